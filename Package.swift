@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ArtifactSearch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HybridSearch", targets: ["HybridSearch"]),
+        .library(name: "ArtifactSearch", targets: ["ArtifactSearch"]),
+        .executable(name: "artifact-search", targets: ["artifact-search"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "HybridSearch",
+            dependencies: ["CBLAS"]
+        ),
+        .target(
+            name: "ArtifactSearch",
+            dependencies: [
+                "HybridSearch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "artifact-search",
+            dependencies: [
+                "HybridSearch",
+                "ArtifactSearch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch"]),
+        .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

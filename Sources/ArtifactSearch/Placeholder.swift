@@ -1,0 +1,3 @@
+import HybridSearch
+import GRDB
+import Crypto

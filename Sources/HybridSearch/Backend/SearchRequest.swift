@@ -1,0 +1,47 @@
+/// A query against one corpus.
+public struct SearchRequest: Sendable, Hashable {
+    public var corpus: String
+    /// Free text; never interpreted as query syntax. Blank → empty result in query modes.
+    public var query: String
+    /// Number of hits wanted, ≥ 1. Fewer come back only when fewer items match.
+    public var topK: Int
+    public var filter: MetadataFilter
+    public var mode: SearchMode
+    /// Attach each leg's rank and raw score to every hit.
+    public var explain: Bool
+
+    public init(
+        corpus: String, query: String, topK: Int = 10, filter: MetadataFilter = .none,
+        mode: SearchMode = .auto, explain: Bool = false
+    ) {
+        self.corpus = corpus
+        self.query = query
+        self.topK = topK
+        self.filter = filter
+        self.mode = mode
+        self.explain = explain
+    }
+}
+
+/// Stores items and ranks them. Implementations apply ``MetadataFilter`` before ranking and
+/// before `topK`, in both legs of hybrid search, and return identical rankings for
+/// identical inputs in every process.
+public protocol SearchBackend: Sendable {
+    /// The embedder whose vectors the dense leg holds.
+    var embedder: any Embedder { get }
+
+    /// Inserts or completely replaces items (by corpus and id).
+    /// - Throws: ``SearchError/invalidVector(id:reason:)`` for NaN/∞ or wrong-length vectors;
+    ///   nothing of the batch is applied then.
+    func upsert(_ items: [SearchItem]) async throws(SearchError)
+
+    /// Removes items from both legs at once. Unknown ids are ignored.
+    func delete(corpus: String, ids: [String]) async
+
+    /// Ranks the corpus for the request.
+    /// - Throws: ``SearchError/invalidTopK(_:)`` when `topK < 1`.
+    func search(_ request: SearchRequest) async throws(SearchError) -> [SearchHit]
+
+    /// Number of items stored in the corpus.
+    func count(corpus: String) async -> Int
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A relative time window such as `"24h"`: the closed interval `[now − window, now]`.
+///
+/// Grammar: optional spaces, a whole number, optional spaces, one unit `s`, `m`, `h`, `d` or
+/// `w`, optional spaces. `"30s"`, `"15m"`, `" 7 d "`, `"2w"` parse; `"7 days"`, `"1.5h"`,
+/// `"-1d"`, `"last_24_hours"` throw ``SearchError/invalidTimeWindow(_:)``.
+public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
+    /// Length of the window in seconds.
+    public let seconds: Double
+
+    public static let acceptedForms =
+        "a whole number followed by s, m, h, d or w (for example \"30s\", \"15m\", \"24h\", \"7d\", \"2w\")"
+
+    public init(seconds: Double) { self.seconds = seconds }
+
+    public init(parsing text: String) throws(SearchError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let unit = trimmed.last, let multiplier = TimeWindow.unitSeconds[unit] else {
+            throw .invalidTimeWindow(text)
+        }
+        let digits = trimmed.dropLast().trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let count = Int(digits)
+        else { throw .invalidTimeWindow(text) }
+        self.seconds = Double(count) * multiplier
+    }
+
+    /// The inclusive `[now − window, now]` bounds, in seconds since 1970 UTC.
+    public func bounds(now: Date = Date()) -> ClosedRange<Double> {
+        let end = now.timeIntervalSince1970
+        return (end - seconds)...end
+    }
+
+    public var description: String { "\(Int(seconds))s" }
+
+    private static let unitSeconds: [Character: Double] = [
+        "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800,
+    ]
+}
