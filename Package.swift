@@ -40,6 +40,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "hybrid-bench",
+            dependencies: [
+                "HybridSearch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/hybrid-bench"
+        ),
         .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch"]),
         .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch"]),
         .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch"]),

@@ -64,9 +64,19 @@ public struct HitExplanation: Sendable, Hashable, Codable {
         public var rank: Int
         /// The leg's raw score (BM25 or cosine).
         public var score: Double
+
+        public init(rank: Int, score: Double) {
+            self.rank = rank
+            self.score = score
+        }
     }
     /// `nil` when the lexical leg did not return the item within its window.
     public var lexical: Leg?
     /// `nil` when the semantic leg did not return the item within its window.
     public var semantic: Leg?
+
+    public init(lexical: Leg? = nil, semantic: Leg? = nil) {
+        self.lexical = lexical
+        self.semantic = semantic
+    }
 }

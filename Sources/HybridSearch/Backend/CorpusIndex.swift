@@ -1,0 +1,95 @@
+/// Everything one corpus holds: both legs and the metadata postings, addressed by ordinal.
+///
+/// Ordinals of deleted items are reused, so memory stays proportional to the live item
+/// count; rankings never depend on ordinals (ties break on item id).
+struct CorpusIndex: Sendable {
+    /// An item after analysis and embedding, ready to apply under the write lock.
+    struct PreparedItem: Sendable {
+        var item: SearchItem
+        var terms: [String]
+        var vector: [Float]
+    }
+
+    private(set) var lexical: InvertedIndex
+    private(set) var dense: DenseIndex
+    private var metadataIndex = MetadataIndex()
+    private var ids: [String] = []
+    private var metadata: [[String: JSONValue]] = []
+    private var createdAt: [Double?] = []
+    private var ordinals: [String: Int] = [:]
+    private var freeOrdinals: [Int] = []
+
+    init(configuration: SearchConfiguration, dimension: Int) {
+        lexical = InvertedIndex(parameters: configuration.bm25)
+        dense = DenseIndex(dimension: dimension, kernel: configuration.scanKernel)
+    }
+
+    var count: Int { ordinals.count }
+
+    mutating func upsert(_ prepared: PreparedItem) {
+        delete(id: prepared.item.id)
+        let ordinal = freeOrdinals.popLast() ?? ids.count
+        if ordinal == ids.count {
+            ids.append(prepared.item.id)
+            metadata.append(prepared.item.metadata)
+            createdAt.append(prepared.item.createdAt)
+        } else {
+            ids[ordinal] = prepared.item.id
+            metadata[ordinal] = prepared.item.metadata
+            createdAt[ordinal] = prepared.item.createdAt
+        }
+        ordinals[prepared.item.id] = ordinal
+        lexical.insert(ordinal: ordinal, terms: prepared.terms)
+        dense.set(ordinal: ordinal, vector: prepared.vector)
+        metadataIndex.insert(ordinal: ordinal, metadata: prepared.item.metadata, createdAt: prepared.item.createdAt)
+    }
+
+    mutating func delete(id: String) {
+        guard let ordinal = ordinals.removeValue(forKey: id) else { return }
+        lexical.remove(ordinal: ordinal)
+        dense.remove(ordinal: ordinal)
+        metadataIndex.remove(ordinal: ordinal, metadata: metadata[ordinal])
+        ids[ordinal] = ""
+        metadata[ordinal] = [:]
+        createdAt[ordinal] = nil
+        freeOrdinals.append(ordinal)
+    }
+
+    /// The live ordinals passing the filter, `nil` meaning "all".
+    func candidates(for filter: MetadataFilter) -> OrdinalSet? {
+        metadataIndex.resolve(filter, capacity: ids.count) {
+            ordinals.values.map { Int32($0) }
+        }
+    }
+
+    func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList {
+        lexical.search(terms: terms, topK: topK, candidates: candidates) { ids[$0] }
+    }
+
+    func semanticRanking(vector: [Float], topK: Int, candidates: OrdinalSet?) -> RankedList {
+        dense.search(query: vector, topK: topK, candidates: candidates) { ids[$0] }
+    }
+
+    /// Newest first; score = createdAt seconds; items without a timestamp last (score −∞
+    /// reported as 0); ties by id.
+    func structuralRanking(topK: Int, candidates: OrdinalSet?) -> RankedList {
+        var collector = TopKCollector<String>(k: topK)
+        func visit(_ ordinal: Int) {
+            collector.insert(score: createdAt[ordinal] ?? -.infinity, ordinal: ordinal, key: ids[ordinal])
+        }
+        if let candidates {
+            for member in candidates.members { visit(Int(member)) }
+        } else {
+            for ordinal in ordinals.values { visit(ordinal) }
+        }
+        return collector.sorted().map { ($0.ordinal, $0.score.isFinite ? $0.score : 0) }
+    }
+
+    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {
+        SearchHit(
+            itemID: ids[ordinal], corpus: corpus, score: score, metadata: metadata[ordinal],
+            createdAt: createdAt[ordinal], explanation: explanation)
+    }
+
+    func id(ordinal: Int) -> String { ids[ordinal] }
+}

@@ -1,0 +1,146 @@
+/// The engine's ``SearchBackend``: per corpus, a BM25 inverted index, a dense matrix and
+/// metadata postings, all in memory.
+///
+/// Concurrency: analysis and embedding run outside any lock; applying writes takes a write
+/// lock, searching a read lock, so searches run in parallel and never see half a batch.
+/// Persistence belongs to the caller: the artifact layer stores items and vectors in SQLite
+/// and upserts them (with their vectors) on open.
+public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
+    public let embedder: any Embedder
+    public let analyzer: any Analyzer
+    public let configuration: SearchConfiguration
+    private let lock = ReadWriteLock()
+    private var corpora: [String: CorpusIndex] = [:]  // guarded by `lock`
+
+    public init(
+        embedder: any Embedder = HashedNGramEmbedder(), analyzer: any Analyzer = StandardAnalyzer(),
+        configuration: SearchConfiguration = SearchConfiguration()
+    ) {
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.configuration = configuration
+    }
+
+    public func upsert(_ items: [SearchItem]) async throws(SearchError) {
+        try upsertSynchronously(items)
+    }
+
+    /// ``upsert(_:)`` without suspension, for callers inside a synchronous transaction.
+    public func upsertSynchronously(_ items: [SearchItem]) throws(SearchError) {
+        let prepared = try prepare(items)
+        lock.withWriteLock {
+            for entry in prepared {
+                let dimension = embedder.dimension
+                corpora[entry.item.corpus, default: CorpusIndex(configuration: configuration, dimension: dimension)]
+                    .upsert(entry)
+            }
+        }
+    }
+
+    public func delete(corpus: String, ids: [String]) async {
+        deleteSynchronously(corpus: corpus, ids: ids)
+    }
+
+    public func deleteSynchronously(corpus: String, ids: [String]) {
+        lock.withWriteLock {
+            for id in ids { corpora[corpus]?.delete(id: id) }
+        }
+    }
+
+    public func count(corpus: String) async -> Int {
+        lock.withReadLock { corpora[corpus]?.count ?? 0 }
+    }
+
+    public func search(_ request: SearchRequest) async throws(SearchError) -> [SearchHit] {
+        try searchSynchronously(request)
+    }
+
+    /// ``search(_:)`` without suspension (benchmarks, evaluation).
+    public func searchSynchronously(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
+        guard request.topK >= 1 else { throw .invalidTopK(request.topK) }
+        var mode = request.mode
+        let blank = request.query.allSatisfy(\.isWhitespace)
+        if mode == .auto { mode = blank ? .structural : .hybrid }
+
+        var terms: [String] = []
+        var vector: [Float] = []
+        if mode != .structural {
+            terms = analyzer.terms(in: request.query)
+            // A blank query, or one with no indexable token, matches nothing in query modes.
+            guard !terms.isEmpty else { return [] }
+            if mode != .lexical { vector = try embedQuery(request.query) }
+        }
+        return lock.withReadLock {
+            guard let corpus = corpora[request.corpus] else { return [] }
+            let candidates = corpus.candidates(for: request.filter)
+            if let candidates, candidates.isEmpty { return [] }
+            func hits(_ list: RankedList, leg: WritableKeyPath<HitExplanation, HitExplanation.Leg?>?) -> [SearchHit] {
+                list.enumerated().map { rank, entry in
+                    var explanation: HitExplanation?
+                    if request.explain, let leg {
+                        var value = HitExplanation()
+                        value[keyPath: leg] = HitExplanation.Leg(rank: rank + 1, score: entry.score)
+                        explanation = value
+                    }
+                    return corpus.hit(ordinal: entry.ordinal, corpus: request.corpus, score: entry.score, explanation: explanation)
+                }
+            }
+            switch mode {
+            case .lexical:
+                return hits(corpus.lexicalRanking(terms: terms, topK: request.topK, candidates: candidates), leg: \.lexical)
+            case .semantic:
+                return hits(corpus.semanticRanking(vector: vector, topK: request.topK, candidates: candidates), leg: \.semantic)
+            case .structural, .auto:
+                return hits(corpus.structuralRanking(topK: request.topK, candidates: candidates), leg: nil)
+            case .hybrid:
+                let fusion = configuration.fusion
+                let window = fusion.window(topK: request.topK)
+                let lexical = corpus.lexicalRanking(terms: terms, topK: window, candidates: candidates)
+                let semantic = corpus.semanticRanking(vector: vector, topK: window, candidates: candidates)
+                let fused = fusion.fuse(lexical: lexical, semantic: semantic, topK: request.topK) { corpus.id(ordinal: $0) }
+                return fused.map {
+                    corpus.hit(
+                        ordinal: $0.ordinal, corpus: request.corpus, score: $0.score,
+                        explanation: request.explain ? $0.explanation : nil)
+                }
+            }
+        }
+    }
+
+    /// Analyses and embeds items; validates every vector before anything is applied.
+    private func prepare(_ items: [SearchItem]) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        let missing = items.indices.filter { items[$0].vector == nil }
+        var computed: [[Float]] = []
+        if !missing.isEmpty {
+            do {
+                computed = try embedder.embed(missing.map { items[$0].text })
+            } catch let error as SearchError {
+                throw error
+            } catch {
+                throw .invalidArgument("embedder \"\(embedder.identifier)\" failed: \(error)")
+            }
+        }
+        var vectors = items.map(\.vector)
+        for (position, index) in missing.enumerated() { vectors[index] = computed[position] }
+        let validator = DenseIndex(dimension: embedder.dimension)
+        var prepared: [CorpusIndex.PreparedItem] = []
+        prepared.reserveCapacity(items.count)
+        for (item, vector) in zip(items, vectors) {
+            let vector = vector ?? []
+            try validator.validate(vector, id: item.id)
+            prepared.append(.init(item: item, terms: analyzer.terms(in: item.text), vector: vector))
+        }
+        return prepared
+    }
+
+    private func embedQuery(_ query: String) throws(SearchError) -> [Float] {
+        let vector: [Float]
+        do {
+            vector = try embedder.embed([query]).first ?? []
+        } catch {
+            throw .invalidArgument("embedder \"\(embedder.identifier)\" failed on the query: \(error)")
+        }
+        try DenseIndex(dimension: embedder.dimension).validate(vector, id: "query")
+        return vector
+    }
+}

@@ -1,0 +1,22 @@
+/// Tunables of ``InMemorySearchBackend``. Defaults were chosen by measurement on BEIR
+/// SciFact, clean and with misspelled queries (see `Benchmarks/RESULTS.md`).
+public struct SearchConfiguration: Sendable, Hashable {
+    public var bm25: BM25Parameters
+    /// Hybrid fusion; default RRF (k = 60) with the semantic leg weighted ``defaultSemanticWeight``.
+    public var fusion: FusionMethod
+    /// Dense scan kernel for single queries.
+    public var scanKernel: DenseIndex.ScanKernel
+
+    public static let defaultSemanticWeight = 0.5
+
+    public init(
+        bm25: BM25Parameters = BM25Parameters(),
+        fusion: FusionMethod = .reciprocalRank(
+            ReciprocalRankFusion(semanticWeight: SearchConfiguration.defaultSemanticWeight)),
+        scanKernel: DenseIndex.ScanKernel = .simd
+    ) {
+        self.bm25 = bm25
+        self.fusion = fusion
+        self.scanKernel = scanKernel
+    }
+}
