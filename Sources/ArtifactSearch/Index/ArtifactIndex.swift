@@ -1,0 +1,41 @@
+import Foundation
+import HybridSearch
+
+/// Metadata of artifacts, and the persisted documents of the search backend.
+///
+/// An artifact row, its labels, tags, metrics and its search document (text, metadata,
+/// `createdAt`, vector) are written in one transaction: all or nothing. Implementations are
+/// safe to call from many tasks (and processes) at once.
+public protocol ArtifactIndex: Sendable {
+    /// Records which embedder produced the stored vectors, or checks it on later opens.
+    /// An index holding no search document accepts (and records) any embedder.
+    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` or
+    ///   ``HybridSearch/SearchError/dimensionMismatch(expected:actual:)``.
+    func bindEmbedder(identifier: String, dimension: Int) async throws
+
+    /// Inserts a new artifact and, if given, its search document (with its vector), atomically.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` if the id exists or a metric is not finite.
+    func insert(_ artifact: Artifact, document: SearchItem?) async throws
+
+    /// The artifact with this id, or `nil`.
+    func artifact(id: String) async throws -> Artifact?
+
+    /// The artifacts among `ids` that exist, keyed by id.
+    func artifacts(ids: [String]) async throws -> [String: Artifact]
+
+    /// Artifacts matching the query, in its order, at most `limit`.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` for an unknown filter key or a limit < 1.
+    func artifacts(matching query: ArtifactQuery) async throws -> [Artifact]
+
+    /// Sets the pinned flag; returns the updated artifact, or `nil` if the id is unknown.
+    func setPinned(_ pinned: Bool, id: String) async throws -> Artifact?
+
+    /// Stored search documents of `corpus` whose sequence number is greater than `sequence`,
+    /// in insertion order, at most `limit`, with the last sequence number returned (or
+    /// `sequence` when none). Used to rebuild or catch up the in-memory search backend.
+    func searchDocuments(corpus: String, after sequence: Int64, limit: Int) async throws
+        -> (items: [SearchItem], lastSequence: Int64)
+
+    /// Number of artifacts.
+    func count() async throws -> Int
+}

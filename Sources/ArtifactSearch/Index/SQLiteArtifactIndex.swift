@@ -1,0 +1,298 @@
+import Foundation
+import GRDB
+import HybridSearch
+
+/// The embedded ``ArtifactIndex``: one SQLite database in WAL mode, through a GRDB
+/// `DatabasePool`.
+///
+/// - Readers never wait for the writer (WAL); writes are serialised and start with
+///   `BEGIN IMMEDIATE`, and a busy timeout (default 30 s) makes writers from other processes
+///   wait instead of failing with "database is locked".
+/// - `synchronous = NORMAL`: a killed process never loses a committed transaction; a power
+///   loss may lose the last ones, never corrupt the database.
+/// - The schema is created and upgraded by GRDB migrations; ``schemaVersion`` reports it.
+public final class SQLiteArtifactIndex: ArtifactIndex {
+    public let databaseURL: URL
+    private let pool: DatabasePool
+
+    /// Opens (creating and migrating if needed) the database at `databaseURL`.
+    /// - Parameter busyTimeout: seconds a writer waits for another process's write lock.
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when the database cannot be opened, and
+    ///   ``ArtifactError/invalidArgument(_:)`` when it was written by a newer schema.
+    public init(databaseURL: URL, busyTimeout: TimeInterval = 30) throws {
+        self.databaseURL = databaseURL
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: databaseURL.path, configuration: configuration)
+        } catch {
+            throw ArtifactError.io(path: databaseURL.path, reason: "cannot open the database (\(error))")
+        }
+        let version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        guard version <= IndexSchema.currentVersion else {
+            throw ArtifactError.invalidArgument(
+                "the index at \(databaseURL.path) has schema version \(version), newer than this build"
+                    + " (\(IndexSchema.currentVersion)): upgrade ArtifactSearch to open it")
+        }
+        try IndexSchema.migrator.migrate(pool)
+    }
+
+    /// The schema version of the database (`PRAGMA user_version`).
+    public var schemaVersion: Int {
+        get async throws { try await pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 } }
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; returns true when it reports "ok".
+    public func checkIntegrity() async throws -> Bool {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok" }
+    }
+
+    // MARK: Embedder
+
+    public func bindEmbedder(identifier: String, dimension: Int) async throws {
+        try await pool.write { db in
+            let stored = try String.fetchOne(
+                db, sql: "SELECT value FROM store_info WHERE key = 'embedder.identifier'")
+            let storedDimension = try String.fetchOne(
+                db, sql: "SELECT value FROM store_info WHERE key = 'embedder.dimension'"
+            ).flatMap { Int($0) }
+            if let stored, stored != identifier || storedDimension != dimension {
+                let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_documents") ?? 0
+                if documents > 0 {
+                    if stored != identifier {
+                        throw SearchError.embedderMismatch(stored: stored, current: identifier)
+                    }
+                    throw SearchError.dimensionMismatch(expected: storedDimension ?? 0, actual: dimension)
+                }
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('embedder.identifier', ?), ('embedder.dimension', ?)",
+                arguments: [identifier, String(dimension)])
+        }
+    }
+
+    // MARK: Writing
+
+    public func insert(_ artifact: Artifact, document: SearchItem?) async throws {
+        for (name, value) in artifact.metrics where !value.isFinite {
+            throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
+        let documentRow: (String, String, String, String, Double?, Data?)? = document.map {
+            ($0.corpus, $0.id, $0.text, JSONValue.object($0.metadata).canonicalJSON, $0.createdAt,
+             $0.vector.map(VectorCoding.encode))
+        }
+        let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
+        var columns: [String] = ArtifactMetadataKey.fields
+        var values: [(any DatabaseValueConvertible)?] = columns.map {
+            ArtifactMetadataKey.fieldValue($0, of: artifact)
+        }
+        columns += ["created_at", "bytes", "pinned", "record"]
+        values += [createdAt, artifact.bytes, artifact.pinned, record]
+        let insertSQL =
+            "INSERT INTO artifacts (" + columns.joined(separator: ", ") + ") VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let arguments = StatementArguments(values)
+        let id = artifact.artifactID
+        let tags = Array(Set(artifact.tags)).sorted()
+        let labels = artifact.labels.map { ($0.key, $0.value.canonicalJSON) }
+        let metrics = artifact.metrics.map { ($0.key, $0.value) }
+        do {
+            try await pool.write { db in
+                try db.execute(sql: insertSQL, arguments: arguments)
+                for tag in tags {
+                    try db.execute(
+                        sql: "INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)", arguments: [id, tag])
+                }
+                for (key, value) in labels {
+                    try db.execute(
+                        sql: "INSERT INTO artifact_labels (artifact_id, key, value) VALUES (?, ?, ?)",
+                        arguments: [id, key, value])
+                }
+                for (name, value) in metrics {
+                    try db.execute(
+                        sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)",
+                        arguments: [id, name, value])
+                }
+                if let (corpus, itemID, text, metadata, created, vector) = documentRow {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [corpus, itemID, text, metadata, created, vector])
+                }
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw ArtifactError.invalidArgument("an artifact with id \"\(id)\" already exists: ids are never reused")
+        }
+    }
+
+    public func setPinned(_ pinned: Bool, id: String) async throws -> Artifact? {
+        let changed = try await pool.write { db in
+            try db.execute(sql: "UPDATE artifacts SET pinned = ? WHERE artifact_id = ?", arguments: [pinned, id])
+            return db.changesCount > 0
+        }
+        return changed ? try await artifact(id: id) : nil
+    }
+
+    // MARK: Reading
+
+    public func artifact(id: String) async throws -> Artifact? {
+        try await artifacts(ids: [id])[id]
+    }
+
+    public func artifacts(ids: [String]) async throws -> [String: Artifact] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        let rows = try await pool.read { db in
+            var rows: [(String, Bool)] = []
+            // Stay far below SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = Array(unique[start..<min(start + 500, unique.count)])
+                let sql =
+                    "SELECT record, pinned FROM artifacts WHERE artifact_id IN ("
+                    + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")"
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                    rows.append((row[0], row[1]))
+                }
+            }
+            return rows
+        }
+        var result: [String: Artifact] = [:]
+        for (record, pinned) in rows {
+            let artifact = try Self.decode(record: record, pinned: pinned)
+            result[artifact.artifactID] = artifact
+        }
+        return result
+    }
+
+    public func artifacts(matching query: ArtifactQuery) async throws -> [Artifact] {
+        if let limit = query.limit, limit < 1 {
+            throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))")
+        }
+        let (sql, arguments) = try Self.select(query)
+        let rows = try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row -> (String, Bool) in (row[0], row[1]) }
+        }
+        return try rows.map { try Self.decode(record: $0.0, pinned: $0.1) }
+    }
+
+    public func searchDocuments(corpus: String, after sequence: Int64, limit: Int) async throws
+        -> (items: [SearchItem], lastSequence: Int64)
+    {
+        let rows = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, item_id, text, metadata, created_at, vector FROM search_documents
+                    WHERE corpus = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [corpus, sequence, max(1, limit)]
+            ).map { row -> (Int64, String, String, String, Double?, Data?) in
+                (row[0], row[1], row[2], row[3], row[4], row[5])
+            }
+        }
+        var items: [SearchItem] = []
+        items.reserveCapacity(rows.count)
+        var last = sequence
+        let decoder = JSONDecoder()
+        for (seq, id, text, metadataJSON, createdAt, vector) in rows {
+            let metadata = try decoder.decode([String: JSONValue].self, from: Data(metadataJSON.utf8))
+            items.append(
+                SearchItem(
+                    corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
+                    vector: vector.map(VectorCoding.decode)))
+            last = seq
+        }
+        return (items, last)
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM artifacts") ?? 0 }
+    }
+
+    // MARK: SQL
+
+    private static func decode(record: String, pinned: Bool) throws -> Artifact {
+        var artifact = try JSONDecoder().decode(Artifact.self, from: Data(record.utf8))
+        artifact.pinned = pinned
+        return artifact
+    }
+
+    /// Builds the SELECT for a query. Every filter is a WHERE clause, so it applies before
+    /// ORDER BY and LIMIT.
+    static func select(_ query: ArtifactQuery) throws -> (String, StatementArguments) {
+        var joins = ""
+        var joinArguments: [(any DatabaseValueConvertible)?] = []
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        let filter = query.filter
+        for key in filter.equals.keys.sorted() {
+            guard let wanted = filter.equals[key], let wanted else { continue }
+            let options: [JSONValue]
+            if case .array(let values) = wanted { options = values } else { options = [wanted] }
+            if ArtifactMetadataKey.fieldSet.contains(key) {
+                let strings = options.compactMap(\.stringValue)
+                if strings.isEmpty {
+                    clauses.append("0")
+                } else {
+                    clauses.append("a.\(key) IN (" + placeholders(strings.count) + ")")
+                    arguments += strings
+                }
+            } else if key.hasPrefix(ArtifactMetadataKey.labelPrefix) {
+                let labelKey = String(key.dropFirst(ArtifactMetadataKey.labelPrefix.count))
+                if options.isEmpty {
+                    clauses.append("0")
+                } else {
+                    clauses.append(
+                        "EXISTS (SELECT 1 FROM artifact_labels l WHERE l.artifact_id = a.artifact_id"
+                            + " AND l.key = ? AND l.value IN (" + placeholders(options.count) + "))")
+                    arguments.append(labelKey)
+                    arguments += options.map(\.canonicalJSON)
+                }
+            } else {
+                throw ArtifactError.invalidArgument(
+                    "unknown filter key \"\(key)\": use one of "
+                        + ArtifactMetadataKey.fields.joined(separator: ", ") + ", or label.<key> for labels")
+            }
+        }
+        for tag in Set(filter.tags).sorted() {
+            clauses.append(
+                "EXISTS (SELECT 1 FROM artifact_tags t WHERE t.artifact_id = a.artifact_id AND t.tag = ?)")
+            arguments.append(tag)
+        }
+        if let low = filter.createdAtMin {
+            clauses.append("a.created_at >= ?")
+            arguments.append(low)
+        }
+        if let high = filter.createdAtMax {
+            clauses.append("a.created_at <= ?")
+            arguments.append(high)
+        }
+        var order = "a.created_at DESC, a.artifact_id DESC"
+        if case .metric(let name, let mode, let excludingMissing) = query.order {
+            joins = " LEFT JOIN artifact_metrics m ON m.artifact_id = a.artifact_id AND m.name = ?"
+            joinArguments.append(name)
+            if excludingMissing { clauses.append("m.value IS NOT NULL") }
+            order = "m.value IS NULL, m.value " + (mode == .max ? "DESC" : "ASC") + ", " + order
+        }
+        var sql = "SELECT a.record, a.pinned FROM artifacts a" + joins
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY " + order
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            arguments.append(limit)
+        }
+        return (sql, StatementArguments(joinArguments + arguments))
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Vectors as BLOBs: `dimension` little-endian IEEE-754 Float32 values, no header.
+enum VectorCoding {
+    static func encode(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [Float] {
+        let bytes = [UInt8](data)
+        var vector: [Float] = []
+        vector.reserveCapacity(bytes.count / 4)
+        var i = 0
+        while i + 3 < bytes.count {
+            let bits =
+                UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
+                | UInt32(bytes[i + 3]) << 24
+            vector.append(Float(bitPattern: bits))
+            i += 4
+        }
+        return vector
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Errors of the artifact layer. Each ``description`` says what went wrong and what to do.
+///
+/// Search-engine errors (invalid time window, unknown search mode, embedder mismatch,
+/// `top_k`) are thrown as ``HybridSearch/SearchError`` unchanged.
+public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No artifact with this id in the store.
+    case notFound(id: String)
+    /// A level name other than scope, session, run, user, org.
+    case unknownLevel(String)
+    /// A metric mode other than max or min.
+    case invalidMetricMode(String)
+    /// Bytes that do not decode in the requested encoding (strict error policy).
+    /// `byteOffset` is the position of the first offending byte when known.
+    case undecodableText(encoding: String, source: String, byteOffset: Int?)
+    /// Bytes that are not JSON; `byteOffset`, `line` and `column` (1-based) locate the error.
+    case invalidJSON(source: String, byteOffset: Int, line: Int, column: Int, reason: String)
+    /// A file-system operation failed.
+    case io(path: String, reason: String)
+    /// A path inside a directory (or a name, extension or suffix) would leave its folder.
+    case pathEscapesDirectory(path: String)
+    /// A URI that is neither `file://` nor a plain path.
+    case unsupportedURI(String)
+    /// A file was expected but this is a directory (or the reverse).
+    case wrongContentType(path: String, expected: String)
+    /// Any other invalid argument; the message says which and what is accepted.
+    case invalidArgument(String)
+    /// The store's files disagree with its index (e.g. a blob was deleted by hand).
+    case corruptStore(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id):
+            return "no artifact with id \"\(id)\" in this store: check the id, or list/search to find it"
+                + " (ids are 26-character strings such as 01HV3K6Z9Q8X7W5T4R3P2N1M0A)"
+        case .unknownLevel(let text):
+            return "unknown level \"\(text)\": use one of "
+                + ScopeLevel.allCases.map(\.rawValue).joined(separator: ", ")
+        case .invalidMetricMode(let text):
+            return "invalid metric mode \"\(text)\": use \"max\" (highest wins) or \"min\" (lowest wins)"
+        case .undecodableText(let encoding, let source, let offset):
+            let place = offset.map { " at byte \($0)" } ?? ""
+            return "\(source) is not valid \(encoding) text\(place): load it as bytes, pass the right"
+                + " encoding, or use errors: .replace or .ignore"
+        case .invalidJSON(let source, let offset, let line, let column, let reason):
+            return "\(source) is not valid JSON at byte \(offset) (line \(line), column \(column)): \(reason);"
+                + " fix the JSON there, or load it as text"
+        case .io(let path, let reason):
+            return "file operation on \(path) failed: \(reason); check that the path exists and is"
+                + " readable/writable, and that the disk is not full"
+        case .pathEscapesDirectory(let path):
+            return "path \"\(path)\" leaves its folder (absolute, \"..\" or a symbolic link): use a"
+                + " relative path inside the folder"
+        case .unsupportedURI(let uri):
+            return "unsupported URI \"\(uri)\": use a file:// URI or a plain file-system path"
+        case .wrongContentType(let path, let expected):
+            return "\(path) is not a \(expected): use \(expected == "directory" ? "asLocalFile/loadBytes" : "asLocalDirectory") instead"
+        case .invalidArgument(let text):
+            return text
+        case .corruptStore(let text):
+            return "the store is inconsistent: \(text); restore the missing files or re-save the artifact"
+        }
+    }
+}

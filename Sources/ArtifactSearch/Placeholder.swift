@@ -1,3 +1,0 @@
-import HybridSearch
-import GRDB
-import Crypto

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where a piece of content lives in an ``ArtifactStore``.
+public struct StoredContent: Sendable, Hashable {
+    /// Lower-case hex SHA-256 of the bytes.
+    public var sha256: String
+    /// Size in bytes.
+    public var size: Int
+    /// The local file holding the bytes (read-only).
+    public var url: URL
+
+    public init(sha256: String, size: Int, url: URL) {
+        self.sha256 = sha256
+        self.size = size
+        self.url = url
+    }
+}
+
+/// A stored directory: its manifest and the content holding the manifest's canonical bytes.
+public struct StoredDirectory: Sendable, Hashable {
+    public var manifest: DirectoryManifest
+    /// The manifest's own blob: its `sha256` is the directory artifact's `sha256`.
+    public var manifestContent: StoredContent
+    /// Relative paths of symbolic links (and other non-regular files) that were skipped.
+    public var skippedPaths: [String]
+
+    public init(manifest: DirectoryManifest, manifestContent: StoredContent, skippedPaths: [String]) {
+        self.manifest = manifest
+        self.manifestContent = manifestContent
+        self.skippedPaths = skippedPaths
+    }
+}
+
+/// Bytes of artifacts, content-addressed by SHA-256: identical bytes are stored once.
+///
+/// Implementations write atomically (a save either leaves the complete blob or nothing) and
+/// durably before returning. All methods may be called from many tasks at once.
+public protocol ArtifactStore: Sendable {
+    /// The folder that holds everything the store owns.
+    var rootURL: URL { get }
+
+    /// Copies a regular file into the store, hashing it on the way (streamed, constant memory).
+    /// A symbolic link at `url` is followed only when `followSymlinks` is true.
+    /// - Throws: ``ArtifactError/io(path:reason:)``.
+    func storeFile(at url: URL, followSymlinks: Bool) async throws -> StoredContent
+
+    /// Stores bytes held in memory.
+    /// - Throws: ``ArtifactError/io(path:reason:)``.
+    func storeData(_ data: Data) async throws -> StoredContent
+
+    /// Stores every regular file below `url` (recursively, symbolic links not followed) and a
+    /// manifest of them.
+    /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` if `url` is not a folder,
+    ///   ``ArtifactError/pathEscapesDirectory(path:)``, ``ArtifactError/io(path:reason:)``.
+    func storeDirectory(at url: URL) async throws -> StoredDirectory
+
+    /// The local file of a blob (it may not exist; see ``containsContent(sha256:)``).
+    func contentURL(sha256: String) -> URL
+
+    /// Whether the blob is present.
+    func containsContent(sha256: String) -> Bool
+
+    /// Up to `maxBytes` bytes of a blob, from its start (`nil` = all of it).
+    /// - Throws: ``ArtifactError/corruptStore(_:)`` when the blob is missing,
+    ///   ``ArtifactError/io(path:reason:)`` on read failure.
+    func readContent(sha256: String, maxBytes: Int?) async throws -> Data
+
+    /// The manifest stored under `sha256`.
+    func manifest(sha256: String) async throws -> DirectoryManifest
+
+    /// A folder holding the files of the manifest stored under `sha256`, byte for byte. Built
+    /// once per manifest and reused; treat it as read-only.
+    func materializeDirectory(manifestSHA256: String) async throws -> URL
+
+    /// A fresh path in the staging area, with `pathExtension` (leading dot optional). The file
+    /// is not created. - Throws: ``ArtifactError/pathEscapesDirectory(path:)`` for an extension
+    /// containing `/` or `..`.
+    func makeStagingFile(pathExtension: String) throws -> URL
+
+    /// A fresh, empty folder in the staging area whose name ends with `suffix`.
+    func makeStagingDirectory(suffix: String) throws -> URL
+}

@@ -1,0 +1,330 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The embedded content-addressed store: a folder of blobs named by their SHA-256.
+///
+/// Layout under ``rootURL``:
+/// - `blobs/ab/cd/abcd…` — one read-only file per distinct content (sharded by the first two
+///   pairs of hex digits);
+/// - `tmp/` — files being written; each is flushed (`fsync`) and then renamed into `blobs/`,
+///   so a blob is either complete or absent, and the shard folder is flushed after the rename;
+/// - `staging/` — paths handed out by ``makeStagingFile(pathExtension:)`` and
+///   ``makeStagingDirectory(suffix:)``;
+/// - `materialized/<manifest sha256>/` — directory artifacts rebuilt as folders.
+public struct FileSystemArtifactStore: ArtifactStore {
+    public let rootURL: URL
+    /// When false, skips `fsync` (faster, but a power loss may lose recent blobs). Default true.
+    public let synchronizesWrites: Bool
+
+    private static let chunkSize = 1 << 20
+
+    /// Opens (creating if needed) a store in `rootURL`.
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when the folders cannot be created.
+    public init(rootURL: URL, synchronizesWrites: Bool = true) throws(ArtifactError) {
+        self.rootURL = rootURL.standardizedFileURL
+        self.synchronizesWrites = synchronizesWrites
+        for folder in ["blobs", "tmp", "staging", "materialized"] {
+            try Self.createDirectory(self.rootURL.appendingPathComponent(folder))
+        }
+    }
+
+    var blobsURL: URL { rootURL.appendingPathComponent("blobs") }
+    var temporaryURL: URL { rootURL.appendingPathComponent("tmp") }
+    public var stagingURL: URL { rootURL.appendingPathComponent("staging") }
+    var materializedURL: URL { rootURL.appendingPathComponent("materialized") }
+
+    // MARK: Writing
+
+    public func storeFile(at url: URL, followSymlinks: Bool = true) async throws -> StoredContent {
+        try storeFileSync(at: url, followSymlinks: followSymlinks)
+    }
+
+    public func storeData(_ data: Data) async throws -> StoredContent {
+        let sha = Self.hex(SHA256.hash(data: data))
+        let final = contentURL(sha256: sha)
+        if FileManager.default.fileExists(atPath: final.path) {
+            return StoredContent(sha256: sha, size: data.count, url: final)
+        }
+        let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
+        let fd = try Self.openForWriting(temp)
+        do {
+            let failed = data.withUnsafeBytes { Self.writeAll(fd: fd, $0) }
+            if failed { throw Self.posixError(temp.path) }
+            if synchronizesWrites, fsync(fd) != 0 { throw Self.posixError(temp.path) }
+            close(fd)
+        } catch {
+            close(fd)
+            try? FileManager.default.removeItem(at: temp)
+            throw error
+        }
+        try commit(temporary: temp, sha256: sha)
+        return StoredContent(sha256: sha, size: data.count, url: final)
+    }
+
+    public func storeDirectory(at url: URL) async throws -> StoredDirectory {
+        let root = url.standardizedFileURL.resolvingSymlinksInPath()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
+            throw ArtifactError.io(path: url.path, reason: "no such folder")
+        }
+        guard isDirectory.boolValue else {
+            throw ArtifactError.wrongContentType(path: url.path, expected: "directory")
+        }
+        var entries: [DirectoryManifest.Entry] = []
+        var skipped: [String] = []
+        try walk(root: root.path, relative: "", entries: &entries, skipped: &skipped)
+        let manifest = try DirectoryManifest(entries: entries)
+        let content = try await storeData(manifest.canonicalData)
+        return StoredDirectory(manifest: manifest, manifestContent: content, skippedPaths: skipped)
+    }
+
+    private func walk(
+        root: String, relative: String, entries: inout [DirectoryManifest.Entry], skipped: inout [String]
+    ) throws {
+        let folder = relative.isEmpty ? root : root + "/" + relative
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            throw ArtifactError.io(path: folder, reason: "cannot list the folder (\(error.localizedDescription))")
+        }
+        for name in names {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            try DirectoryManifest.validate(relativePath: path)
+            let full = root + "/" + path
+            var info = stat()
+            guard lstat(full, &info) == 0 else { throw Self.posixError(full) }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                try walk(root: root, relative: path, entries: &entries, skipped: &skipped)
+            case S_IFREG:
+                let content = try storeFileSync(at: URL(fileURLWithPath: full), followSymlinks: false)
+                entries.append(.init(path: path, sha256: content.sha256, size: content.size))
+            default:  // symbolic links (never followed), sockets, FIFOs, devices
+                skipped.append(path)
+            }
+        }
+    }
+
+    private func storeFileSync(at url: URL, followSymlinks: Bool) throws -> StoredContent {
+        let source = url.path
+        var flags = O_RDONLY
+        if !followSymlinks { flags |= O_NOFOLLOW }
+        let input = open(source, flags)
+        guard input >= 0 else { throw Self.posixError(source) }
+        defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0 else { throw Self.posixError(source) }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            throw ArtifactError.wrongContentType(path: source, expected: "file")
+        }
+        let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
+        let output = try Self.openForWriting(temp)
+        var hasher = SHA256()
+        var size = 0
+        do {
+            var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.posixError(source)
+                }
+                if count == 0 { break }
+                let failed = buffer.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
+                    hasher.update(bufferPointer: chunk)
+                    return Self.writeAll(fd: output, chunk)
+                }
+                if failed { throw Self.posixError(temp.path) }
+                size += count
+            }
+            if synchronizesWrites, fsync(output) != 0 { throw Self.posixError(temp.path) }
+            close(output)
+        } catch {
+            close(output)
+            try? FileManager.default.removeItem(at: temp)
+            throw error
+        }
+        let sha = Self.hex(hasher.finalize())
+        try commit(temporary: temp, sha256: sha)
+        return StoredContent(sha256: sha, size: size, url: contentURL(sha256: sha))
+    }
+
+    /// Renames a flushed temporary file to its blob name (or drops it if the blob exists).
+    private func commit(temporary: URL, sha256: String) throws(ArtifactError) {
+        let final = contentURL(sha256: sha256)
+        if FileManager.default.fileExists(atPath: final.path) {
+            try? FileManager.default.removeItem(at: temporary)
+            return
+        }
+        let shard = final.deletingLastPathComponent()
+        try Self.createDirectory(shard)
+        chmod(temporary.path, 0o444)
+        guard rename(temporary.path, final.path) == 0 else {
+            let error = Self.posixError(final.path)
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        if synchronizesWrites { Self.synchronizeDirectory(shard.path) }
+    }
+
+    // MARK: Reading
+
+    public func contentURL(sha256: String) -> URL {
+        let sha = sha256.lowercased()
+        guard sha.count >= 4, sha.allSatisfy(\.isHexDigit) else {
+            return blobsURL.appendingPathComponent("invalid").appendingPathComponent(sha.isEmpty ? "empty" : "x")
+        }
+        return blobsURL.appendingPathComponent(String(sha.prefix(2)))
+            .appendingPathComponent(String(sha.dropFirst(2).prefix(2)))
+            .appendingPathComponent(sha)
+    }
+
+    public func containsContent(sha256: String) -> Bool {
+        FileManager.default.fileExists(atPath: contentURL(sha256: sha256).path)
+    }
+
+    public func readContent(sha256: String, maxBytes: Int? = nil) async throws -> Data {
+        try readContentSync(sha256: sha256, maxBytes: maxBytes)
+    }
+
+    func readContentSync(sha256: String, maxBytes: Int?) throws(ArtifactError) -> Data {
+        let url = contentURL(sha256: sha256)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            if containsContent(sha256: sha256) { throw .io(path: url.path, reason: "cannot open for reading") }
+            throw .corruptStore("content \(sha256) is missing from \(blobsURL.path)")
+        }
+        defer { try? handle.close() }
+        do {
+            if let maxBytes { return try handle.read(upToCount: max(0, maxBytes)) ?? Data() }
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            throw .io(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    public func manifest(sha256: String) async throws -> DirectoryManifest {
+        try DirectoryManifest(data: try readContentSync(sha256: sha256, maxBytes: nil))
+    }
+
+    public func materializeDirectory(manifestSHA256 sha256: String) async throws -> URL {
+        let target = materializedURL.appendingPathComponent(sha256.lowercased())
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return target
+        }
+        let manifest = try await manifest(sha256: sha256)
+        let building = temporaryURL.appendingPathComponent(ArtifactID.make() + ".dir")
+        do {
+            try Self.createDirectory(building)
+            for entry in manifest.entries {
+                try DirectoryManifest.validate(relativePath: entry.path)
+                let destination = building.appendingPathComponent(entry.path)
+                try Self.createDirectory(destination.deletingLastPathComponent())
+                let blob = contentURL(sha256: entry.sha256)
+                guard containsContent(sha256: entry.sha256) else {
+                    throw ArtifactError.corruptStore(
+                        "file \"\(entry.path)\" of directory \(sha256) (content \(entry.sha256)) is missing")
+                }
+                do {
+                    try FileManager.default.copyItem(at: blob, to: destination)
+                } catch {
+                    throw ArtifactError.io(path: destination.path, reason: error.localizedDescription)
+                }
+            }
+            if rename(building.path, target.path) != 0 {
+                // Another task or process materialised it first: keep theirs.
+                guard FileManager.default.fileExists(atPath: target.path) else { throw Self.posixError(target.path) }
+                try? FileManager.default.removeItem(at: building)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: building)
+            throw error
+        }
+        return target
+    }
+
+    // MARK: Staging
+
+    public func makeStagingFile(pathExtension: String) throws -> URL {
+        var ext = pathExtension
+        while ext.hasPrefix(".") { ext.removeFirst() }
+        guard !ext.contains("/"), !ext.contains("\0"), !ext.contains("..") else {
+            throw ArtifactError.pathEscapesDirectory(path: pathExtension)
+        }
+        try Self.createDirectory(stagingURL)
+        return stagingURL.appendingPathComponent(ArtifactID.make() + (ext.isEmpty ? "" : "." + ext))
+    }
+
+    public func makeStagingDirectory(suffix: String) throws -> URL {
+        guard !suffix.contains("/"), !suffix.contains("\0"), !suffix.contains("..") else {
+            throw ArtifactError.pathEscapesDirectory(path: suffix)
+        }
+        let url = stagingURL.appendingPathComponent(ArtifactID.make() + suffix)
+        try Self.createDirectory(url)
+        return url
+    }
+
+    // MARK: Helpers
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func createDirectory(_ url: URL) throws(ArtifactError) {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: url.path, reason: "cannot create the folder (\(error.localizedDescription))")
+        }
+    }
+
+    private static func openForWriting(_ url: URL) throws(ArtifactError) -> Int32 {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw posixError(url.path) }
+        return fd
+    }
+
+    /// Writes every byte; returns true on failure (with `errno` set).
+    private static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return true
+            }
+            offset += written
+        }
+        return false
+    }
+
+    private static func synchronizeDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    static func posixError(_ path: String) -> ArtifactError {
+        let code = errno
+        let message = String(cString: strerror(code))
+        if code == ELOOP { return .pathEscapesDirectory(path: path) }
+        return .io(path: path, reason: message)
+    }
+}
