@@ -7,7 +7,7 @@ public struct SearchConfiguration: Sendable, Hashable {
     /// Dense scan kernel for single queries.
     public var scanKernel: DenseIndex.ScanKernel
 
-    public static let defaultSemanticWeight = 0.5
+    public static let defaultSemanticWeight = 0.15
 
     public init(
         bm25: BM25Parameters = BM25Parameters(),

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// The subcommands of `artifact-search`, in help order.
+enum CommandRegistry {
+    static let subcommands: [any ParsableCommand.Type] = [EvalCommand.self]
+}
