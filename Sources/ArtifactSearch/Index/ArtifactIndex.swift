@@ -14,8 +14,11 @@ public protocol ArtifactIndex: Sendable {
     func bindEmbedder(identifier: String, dimension: Int) async throws
 
     /// Inserts a new artifact and, if given, its search document (with its vector), atomically.
+    /// - Returns: the search document's sequence number (see ``searchDocuments(corpus:after:limit:)``),
+    ///   or `nil` without a document.
     /// - Throws: ``ArtifactError/invalidArgument(_:)`` if the id exists or a metric is not finite.
-    func insert(_ artifact: Artifact, document: SearchItem?) async throws
+    @discardableResult
+    func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64?
 
     /// The artifact with this id, or `nil`.
     func artifact(id: String) async throws -> Artifact?

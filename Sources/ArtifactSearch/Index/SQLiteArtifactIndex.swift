@@ -76,7 +76,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     // MARK: Writing
 
-    public func insert(_ artifact: Artifact, document: SearchItem?) async throws {
+    @discardableResult
+    public func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64? {
         for (name, value) in artifact.metrics where !value.isFinite {
             throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
         }
@@ -103,7 +104,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         let labels = artifact.labels.map { ($0.key, $0.value.canonicalJSON) }
         let metrics = artifact.metrics.map { ($0.key, $0.value) }
         do {
-            try await pool.write { db in
+            return try await pool.write { db -> Int64? in
                 try db.execute(sql: insertSQL, arguments: arguments)
                 for tag in tags {
                     try db.execute(
@@ -126,7 +127,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                             VALUES (?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [corpus, itemID, text, metadata, created, vector])
+                    return db.lastInsertedRowID
                 }
+                return nil
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw ArtifactError.invalidArgument("an artifact with id \"\(id)\" already exists: ids are never reused")

@@ -39,6 +39,9 @@ public protocol ArtifactStore: Sendable {
     /// The folder that holds everything the store owns.
     var rootURL: URL { get }
 
+    /// The folder of staged files and directories (``makeStagingFile(pathExtension:)``).
+    var stagingURL: URL { get }
+
     /// Copies a regular file into the store, hashing it on the way (streamed, constant memory).
     /// A symbolic link at `url` is followed only when `followSymlinks` is true.
     /// - Throws: ``ArtifactError/io(path:reason:)``.

@@ -1,0 +1,203 @@
+import Foundation
+import HybridSearch
+
+extension ArtifactFacade {
+    // MARK: Load by id
+
+    /// The bytes of an artifact (`load_bytes_by_id`); for a directory, its manifest's
+    /// canonical JSON.
+    /// - Throws: ``ArtifactError/notFound(id:)``; ``ArtifactError/corruptStore(_:)`` when the
+    ///   blob is missing.
+    public func loadBytes(id: String) async throws -> Data {
+        try await bytes(of: try await requireArtifact(id: id))
+    }
+
+    /// The text of an artifact (`load_text_by_id`).
+    /// - Parameters:
+    ///   - encoding: `.utf8` (default; a leading BOM is dropped), `.ascii`, `.isoLatin1`,
+    ///     `.utf16` (BOM-detected, else big endian), `.utf16LittleEndian`, `.utf16BigEndian`;
+    ///     other encodings are decoded by Foundation, strictly.
+    ///   - errors: `.strict` throws, `.replace` puts U+FFFD for each invalid sequence,
+    ///     `.ignore` drops it.
+    /// - Throws: ``ArtifactError/undecodableText(encoding:source:byteOffset:)`` (strict) with
+    ///   the encoding and the first bad byte's offset; ``ArtifactError/notFound(id:)``.
+    public func loadText(
+        id: String, encoding: String.Encoding = .utf8, errors: TextDecodingPolicy = .strict
+    ) async throws -> String {
+        let data = try await loadBytes(id: id)
+        return try TextDecoder.decode(data, encoding: encoding, policy: errors, source: "artifact \(id)")
+    }
+
+    /// The JSON value of an artifact (`load_json_by_id`).
+    /// - Throws: ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)`` with the
+    ///   position of the error; ``ArtifactError/notFound(id:)``.
+    public func loadJSON(id: String) async throws -> JSONValue {
+        try Self.parseJSON(try await loadBytes(id: id), source: "artifact \(id)")
+    }
+
+    /// An artifact's JSON decoded as `type`.
+    /// - Throws: as ``loadJSON(id:)``, and `DecodingError` when the JSON does not fit `type`.
+    public func loadJSON<Value: Decodable>(_ type: Value.Type, id: String) async throws -> Value {
+        let data = try await loadBytes(id: id)
+        _ = try Self.parseJSON(data, source: "artifact \(id)")
+        return try JSONDecoder().decode(type, from: data)
+    }
+
+    // MARK: Load by URI
+
+    /// The bytes at a `file://` URI (percent-encoding decoded) or a plain path (`load_bytes`).
+    /// - Throws: ``ArtifactError/unsupportedURI(_:)``, ``ArtifactError/io(path:reason:)``,
+    ///   ``ArtifactError/wrongContentType(path:expected:)`` for a folder.
+    public func loadBytes(uri: String) async throws -> Data {
+        let url = try FileLocation.url(from: uri)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ArtifactError.io(path: url.path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw ArtifactError.wrongContentType(path: url.path, expected: "file") }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ArtifactError.io(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The text at a URI or path (`load_text`); see ``loadText(id:encoding:errors:)``.
+    public func loadText(
+        uri: String, encoding: String.Encoding = .utf8, errors: TextDecodingPolicy = .strict
+    ) async throws -> String {
+        try TextDecoder.decode(try await loadBytes(uri: uri), encoding: encoding, policy: errors, source: uri)
+    }
+
+    /// The JSON value at a URI or path (`load_json`); see ``loadJSON(id:)``.
+    public func loadJSON(uri: String) async throws -> JSONValue {
+        try Self.parseJSON(try await loadBytes(uri: uri), source: uri)
+    }
+
+    // MARK: Local paths
+
+    /// A local file holding the artifact's bytes (`as_local_file`): the store's read-only blob
+    /// (do not modify it). With `mustExist` false, the path is returned even if the blob is gone.
+    /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` for a directory artifact
+    ///   (use ``asLocalDirectory(_:mustExist:)``), ``ArtifactError/corruptStore(_:)`` when the
+    ///   blob is missing and `mustExist` is true.
+    public func asLocalFile(_ artifact: Artifact, mustExist: Bool = true) async throws -> URL {
+        if artifact.isDirectory {
+            throw ArtifactError.wrongContentType(path: artifact.filename ?? artifact.artifactID, expected: "file")
+        }
+        let url: URL
+        if let sha = artifact.sha256 {
+            url = store.contentURL(sha256: sha)
+        } else if let uri = artifact.uri {
+            url = try FileLocation.url(from: uri)
+        } else {
+            throw ArtifactError.corruptStore("artifact \(artifact.artifactID) has neither sha256 nor uri")
+        }
+        if mustExist, !FileManager.default.fileExists(atPath: url.path) {
+            throw ArtifactError.corruptStore("content of artifact \(artifact.artifactID) is missing at \(url.path)")
+        }
+        return url
+    }
+
+    /// ``asLocalFile(_:mustExist:)`` for an artifact id.
+    /// - Throws: ``ArtifactError/notFound(id:)`` and the errors of ``asLocalFile(_:mustExist:)``.
+    public func asLocalFile(id: String, mustExist: Bool = true) async throws -> URL {
+        try await asLocalFile(try await requireArtifact(id: id), mustExist: mustExist)
+    }
+
+    /// The local path of a `file://` URI or plain path (`as_local_file`).
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no file there,
+    ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a folder.
+    public func asLocalFile(uri: String, mustExist: Bool = true) throws -> URL {
+        let url = try FileLocation.url(from: uri)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if mustExist, !exists { throw ArtifactError.io(path: url.path, reason: "no such file") }
+        if exists, isDirectory.boolValue { throw ArtifactError.wrongContentType(path: url.path, expected: "file") }
+        return url
+    }
+
+    /// A folder holding a directory artifact's files byte for byte (`as_local_dir`), built once
+    /// under the store's `materialized/` folder and reused (treat it as read-only).
+    /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` for a file artifact,
+    ///   ``ArtifactError/corruptStore(_:)`` when stored files are missing and `mustExist`.
+    public func asLocalDirectory(_ artifact: Artifact, mustExist: Bool = true) async throws -> URL {
+        guard artifact.isDirectory, let sha = artifact.sha256 else {
+            throw ArtifactError.wrongContentType(path: artifact.filename ?? artifact.artifactID, expected: "directory")
+        }
+        do {
+            return try await store.materializeDirectory(manifestSHA256: sha)
+        } catch {
+            if mustExist { throw error }
+            return store.rootURL.appendingPathComponent("materialized").appendingPathComponent(sha)
+        }
+    }
+
+    /// ``asLocalDirectory(_:mustExist:)`` for an artifact id.
+    public func asLocalDirectory(id: String, mustExist: Bool = true) async throws -> URL {
+        try await asLocalDirectory(try await requireArtifact(id: id), mustExist: mustExist)
+    }
+
+    /// The local folder of a `file://` URI or plain path (`as_local_dir`).
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no folder,
+    ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a file.
+    public func asLocalDirectory(uri: String, mustExist: Bool = true) throws -> URL {
+        let url = try FileLocation.url(from: uri)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if mustExist, !exists { throw ArtifactError.io(path: url.path, reason: "no such folder") }
+        if exists, !isDirectory.boolValue {
+            throw ArtifactError.wrongContentType(path: url.path, expected: "directory")
+        }
+        return url
+    }
+
+    // MARK: Helpers
+
+    func bytes(of artifact: Artifact) async throws -> Data {
+        guard let sha = artifact.sha256 else {
+            guard let uri = artifact.uri else {
+                throw ArtifactError.corruptStore("artifact \(artifact.artifactID) has neither sha256 nor uri")
+            }
+            return try await loadBytes(uri: uri)
+        }
+        return try await store.readContent(sha256: sha, maxBytes: nil)
+    }
+
+    /// Decodes JSON, or throws ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)``
+    /// locating the error (Foundation reports "around character N"; line and column are
+    /// computed from that byte offset; end of input → offset = length).
+    static func parseJSON(_ data: Data, source: String) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let decodingError {
+            var offset = data.count
+            var reason = "\(decodingError)"
+            do {
+                _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            } catch {
+                let message =
+                    (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+                reason = message
+                if let found = Self.number(after: "character ", in: message) { offset = min(found, data.count) }
+            }
+            if case .dataCorrupted(let context) = decodingError as? DecodingError,
+                let underlying = context.underlyingError as NSError?,
+                let index = underlying.userInfo["NSJSONSerializationErrorIndex"] as? Int
+            {
+                offset = min(index, data.count)
+            }
+            let bytes = [UInt8](data.prefix(offset))
+            let line = bytes.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+            let column = offset - (bytes.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
+            throw ArtifactError.invalidJSON(
+                source: source, byteOffset: offset, line: line, column: column, reason: reason)
+        }
+    }
+
+    private static func number(after marker: String, in text: String) -> Int? {
+        guard let range = text.range(of: marker) else { return nil }
+        let digits = text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        return Int(digits)
+    }
+}

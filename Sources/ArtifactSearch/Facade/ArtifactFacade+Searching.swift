@@ -1,0 +1,127 @@
+import Foundation
+import HybridSearch
+
+extension ArtifactFacade {
+    /// The artifact with `id` (`get_by_id`), or `nil` when there is none — or when it belongs
+    /// to another organisation than this scope's.
+    public func artifact(id: String) async throws -> Artifact? {
+        try await visibleArtifact(id: id)
+    }
+
+    /// Artifacts of this scope's `level`, newest first (`list`). Ties in `createdAt` go to the
+    /// larger (later) id.
+    /// - Parameters:
+    ///   - includeNode: also require this scope's `node_id` (when it has one).
+    ///   - kind: only this kind.
+    ///   - tags: ALL of these tags.
+    ///   - filters: label filters, typed exact equality (`"5"` ≠ `5`); a list value matches any
+    ///     of its elements; a `nil` value is ignored.
+    ///   - limit: at most this many (≥ 1), applied after every filter.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` for `limit < 1`.
+    public func list(
+        level: ScopeLevel = .run, includeNode: Bool = true, kind: String? = nil, tags: [String] = [],
+        filters: [String: JSONValue?] = [:], limit: Int = 100
+    ) async throws -> [Artifact] {
+        let filter = try structuredFilter(
+            level: level, includeGraph: false, includeNode: includeNode, extraScopeLabels: [:], kind: kind,
+            tags: tags, labels: filters, timeWindow: nil)
+        return try await index.artifacts(matching: ArtifactQuery(filter: filter, order: .newestFirst, limit: limit))
+    }
+
+    /// Finds artifacts (`search`).
+    ///
+    /// - **Structured** (blank or absent `query`, or `mode: .structural`): the index's
+    ///   artifacts matching every filter, ordered by `metric` (`metricMode` `max`: highest
+    ///   first; artifacts without the metric after those with it) or newest first; ties newest
+    ///   first. `score` is the metric's value (or `nil`).
+    /// - **Query** (non-blank `query`): ranked by the search backend in `mode` (`auto` =
+    ///   hybrid); artifacts come back in ranking order, each once, with the backend's score and,
+    ///   if `explain`, each leg's rank and score. `metric` is not used for ranking in query mode.
+    ///   A query with no indexable word returns an empty list.
+    ///
+    /// In both, `kind`, `tags` (ALL-of), `labels` (typed exact equality; list = any-of; `nil`
+    /// ignored), `timeWindow` (`[now − window, now]`, inclusive), the level filters and
+    /// `extraScopeLabels` apply **before** ranking and before `limit`.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` for `limit < 1` or an org change in
+    ///   `extraScopeLabels`; ``HybridSearch/SearchError`` from the backend.
+    public func search(
+        _ query: String? = nil, kind: String? = nil, tags: [String] = [], labels: [String: JSONValue?] = [:],
+        metric: String? = nil, metricMode: MetricMode = .max, level: ScopeLevel = .run,
+        extraScopeLabels: [String: JSONValue?] = [:], limit: Int = 10, includeGraph: Bool = false,
+        includeNode: Bool = false, timeWindow: TimeWindow? = nil, mode: SearchMode = .auto,
+        explain: Bool = false
+    ) async throws -> [ArtifactSearchResult] {
+        guard limit >= 1 else { throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))") }
+        let filter = try structuredFilter(
+            level: level, includeGraph: includeGraph, includeNode: includeNode,
+            extraScopeLabels: extraScopeLabels, kind: kind, tags: tags, labels: labels, timeWindow: timeWindow)
+        let text = query ?? ""
+        if text.allSatisfy(\.isWhitespace) || mode == .structural {
+            let order: ArtifactQuery.Order = metric.map { .metric($0, metricMode, excludingMissing: false) } ?? .newestFirst
+            let artifacts = try await index.artifacts(matching: ArtifactQuery(filter: filter, order: order, limit: limit))
+            return artifacts.map { artifact in
+                ArtifactSearchResult(artifact: artifact, score: metric.flatMap { artifact.metrics[$0] })
+            }
+        }
+        try await mirror.catchUp()
+        let hits = try await indices.search(
+            query: text, mode: mode, topK: limit,
+            filter: callerFilter(kind: kind, tags: tags, labels: labels, timeWindow: timeWindow), level: level,
+            includeGraph: includeGraph, includeNode: includeNode, extraScopeLabels: extraScopeLabels,
+            explain: explain)
+        let artifacts = try await index.artifacts(ids: hits.map(\.itemID))
+        var seen = Set<String>()
+        var results: [ArtifactSearchResult] = []
+        for hit in hits where seen.insert(hit.itemID).inserted {
+            guard let artifact = artifacts[hit.itemID] else { continue }
+            results.append(ArtifactSearchResult(artifact: artifact, score: hit.score, explanation: hit.explanation))
+        }
+        return results
+    }
+
+    /// The artifact with the best value of `metric` (`best`): highest for `max`, lowest for
+    /// `min`; ties go to the newest (then the larger id); artifacts without the metric never
+    /// win; `nil` when no artifact matches.
+    /// - Parameter filters: label filters, as in ``list(level:includeNode:kind:tags:filters:limit:)``.
+    public func best(
+        kind: String? = nil, metric: String, metricMode: MetricMode = .max, level: ScopeLevel = .run,
+        tags: [String] = [], filters: [String: JSONValue?] = [:]
+    ) async throws -> Artifact? {
+        let filter = try structuredFilter(
+            level: level, includeGraph: false, includeNode: false, extraScopeLabels: [:], kind: kind, tags: tags,
+            labels: filters, timeWindow: nil)
+        return try await index.artifacts(
+            matching: ArtifactQuery(filter: filter, order: .metric(metric, metricMode, excludingMissing: true), limit: 1)
+        ).first
+    }
+
+    /// The full filter of a structured read: the caller's filter plus the level filters (which
+    /// win on the same key).
+    func structuredFilter(
+        level: ScopeLevel, includeGraph: Bool, includeNode: Bool, extraScopeLabels: [String: JSONValue?],
+        kind: String?, tags: [String], labels: [String: JSONValue?], timeWindow: TimeWindow?
+    ) throws -> MetadataFilter {
+        var filter = callerFilter(kind: kind, tags: tags, labels: labels, timeWindow: timeWindow)
+        let scoped = try indices.levelFilter(
+            level: level, includeGraph: includeGraph, includeNode: includeNode, extraScopeLabels: extraScopeLabels)
+        filter.equals.merge(scoped) { _, level in level }
+        return filter
+    }
+
+    /// The caller's part of a filter: kind, labels as `label.<key>`, tags, time bounds from the
+    /// facade's clock.
+    func callerFilter(kind: String?, tags: [String], labels: [String: JSONValue?], timeWindow: TimeWindow?)
+        -> MetadataFilter
+    {
+        var equals: [String: JSONValue?] = [:]
+        for (key, value) in labels { equals[ArtifactMetadataKey.label(key)] = value }
+        if let kind { equals[ArtifactMetadataKey.kind] = .string(kind) }
+        var filter = MetadataFilter(equals: equals, tags: Self.uniqued(tags))
+        if let timeWindow {
+            let bounds = timeWindow.bounds(now: clock())
+            filter.createdAtMin = bounds.lowerBound
+            filter.createdAtMax = bounds.upperBound
+        }
+        return filter
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import HybridSearch
+
+/// Save, list, search, rank, pin and load artifacts for one ``Scope`` (SPEC §3).
+///
+/// A facade is bound to a scope and to a store folder. Open the folder once per process with
+/// ``open(at:scope:embedder:configuration:clock:)`` and derive facades for other scopes with
+/// ``scoped(to:)``: they share the store, the index and the in-memory search backend. Every
+/// method may be called from many tasks at once.
+///
+/// The folder holds `index.sqlite` (artifacts, labels, tags, metrics, search documents and
+/// vectors, in WAL mode) and the blob tree of ``FileSystemArtifactStore``.
+///
+/// Seed-to-Swift names:
+///
+/// | seed | Swift |
+/// |---|---|
+/// | `save_file` | ``saveFile(at:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)`` |
+/// | `save_text` | ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)`` |
+/// | `save_json` | ``saveJSON(_:kind:labels:metrics:tags:suggestedURI:name:pin:)`` |
+/// | `writer` | ``writer(kind:plannedExtension:pin:labels:metrics:tags:name:isolation:body:)`` |
+/// | `get_by_id` | ``artifact(id:)`` |
+/// | `list` | ``list(level:includeNode:kind:tags:filters:limit:)`` |
+/// | `search` | ``search(_:kind:tags:labels:metric:metricMode:level:extraScopeLabels:limit:includeGraph:includeNode:timeWindow:mode:explain:)`` |
+/// | `best` | ``best(kind:metric:metricMode:level:tags:filters:)`` |
+/// | `pin` | ``pin(_:pinned:)`` |
+/// | `stage_path` / `stage_dir` | ``stagePath(extension:)`` / ``stageDirectory(suffix:)`` |
+/// | `ingest_file` / `ingest_dir` | ``ingestFile(at:kind:tags:labels:metrics:suggestedURI:name:pin:cleanup:)`` / ``ingestDirectory(at:kind:tags:labels:metrics:suggestedURI:name:pin:cleanup:)`` |
+/// | `load_bytes_by_id` / `load_text_by_id` / `load_json_by_id` | ``loadBytes(id:)`` / ``loadText(id:encoding:errors:)`` / ``loadJSON(id:)`` |
+/// | `load_bytes` / `load_text` / `load_json` | ``loadBytes(uri:)`` / ``loadText(uri:encoding:errors:)`` / ``loadJSON(uri:)`` |
+/// | `as_local_file` / `as_local_dir` | ``asLocalFile(_:mustExist:)`` / ``asLocalDirectory(_:mustExist:)`` (and `uri:` variants) |
+public final class ArtifactFacade: Sendable {
+    /// Settings of a facade (shared by its ``scoped(to:)`` copies).
+    public struct Configuration: Sendable, Hashable {
+        /// Backend corpus of the artifacts. Default `"artifacts"`.
+        public var corpus: String
+        /// Bytes of textual content indexed per artifact (a directory shares one budget
+        /// across its files). Default 256 KiB.
+        public var maxIndexedContentBytes: Int
+        /// Seconds a writer waits for another process's write lock. Default 30.
+        public var busyTimeout: TimeInterval
+        /// `fsync` blobs before renaming them into place. Default true.
+        public var synchronizesWrites: Bool
+
+        public init(
+            corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
+            busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true
+        ) {
+            self.corpus = corpus
+            self.maxIndexedContentBytes = maxIndexedContentBytes
+            self.busyTimeout = busyTimeout
+            self.synchronizesWrites = synchronizesWrites
+        }
+    }
+
+    /// The time source stamped as `createdAt` and used for time windows (injectable for tests).
+    public typealias Clock = @Sendable () -> Date
+
+    public let scope: Scope
+    public let store: any ArtifactStore
+    public let index: any ArtifactIndex
+    public let backend: any SearchBackend
+    public let configuration: Configuration
+    /// The backend seen from ``scope``.
+    public let indices: ScopedIndices
+    let clock: Clock
+    let mirror: SearchMirror
+    let documents: SearchDocumentBuilder
+
+    /// Opens (creating if needed) the store folder `folder`: a ``FileSystemArtifactStore``, a
+    /// ``SQLiteArtifactIndex`` at `folder/index.sqlite`, and an `InMemorySearchBackend` rebuilt
+    /// from the stored documents and vectors.
+    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when the folder
+    ///   was indexed with another embedder; ``ArtifactError/io(path:reason:)``.
+    public static func open(
+        at folder: URL, scope: Scope = Scope(), embedder: any Embedder = HashedNGramEmbedder(),
+        configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
+    ) async throws -> ArtifactFacade {
+        let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
+        let index = try SQLiteArtifactIndex(
+            databaseURL: folder.appendingPathComponent("index.sqlite"), busyTimeout: configuration.busyTimeout)
+        return try await ArtifactFacade(
+            scope: scope, store: store, index: index, backend: InMemorySearchBackend(embedder: embedder),
+            configuration: configuration, clock: clock)
+    }
+
+    /// Assembles a facade from its parts, checks the backend's embedder against the index and
+    /// loads every stored search document into the backend (with its stored vector).
+    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)``.
+    public init(
+        scope: Scope, store: any ArtifactStore, index: any ArtifactIndex, backend: any SearchBackend,
+        configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
+    ) async throws {
+        self.scope = scope
+        self.store = store
+        self.index = index
+        self.backend = backend
+        self.configuration = configuration
+        self.clock = clock
+        self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
+        self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
+        self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
+        try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
+        try await mirror.catchUp()
+    }
+
+    private init(sharing other: ArtifactFacade, scope: Scope) {
+        self.scope = scope
+        self.store = other.store
+        self.index = other.index
+        self.backend = other.backend
+        self.configuration = other.configuration
+        self.clock = other.clock
+        self.indices = ScopedIndices(scope: scope, backend: other.backend, corpus: other.configuration.corpus)
+        self.mirror = other.mirror
+        self.documents = other.documents
+    }
+
+    /// A facade for another scope sharing this one's store, index and search backend.
+    public func scoped(to scope: Scope) -> ArtifactFacade {
+        ArtifactFacade(sharing: self, scope: scope)
+    }
+
+    // MARK: Recording
+
+    /// What a save contributes besides the bytes.
+    struct Draft {
+        var kind: String?
+        var labels: [String: JSONValue]
+        var metrics: [String: Double]
+        var tags: [String]
+        var name: String?
+        var pin: Bool
+        var mime: String
+        var sha256: String
+        var bytes: Int
+        var uri: String
+    }
+
+    /// Builds the record, its search document and vector, commits both in one transaction,
+    /// then upserts the document into the backend.
+    func record(_ draft: Draft, indexText: (Artifact) async throws -> String) async throws -> Artifact {
+        for (name, value) in draft.metrics where !value.isFinite {
+            throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
+        }
+        let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
+        var labels = draft.labels
+        if let name = draft.name { labels["filename"] = .string(name) }
+        let artifact = Artifact(
+            artifactID: ArtifactID.make(at: now), runID: Scope.present(scope.runID),
+            graphID: Scope.present(scope.graphID), nodeID: Scope.present(scope.nodeID),
+            toolName: Scope.present(scope.toolName), toolVersion: Scope.present(scope.toolVersion),
+            kind: draft.kind, sha256: draft.sha256, bytes: draft.bytes, mime: draft.mime, createdAt: now,
+            tags: Self.uniqued(draft.tags), labels: labels, metrics: draft.metrics, pinned: draft.pin,
+            uri: draft.uri, orgID: Scope.present(scope.orgID), userID: Scope.present(scope.userID),
+            clientID: Scope.present(scope.clientID), appID: Scope.present(scope.appID),
+            sessionID: Scope.present(scope.sessionID), agentID: Scope.present(scope.agentID),
+            scopeID: scope.scopeID)
+        let text = try await indexText(artifact)
+        let embedder = backend.embedder
+        guard let vector = try embedder.embed([text]).first, vector.count == embedder.dimension else {
+            throw SearchError.dimensionMismatch(expected: embedder.dimension, actual: 0)
+        }
+        if vector.contains(where: { !$0.isFinite }) {
+            throw SearchError.invalidVector(id: artifact.artifactID, reason: "the embedder returned NaN or infinity")
+        }
+        let item = indices.item(for: artifact, text: text, vector: vector)
+        let sequence = try await index.insert(artifact, document: item)
+        try await backend.upsert([item])
+        if let sequence { mirror.noteUpserted(sequence: sequence) }
+        return artifact
+    }
+
+    /// The artifact with `id` if it exists and is visible from this scope (same organisation).
+    func visibleArtifact(id: String) async throws -> Artifact? {
+        guard let artifact = try await index.artifact(id: id) else { return nil }
+        if let org = Scope.present(scope.orgID), artifact.orgID != org { return nil }
+        return artifact
+    }
+
+    /// Like ``visibleArtifact(id:)`` but throws ``ArtifactError/notFound(id:)``.
+    func requireArtifact(id: String) async throws -> Artifact {
+        guard let artifact = try await visibleArtifact(id: id) else { throw ArtifactError.notFound(id: id) }
+        return artifact
+    }
+
+    static func uniqued(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.filter { seen.insert($0).inserted }
+    }
+
+    /// The last path component of a name or URI, with `..`, `.`, empty names and path
+    /// separators neutralised (`../x` → `x`, `a/b` → `b`); `nil` when nothing is left.
+    static func safeName(_ raw: String?) -> String? {
+        guard var name = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else { return nil }
+        if name.contains("://"), let url = try? FileLocation.url(from: name) { name = url.path }
+        name = name.replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "\0", with: "")
+        let component = name.split(separator: "/").last.map(String.init) ?? ""
+        guard !component.isEmpty, component != ".", component != ".." else { return nil }
+        return component
+    }
+}
