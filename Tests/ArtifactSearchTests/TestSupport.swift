@@ -1,0 +1,101 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+/// A fresh folder under the system temporary directory, removed by `remove()`.
+struct TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("artifact-search-tests")
+            .appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String, contents: Data) throws -> URL {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try contents.write(to: file)
+        return file
+    }
+
+    func file(_ name: String, text: String) throws -> URL {
+        try file(name, contents: Data(text.utf8))
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// A settable clock for `createdAt` and time windows.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_750_000_000)) {
+        current = start
+    }
+
+    var now: Date {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    func advance(by seconds: TimeInterval) {
+        lock.withLock { current = current.addingTimeInterval(seconds) }
+    }
+
+    var clock: ArtifactFacade.Clock { { [self] in self.now } }
+}
+
+/// Opens a facade on a store folder inside `folder`.
+func openFacade(
+    in folder: TemporaryFolder, scope: Scope = Scope(runID: "run-1"), clock: TestClock? = nil,
+    embedder: any Embedder = HashedNGramEmbedder(), synchronizesWrites: Bool = true
+) async throws -> ArtifactFacade {
+    let time: ArtifactFacade.Clock
+    if let clock { time = clock.clock } else { time = { Date() } }
+    return try await ArtifactFacade.open(
+        at: folder.url.appendingPathComponent("store"), scope: scope, embedder: embedder,
+        configuration: ArtifactFacade.Configuration(synchronizesWrites: synchronizesWrites), clock: time)
+}
+
+/// Every blob file in a store folder.
+func blobFiles(in store: URL) throws -> [URL] {
+    let blobs = store.appendingPathComponent("blobs")
+    guard let enumerator = FileManager.default.enumerator(at: blobs, includingPropertiesForKeys: nil) else { return [] }
+    var files: [URL] = []
+    for case let url as URL in enumerator {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            files.append(url)
+        }
+    }
+    return files
+}
+
+/// The files (relative path → bytes) below a folder, symlinks excluded.
+func treeContents(of root: URL) throws -> [String: Data] {
+    var result: [String: Data] = [:]
+    func walk(_ relative: String) throws {
+        let folder = relative.isEmpty ? root : root.appendingPathComponent(relative)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            let full = root.appendingPathComponent(path)
+            let attributes = try FileManager.default.attributesOfItem(atPath: full.path)
+            let type = attributes[.type] as? FileAttributeType
+            if type == .typeDirectory {
+                try walk(path)
+            } else if type == .typeRegular {
+                result[path] = try Data(contentsOf: full)
+            }
+        }
+    }
+    try walk("")
+    return result
+}
