@@ -62,12 +62,13 @@ struct ModelTests {
 
     @Test("Ids are 26 Crockford characters, unique, increasing and carry their millisecond")
     func ids() throws {
-        let date = Date(timeIntervalSince1970: 1_750_000_000.5)
+        // Far in the future: the generator is process-wide and never goes back in time.
+        let date = Date(timeIntervalSince1970: 4_000_000_000.5)
         let ids = (0..<2_000).map { _ in ArtifactID.make(at: date) }
         #expect(Set(ids).count == ids.count)
         #expect(ids == ids.sorted())
         #expect(ids.allSatisfy { $0.count == 26 && $0.allSatisfy { "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains($0) } })
-        #expect(ArtifactID.timestamp(of: ids[0]).map(ArtifactTimestamp.milliseconds) == 1_750_000_000_500)
+        #expect(ArtifactID.timestamp(of: ids[0]).map(ArtifactTimestamp.milliseconds) == 4_000_000_000_500)
         let later = ArtifactID.make(at: date.addingTimeInterval(1))
         #expect(later > ids.last!)
         // A clock that steps back never produces a smaller id within a process.

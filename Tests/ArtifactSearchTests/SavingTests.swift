@@ -1,0 +1,191 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+@Suite("Saving, writer, staging and pinning")
+struct SavingTests {
+    @Test("Identical bytes saved twice: two artifacts with their own labels, one blob")
+    func identicalBytesShareOneBlob() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let first = try await facade.saveText("same bytes", labels: ["step": 1])
+        let second = try await facade.saveText("same bytes", labels: ["step": 2])
+        #expect(first.artifactID != second.artifactID)
+        #expect(first.sha256 == second.sha256)
+        #expect(first.sha256 == "58100dc8fc06562ce3e578231dc948e083520ee49c4b4ee5a5a28bb4b4003feb")
+        #expect(try blobFiles(in: folder.url.appendingPathComponent("store")).count == 1)
+        #expect(try await facade.artifact(id: first.artifactID)?.labels["step"] == .number(1))
+        #expect(try await facade.artifact(id: second.artifactID)?.labels["step"] == .number(2))
+        #expect(try await facade.loadText(id: second.artifactID) == "same bytes")
+    }
+
+    @Test("saveFile copies the bytes, records provenance and removes the source only when cleanup is on")
+    func saveFileCleanup() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let scope = Scope(
+            orgID: "acme", userID: "ann", sessionID: "s1", runID: "r1", graphID: "g1", nodeID: "n1",
+            toolName: "summarise", toolVersion: "2.1")
+        let facade = try await openFacade(in: folder, scope: scope)
+        let source = try folder.file("report.md", text: "# Findings\nquarterly numbers")
+        let saved = try await facade.saveFile(
+            at: source, kind: "report", labels: ["org_id": "forged"], metrics: ["score": 0.5], cleanup: true)
+        #expect(!FileManager.default.fileExists(atPath: source.path))
+        #expect(try await facade.loadText(id: saved.artifactID) == "# Findings\nquarterly numbers")
+        #expect(saved.mime == "text/markdown")
+        #expect(saved.filename == "report.md")
+        #expect(saved.bytes == 28)
+        #expect(saved.orgID == "acme" && saved.userID == "ann" && saved.sessionID == "s1")
+        #expect(saved.runID == "r1" && saved.graphID == "g1" && saved.nodeID == "n1")
+        #expect(saved.toolName == "summarise" && saved.toolVersion == "2.1")
+        #expect(saved.scopeID == "session:s1")
+        // A caller label named like a scope field stays a label; it never changes provenance.
+        #expect(saved.labels["org_id"] == "forged")
+        #expect(try await facade.list().map(\.artifactID) == [saved.artifactID])
+
+        let kept = try folder.file("keep.bin", contents: Data([0, 1, 2, 3]))
+        let second = try await facade.saveFile(at: kept, kind: "blob", cleanup: false)
+        #expect(FileManager.default.fileExists(atPath: kept.path))
+        #expect(second.mime == "application/octet-stream")
+        #expect(try await facade.loadBytes(id: second.artifactID) == Data([0, 1, 2, 3]))
+    }
+
+    @Test("saveFile of a missing file fails with the path and records nothing")
+    func saveMissingFile() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let missing = folder.url.appendingPathComponent("nope.txt")
+        await #expect {
+            try await facade.saveFile(at: missing)
+        } throws: { error in
+            guard case ArtifactError.io(let path, _) = error else { return false }
+            return path == missing.path
+        }
+        #expect(try await facade.index.count() == 0)
+    }
+
+    @Test("MIME: extension, then sniffing, then the save kind's default")
+    func mimeTypes() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        #expect(try await facade.saveText("a,b\n1,2", name: "t.csv").mime == "text/csv")
+        #expect(try await facade.saveText("plain").mime == "text/plain")
+        #expect(try await facade.saveJSON(["a": 1]).mime == "application/json")
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+        #expect(try await facade.saveData(png).mime == "image/png")
+        #expect(try await facade.saveData(Data([0xFF, 0x00, 0xFE])).mime == "application/octet-stream")
+        #expect(try await facade.saveData(Data("hello".utf8)).mime == "text/plain")
+    }
+
+    @Test("Writer records only when the body returns; a throwing body leaves no artifact and no staged file")
+    func writer() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let staging = folder.url.appendingPathComponent("store/staging")
+
+        struct Boom: Error {}
+        var stagedURL: URL?
+        await #expect(throws: Boom.self) {
+            try await facade.writer(kind: "table", plannedExtension: "csv") { writer in
+                stagedURL = writer.url
+                try writer.write("a,b\n")
+                writer.addLabels(["rows": 1])
+                throw Boom()
+            }
+        }
+        let staged = try #require(stagedURL)
+        #expect(!FileManager.default.fileExists(atPath: staged.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: staging.path).isEmpty)
+        #expect(try await facade.index.count() == 0)
+
+        let artifact = try await facade.writer(kind: "table", plannedExtension: ".csv", pin: true) { writer in
+            try writer.write("a,b\n")
+            try writer.write(Data("1,2\n".utf8))
+            writer.addLabels(["rows": 1])
+            writer.addMetrics(["rows": 1])
+            writer.addTags(["csv"])
+            writer.name = "results.csv"
+        }
+        #expect(artifact.kind == "table" && artifact.pinned)
+        #expect(artifact.mime == "text/csv")
+        #expect(artifact.filename == "results.csv")
+        #expect(artifact.labels["rows"] == .number(1) && artifact.metrics["rows"] == 1 && artifact.tags == ["csv"])
+        #expect(try await facade.loadText(id: artifact.artifactID) == "a,b\n1,2\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: staging.path).isEmpty)
+    }
+
+    @Test("stagePath/stageDirectory + ingestFile/ingestDirectory consume staged items, keep other files")
+    func stageAndIngest() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let path = try facade.stagePath(extension: "json")
+        #expect(path.pathExtension == "json")
+        #expect(path.path.hasPrefix(folder.url.appendingPathComponent("store/staging").path))
+        try Data(#"{"ok":true}"#.utf8).write(to: path)
+        let file = try await facade.ingestFile(at: path, kind: "result", tags: ["t"], labels: ["x": "y"])
+        #expect(!FileManager.default.fileExists(atPath: path.path))
+        #expect(try await facade.loadJSON(id: file.artifactID) == ["ok": true])
+        #expect(file.mime == "application/json" && file.tags == ["t"])
+
+        let own = try folder.file("mine.txt", text: "keep me")
+        _ = try await facade.ingestFile(at: own)
+        #expect(FileManager.default.fileExists(atPath: own.path))
+
+        let dir = try facade.stageDirectory(suffix: "-out")
+        #expect(dir.lastPathComponent.hasSuffix("-out"))
+        try Data("one".utf8).write(to: dir.appendingPathComponent("a.txt"))
+        let directory = try await facade.ingestDirectory(at: dir, labels: ["k": "v"])
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+        #expect(directory.isDirectory && directory.kind == "dir" && directory.bytes == 3)
+
+        #expect(throws: ArtifactError.self) { try facade.stagePath(extension: "../../etc") }
+        #expect(throws: ArtifactError.self) { try facade.stageDirectory(suffix: "/../x") }
+    }
+
+    @Test("Names with path traversal are neutralised to their last component")
+    func pathTraversalInNames() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        #expect(try await facade.saveText("x", name: "../x").filename == "x")
+        #expect(try await facade.saveText("x", name: "../../etc/passwd").filename == "passwd")
+        #expect(try await facade.saveText("x", name: "..").filename == nil)
+        #expect(try await facade.saveText("x", suggestedURI: "file:///data/out/summary%20v2.md").filename == "summary v2.md")
+        // Nothing was written outside the store folder.
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("x").path))
+    }
+
+    @Test("pin and unpin; a later save of the same bytes never unpins an older artifact")
+    func pinning() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let first = try await facade.saveText("model weights v1")
+        #expect(first.pinned == false)
+        #expect(try await facade.pin(first.artifactID).pinned)
+        let second = try await facade.saveText("model weights v1")
+        #expect(second.pinned == false)
+        #expect(try await facade.artifact(id: first.artifactID)?.pinned == true)
+        #expect(try await facade.pin(first.artifactID, pinned: false).pinned == false)
+        #expect(try await facade.artifact(id: first.artifactID)?.pinned == false)
+        await #expect(throws: ArtifactError.notFound(id: "01NOTANID000000000000000000")) {
+            try await facade.pin("01NOTANID000000000000000000")
+        }
+    }
+
+    @Test("Non-finite metrics are rejected before anything is recorded")
+    func nonFiniteMetric() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        await #expect(throws: ArtifactError.self) { try await facade.saveText("x", metrics: ["loss": .nan]) }
+        #expect(try await facade.index.count() == 0)
+    }
+}
