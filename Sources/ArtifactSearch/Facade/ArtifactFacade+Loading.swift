@@ -129,7 +129,9 @@ extension ArtifactFacade {
             return try await store.materializeDirectory(manifestSHA256: sha)
         } catch {
             if mustExist { throw error }
-            return store.rootURL.appendingPathComponent("materialized").appendingPathComponent(sha)
+            return URL(
+                fileURLWithPath: store.rootURL.appendingPathComponent("materialized").appendingPathComponent(sha).path,
+                isDirectory: true)
         }
     }
 

@@ -217,7 +217,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     public func materializeDirectory(manifestSHA256 sha256: String) async throws -> URL {
-        let target = materializedURL.appendingPathComponent(sha256.lowercased())
+        let target = URL(
+            fileURLWithPath: materializedURL.appendingPathComponent(sha256.lowercased()).path, isDirectory: true)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
             return target
