@@ -1,0 +1,138 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+@Suite("Persistence and concurrency")
+struct PersistenceTests {
+    static let words = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+        "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
+    ]
+
+    @Test("Closing and reopening a store of 1,000 artifacts gives the same search results")
+    func reopenGivesSameResults() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let clock = TestClock()
+        let queries = ["alpha bravo", "kilo", "sierra tango papa", "note 517", "golf hotel", "structural"]
+        var before: [[String]] = []
+        var beforeScores: [[Double?]] = []
+        do {
+            let facade = try await openFacade(in: folder, clock: clock, synchronizesWrites: false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<2 {
+                    group.addTask {
+                        for index in stride(from: worker, to: 1_000, by: 2) {
+                            let text = (0..<6).map { Self.words[(index * 7 + $0 * 3) % Self.words.count] }
+                                .joined(separator: " ")
+                            _ = try await facade.saveText(
+                                "note \(index) " + text, labels: ["index": .number(Double(index))],
+                                tags: index % 3 == 0 ? ["third"] : [])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await facade.index.count() == 1_000)
+            for query in queries {
+                let results = try await facade.search(query, tags: ["third"], limit: 20)
+                before.append(results.map(\.artifact.artifactID))
+                beforeScores.append(results.map(\.score))
+            }
+            before.append(try await facade.list(limit: 1_000).map(\.artifactID))
+        }
+        let reopened = try await openFacade(in: folder, clock: clock, synchronizesWrites: false)
+        #expect(try await reopened.index.count() == 1_000)
+        #expect(await reopened.backend.count(corpus: "artifacts") == 1_000)
+        var after: [[String]] = []
+        var afterScores: [[Double?]] = []
+        for query in queries {
+            let results = try await reopened.search(query, tags: ["third"], limit: 20)
+            after.append(results.map(\.artifact.artifactID))
+            afterScores.append(results.map(\.score))
+        }
+        after.append(try await reopened.list(limit: 1_000).map(\.artifactID))
+        #expect(before == after)
+        #expect(beforeScores == afterScores)
+        #expect(before[1].count == 20)
+        #expect(before.last?.count == 1_000)
+    }
+
+    @Test("Opening with another embedder throws embedderMismatch")
+    func embedderMismatch() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = HashedNGramEmbedder(dimension: 64)
+        do {
+            let facade = try await openFacade(in: folder, embedder: first)
+            _ = try await facade.saveText("vectors of 64 dimensions")
+        }
+        let second = HashedNGramEmbedder(dimension: 128)
+        await #expect(throws: SearchError.embedderMismatch(stored: first.identifier, current: second.identifier)) {
+            _ = try await openFacade(in: folder, embedder: second)
+        }
+        #expect(SearchError.embedderMismatch(stored: "a", current: "b").description.contains("re-embed"))
+        // The same embedder still opens it.
+        let again = try await openFacade(in: folder, embedder: first)
+        #expect(try await again.search("dimensions", mode: .semantic).count == 1)
+    }
+
+    @Test("The index has a schema version, passes its integrity check, and sees other processes' writes")
+    func schemaAndCatchUp() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let index = try #require(facade.index as? SQLiteArtifactIndex)
+        #expect(try await index.schemaVersion == 1)
+        #expect(try await index.checkIntegrity())
+        // A second, independent opening of the folder (as another process would) writes…
+        let other = try await openFacade(in: folder, scope: Scope(runID: "run-1"))
+        let written = try await other.saveText("written by the other opener: platypus")
+        // …and the first one finds it, structurally and by query.
+        #expect(try await facade.list().map(\.artifactID) == [written.artifactID])
+        #expect(try await facade.search("platypus", mode: .lexical).map(\.artifact.artifactID) == [written.artifactID])
+    }
+
+    @Test("Two tasks saving and searching concurrently: no error, no artifact lost")
+    func concurrentSavesAndSearches() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder, synchronizesWrites: false)
+        let perTask = 200
+        let saved = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<2 {
+                group.addTask {
+                    let scoped = facade.scoped(to: Scope(runID: "run-1", nodeID: "worker-\(worker)"))
+                    var ids: [String] = []
+                    for index in 0..<perTask {
+                        let artifact = try await scoped.saveText(
+                            "worker \(worker) item \(index) \(Self.words[index % Self.words.count])",
+                            metrics: ["index": Double(index)])
+                        ids.append(artifact.artifactID)
+                        if index % 10 == 0 {
+                            let hits = try await scoped.search(Self.words[index % Self.words.count], limit: 5)
+                            #expect(!hits.isEmpty)
+                            _ = try await scoped.list(limit: 5)
+                        }
+                    }
+                    return ids
+                }
+            }
+            var all: [String] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+        #expect(saved.count == 2 * perTask)
+        #expect(Set(saved).count == 2 * perTask)
+        let listed = try await facade.list(includeNode: false, limit: 1_000).map(\.artifactID)
+        #expect(Set(listed) == Set(saved))
+        #expect(await facade.backend.count(corpus: "artifacts") == 2 * perTask)
+        for worker in 0..<2 {
+            let scoped = facade.scoped(to: Scope(runID: "run-1", nodeID: "worker-\(worker)"))
+            #expect(try await scoped.list(limit: 1_000).count == perTask)
+            #expect(try await scoped.best(metric: "index")?.metrics["index"] == Double(perTask - 1))
+        }
+    }
+}
