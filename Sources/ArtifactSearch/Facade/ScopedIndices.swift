@@ -100,7 +100,7 @@ public struct ScopedIndices: Sendable {
                     "extra_scope_labels cannot change org_id (\"\(org)\" in this scope): nothing crosses an"
                         + " organisation; open a scope of the other organisation instead")
             }
-            filter[key] = value
+            if let value { filter[key] = .some(value) } else { filter.removeValue(forKey: key) }
         }
         return filter
     }
