@@ -135,4 +135,26 @@ struct PersistenceTests {
             #expect(try await scoped.best(metric: "index")?.metrics["index"] == Double(perTask - 1))
         }
     }
+
+    @Test("Two independent openers (separate connections, as two processes) write concurrently without \"database is locked\"")
+    func twoOpenersWriteConcurrently() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = try await openFacade(in: folder, synchronizesWrites: false)
+        let second = try await openFacade(in: folder, synchronizesWrites: false)
+        let perOpener = 100
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (number, facade) in [first, second].enumerated() {
+                group.addTask {
+                    for index in 0..<perOpener {
+                        _ = try await facade.saveText("opener \(number) item \(index)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await first.index.count() == 2 * perOpener)
+        #expect(try await first.search("opener", limit: 500, mode: .lexical).count == 2 * perOpener)
+        #expect(try await second.search("opener", limit: 500, mode: .lexical).count == 2 * perOpener)
+    }
 }
