@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The engine's ``SearchBackend``: per corpus, a BM25 inverted index, a dense matrix and
 /// metadata postings, all in memory.
 ///
@@ -107,26 +109,59 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         }
     }
 
-    /// Analyses and embeds items; validates every vector before anything is applied.
+    /// Analyses and embeds items (in parallel chunks on every core for large batches);
+    /// validates every vector before anything is applied.
     private func prepare(_ items: [SearchItem]) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        let chunkSize = 64
+        let chunks = (items.count + chunkSize - 1) / chunkSize
+        let results = ChunkResults(count: chunks)
+        let work: @Sendable (Int) -> Void = { [embedder, analyzer] chunk in
+            let range = (chunk * chunkSize)..<min(items.count, (chunk + 1) * chunkSize)
+            results.set(chunk, Result { () throws(SearchError) -> [CorpusIndex.PreparedItem] in
+                try Self.prepare(items[range], embedder: embedder, analyzer: analyzer)
+            })
+        }
+        if chunks > 1 {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+        } else if chunks == 1 {
+            work(0)
+        }
+        var prepared: [CorpusIndex.PreparedItem] = []
+        prepared.reserveCapacity(items.count)
+        for chunk in 0..<chunks {
+            switch results.get(chunk) {
+            case .success(let part): prepared.append(contentsOf: part)
+            case .failure(let error): throw error
+            }
+        }
+        return prepared
+    }
+
+    private static func prepare(
+        _ items: ArraySlice<SearchItem>, embedder: any Embedder, analyzer: any Analyzer
+    ) throws(SearchError) -> [CorpusIndex.PreparedItem] {
         let missing = items.indices.filter { items[$0].vector == nil }
-        var computed: [[Float]] = []
+        var computed: [Int: [Float]] = [:]
         if !missing.isEmpty {
+            let vectors: [[Float]]
             do {
-                computed = try embedder.embed(missing.map { items[$0].text })
+                vectors = try embedder.embed(missing.map { items[$0].text })
             } catch let error as SearchError {
                 throw error
             } catch {
                 throw .invalidArgument("embedder \"\(embedder.identifier)\" failed: \(error)")
             }
+            guard vectors.count == missing.count else {
+                throw .invalidArgument("embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for \(missing.count) texts")
+            }
+            for (position, index) in missing.enumerated() { computed[index] = vectors[position] }
         }
-        var vectors = items.map(\.vector)
-        for (position, index) in missing.enumerated() { vectors[index] = computed[position] }
         let validator = DenseIndex(dimension: embedder.dimension)
         var prepared: [CorpusIndex.PreparedItem] = []
         prepared.reserveCapacity(items.count)
-        for (item, vector) in zip(items, vectors) {
-            let vector = vector ?? []
+        for index in items.indices {
+            let item = items[index]
+            let vector = item.vector ?? computed[index] ?? []
             try validator.validate(vector, id: item.id)
             prepared.append(.init(item: item, terms: analyzer.terms(in: item.text), vector: vector))
         }
@@ -142,5 +177,21 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         }
         try DenseIndex(dimension: embedder.dimension).validate(vector, id: "query")
         return vector
+    }
+}
+
+/// Per-chunk results written by concurrent workers; each slot is written exactly once.
+private final class ChunkResults: @unchecked Sendable {
+    private var slots: [Result<[CorpusIndex.PreparedItem], SearchError>?]
+    private let lock = ReadWriteLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<[CorpusIndex.PreparedItem], SearchError>) {
+        lock.withWriteLock { slots[index] = value }
+    }
+
+    func get(_ index: Int) -> Result<[CorpusIndex.PreparedItem], SearchError> {
+        lock.withReadLock { slots[index]! }
     }
 }

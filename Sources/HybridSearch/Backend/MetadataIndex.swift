@@ -1,19 +1,20 @@
 /// Postings for metadata, so filters resolve to an ``OrdinalSet`` without scanning items:
-/// (key, canonical JSON of the value) → ordinals, tag → ordinals, and a creation-time column.
+/// (key, canonical JSON of the value) → sorted ordinals, tag → sorted ordinals, and a
+/// creation-time column.
 ///
 /// Resolution gives exactly the items for which ``MetadataFilter/matches(metadata:createdAt:)``
 /// is true.
 struct MetadataIndex: Sendable {
-    private var values: [String: [String: Set<Int32>]] = [:]
-    private var tags: [String: Set<Int32>] = [:]
+    private var values: [String: [String: [Int32]]] = [:]
+    private var tags: [String: [Int32]] = [:]
     private var createdAt: [Double] = []  // NaN = absent or no timestamp
 
     mutating func insert(ordinal: Int, metadata: [String: JSONValue], createdAt time: Double?) {
         let member = Int32(ordinal)
         for (key, value) in metadata {
-            values[key, default: [:]][value.canonicalJSON, default: []].insert(member)
+            Self.insert(member, into: &values[key, default: [:]][value.canonicalJSON, default: []])
         }
-        for tag in Self.tags(of: metadata) { tags[tag, default: []].insert(member) }
+        for tag in Self.tags(of: metadata) { Self.insert(member, into: &tags[tag, default: []]) }
         if ordinal >= createdAt.count {
             createdAt.append(contentsOf: repeatElement(.nan, count: ordinal + 1 - createdAt.count))
         }
@@ -24,56 +25,83 @@ struct MetadataIndex: Sendable {
         let member = Int32(ordinal)
         for (key, value) in metadata {
             let canonical = value.canonicalJSON
-            values[key]?[canonical]?.remove(member)
-            if values[key]?[canonical]?.isEmpty == true { values[key]?[canonical] = nil }
+            if values[key]?[canonical] != nil {
+                Self.remove(member, from: &values[key]![canonical]!)
+                if values[key]![canonical]!.isEmpty { values[key]![canonical] = nil }
+            }
         }
-        for tag in Self.tags(of: metadata) {
-            tags[tag]?.remove(member)
-            if tags[tag]?.isEmpty == true { tags[tag] = nil }
+        for tag in Self.tags(of: metadata) where tags[tag] != nil {
+            Self.remove(member, from: &tags[tag]!)
+            if tags[tag]!.isEmpty { tags[tag] = nil }
         }
         if ordinal < createdAt.count { createdAt[ordinal] = .nan }
     }
 
     /// The ordinals passing `filter`, or `nil` when the filter constrains nothing.
     /// - Parameter live: every live ordinal (used only for a pure time filter).
+    /// - Complexity: O(Σ postings read + capacity / 64).
     func resolve(_ filter: MetadataFilter, capacity: Int, live: () -> [Int32]) -> OrdinalSet? {
         guard !filter.isEmpty else { return nil }
-        var sets: [Set<Int32>] = []
+        var sets: [OrdinalSet] = []
         for (key, wanted) in filter.equals {
             guard let wanted else { continue }
             let options: [JSONValue]
             if case .array(let list) = wanted { options = list } else { options = [wanted] }
-            var union = Set<Int32>()
-            for option in options {
-                if let members = values[key]?[option.canonicalJSON] { union.formUnion(members) }
+            let lists = options.compactMap { values[key]?[$0.canonicalJSON] }
+            if lists.count == 1 {
+                sets.append(OrdinalSet(sortedMembers: lists[0], capacity: capacity))
+            } else {
+                sets.append(OrdinalSet(members: lists.joined(), capacity: capacity))
             }
-            sets.append(union)
         }
-        for tag in filter.tags { sets.append(tags[tag] ?? []) }
-        var members: [Int32]
+        for tag in filter.tags { sets.append(OrdinalSet(sortedMembers: tags[tag] ?? [], capacity: capacity)) }
+        var result: OrdinalSet
         if sets.isEmpty {
-            members = live()
+            result = OrdinalSet(members: live(), capacity: capacity)
         } else {
             sets.sort { $0.count < $1.count }
-            var result = sets[0]
-            for other in sets.dropFirst() {
-                if result.isEmpty { break }
-                result.formIntersection(other)
-            }
-            members = Array(result)
+            result = sets[0]
+            for other in sets.dropFirst() where !result.isEmpty { result = result.intersection(other) }
         }
         if filter.createdAtMin != nil || filter.createdAtMax != nil {
             let low = filter.createdAtMin ?? -.infinity
             let high = filter.createdAtMax ?? .infinity
-            members.removeAll { ordinal in
+            let kept = result.members.filter { ordinal in
                 let time = Int(ordinal) < createdAt.count ? createdAt[Int(ordinal)] : .nan
-                return !(time >= low && time <= high)  // NaN fails both
+                return time >= low && time <= high  // NaN fails both
             }
+            result = OrdinalSet(sortedMembers: kept, capacity: capacity)
         }
-        return OrdinalSet(members: members, capacity: capacity)
+        return result
     }
 
     static func tags(of metadata: [String: JSONValue]) -> Set<String> {
         Set(metadata["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    }
+
+    /// Keeps `list` sorted; appending is the common case (ordinals grow).
+    private static func insert(_ member: Int32, into list: inout [Int32]) {
+        if let last = list.last, last >= member {
+            let at = lowerBound(list, member)
+            if at < list.count && list[at] == member { return }
+            list.insert(member, at: at)
+        } else {
+            list.append(member)
+        }
+    }
+
+    private static func remove(_ member: Int32, from list: inout [Int32]) {
+        let at = lowerBound(list, member)
+        if at < list.count && list[at] == member { list.remove(at: at) }
+    }
+
+    private static func lowerBound(_ list: [Int32], _ member: Int32) -> Int {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid] < member { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }

@@ -4,20 +4,38 @@ public struct OrdinalSet: Sendable, Equatable {
     public private(set) var members: [Int32]
     private var bits: [UInt64]
 
-    /// - Parameter members: ordinals, any order, duplicates allowed.
+    /// - Parameter members: ordinals, any order, duplicates allowed; those ≥ `capacity` are dropped.
+    /// - Complexity: O(n + capacity / 64): the sorted member list is read back from the bitmap.
     public init<S: Sequence>(members: S, capacity: Int) where S.Element == Int32 {
         var bits = [UInt64](repeating: 0, count: (capacity + 63) / 64)
-        var list: [Int32] = []
         for ordinal in members {
             let word = Int(ordinal) >> 6
-            let mask = UInt64(1) << UInt64(Int(ordinal) & 63)
-            if word < bits.count && bits[word] & mask == 0 {
-                bits[word] |= mask
-                list.append(ordinal)
+            if word < bits.count { bits[word] |= UInt64(1) << UInt64(Int(ordinal) & 63) }
+        }
+        var list: [Int32] = []
+        list.reserveCapacity(bits.reduce(0) { $0 + $1.nonzeroBitCount })
+        for (word, value) in bits.enumerated() where value != 0 {
+            var remaining = value
+            while remaining != 0 {
+                list.append(Int32(word * 64 + remaining.trailingZeroBitCount))
+                remaining &= remaining - 1
             }
         }
-        list.sort()
         self.members = list
+        self.bits = bits
+    }
+
+    /// - Parameter sortedMembers: strictly increasing ordinals below `capacity` (not checked
+    ///   beyond a debug assertion); kept as the member list without copying.
+    /// - Complexity: O(n + capacity / 64).
+    public init(sortedMembers: [Int32], capacity: Int) {
+        assert(zip(sortedMembers, sortedMembers.dropFirst()).allSatisfy { $0 < $1 })
+        var bits = [UInt64](repeating: 0, count: (capacity + 63) / 64)
+        for ordinal in sortedMembers where Int(ordinal) < capacity {
+            bits[Int(ordinal) >> 6] |= UInt64(1) << UInt64(Int(ordinal) & 63)
+        }
+        self.members = sortedMembers.last.map { Int($0) < capacity } ?? true
+            ? sortedMembers : sortedMembers.filter { Int($0) < capacity }
         self.bits = bits
     }
 
@@ -34,6 +52,6 @@ public struct OrdinalSet: Sendable, Equatable {
     public func intersection(_ other: OrdinalSet) -> OrdinalSet {
         let (small, large) = count <= other.count ? (self, other) : (other, self)
         return OrdinalSet(
-            members: small.members.filter { large.contains(Int($0)) }, capacity: bits.count * 64)
+            sortedMembers: small.members.filter { large.contains(Int($0)) }, capacity: max(bits.count, other.bits.count) * 64)
     }
 }

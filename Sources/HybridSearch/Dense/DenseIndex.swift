@@ -92,21 +92,36 @@ public struct DenseIndex: Sendable {
         var collector = TopKCollector<Key>(k: topK)
         switch kernel {
         case .simd:
+            // Two passes: a branch-free scoring loop into a buffer, then top-k selection
+            // where almost every row is rejected by one comparison with the threshold.
+            let ordinals: [Int32]? = candidates?.members
+            let n = ordinals?.count ?? rowCount
+            var scores = [Float](repeating: 0, count: n)
             matrix.withUnsafeBufferPointer { rows in
                 unit.withUnsafeBufferPointer { q in
-                    func visit(_ ordinal: Int) {
-                        let row = rows.baseAddress! + ordinal * dimension
-                        let score = Double(DotKernel.dot(row, q.baseAddress!, dimension))
-                        collector.insert(score: score, ordinal: ordinal, key: key(ordinal))
-                    }
-                    if let candidates {
-                        for member in candidates.members where contains(ordinal: Int(member)) {
-                            visit(Int(member))
+                    scores.withUnsafeMutableBufferPointer { out in
+                        let base = rows.baseAddress!
+                        let query = q.baseAddress!
+                        if let ordinals {
+                            for (j, member) in ordinals.enumerated() where Int(member) < rowCount {
+                                out[j] = DotKernel.dot(base + Int(member) * dimension, query, dimension)
+                            }
+                        } else {
+                            for ordinal in 0..<n {
+                                out[ordinal] = DotKernel.dot(base + ordinal * dimension, query, dimension)
+                            }
                         }
-                    } else {
-                        for ordinal in 0..<rowCount where present[ordinal] { visit(ordinal) }
                     }
                 }
+            }
+            var threshold = -Double.infinity
+            for j in 0..<n {
+                let score = Double(scores[j])
+                if score < threshold { continue }
+                let ordinal = ordinals.map { Int($0[j]) } ?? j
+                guard contains(ordinal: ordinal) else { continue }
+                collector.insert(score: score, ordinal: ordinal, key: key(ordinal))
+                if let worst = collector.threshold { threshold = worst }
             }
         case .blas:
             // sgemv always scans every row, so filtered and unfiltered scores are identical.
@@ -189,26 +204,36 @@ public struct DenseIndex: Sendable {
 
 /// The single-query dot product used by every SIMD scan path.
 public enum DotKernel {
-    /// Σ a[i]·b[i] over `count` floats with 8-wide SIMD lanes, then the tail.
+    /// Σ a[i]·b[i] over `count` floats: four independent 8-wide SIMD accumulators (to hide
+    /// add latency), then 8-wide steps, then the scalar tail. Always the same operation order
+    /// for a given `count`, so a row scores identically on every path.
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
         var acc0 = SIMD8<Float>()
         var acc1 = SIMD8<Float>()
+        var acc2 = SIMD8<Float>()
+        var acc3 = SIMD8<Float>()
         var i = 0
         let raw = UnsafeRawPointer(a)
         let rawB = UnsafeRawPointer(b)
-        while i + 16 <= count {
+        while i + 32 <= count {
             acc0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             acc1 += raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
                 * rawB.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
-            i += 16
+            acc2 += raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD8<Float>.self)
+                * rawB.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD8<Float>.self)
+            acc3 += raw.loadUnaligned(fromByteOffset: (i + 24) * 4, as: SIMD8<Float>.self)
+                * rawB.loadUnaligned(fromByteOffset: (i + 24) * 4, as: SIMD8<Float>.self)
+            i += 32
         }
         while i + 8 <= count {
             acc0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
+        acc0 += acc2
+        acc1 += acc3
         var sum = (acc0 + acc1).sum()
         while i < count {
             sum += a[i] * b[i]
