@@ -7,7 +7,8 @@ struct CorpusIndex: Sendable {
     struct PreparedItem: Sendable {
         var item: SearchItem
         var terms: [String]
-        var vector: [Float]
+        /// `nil` when the dense leg is disabled.
+        var vector: [Float]?
     }
 
     private(set) var lexical: InvertedIndex
@@ -40,7 +41,7 @@ struct CorpusIndex: Sendable {
         }
         ordinals[prepared.item.id] = ordinal
         lexical.insert(ordinal: ordinal, terms: prepared.terms)
-        dense.set(ordinal: ordinal, vector: prepared.vector)
+        if let vector = prepared.vector { dense.set(ordinal: ordinal, vector: vector) }
         metadataIndex.insert(ordinal: ordinal, metadata: prepared.item.metadata, createdAt: prepared.item.createdAt)
     }
 

@@ -70,7 +70,14 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
             terms = analyzer.terms(in: request.query)
             // A blank query, or one with no indexable token, matches nothing in query modes.
             guard !terms.isEmpty else { return [] }
-            if mode != .lexical { vector = try embedQuery(request.query) }
+            if mode != .lexical {
+                guard configuration.denseLegEnabled else {
+                    throw .invalidArgument(
+                        "\(mode.rawValue) search needs the dense leg, which this backend was configured without: "
+                            + "use mode lexical, or enable the dense leg (SearchConfiguration.denseLegEnabled)")
+                }
+                vector = try embedQuery(request.query)
+            }
         }
         return lock.withReadLock {
             guard let corpus = corpora[request.corpus] else { return [] }
@@ -115,7 +122,8 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         let chunkSize = 64
         let chunks = (items.count + chunkSize - 1) / chunkSize
         let results = ChunkResults(count: chunks)
-        let work: @Sendable (Int) -> Void = { [embedder, analyzer] chunk in
+        let embedder: (any Embedder)? = configuration.denseLegEnabled ? embedder : nil
+        let work: @Sendable (Int) -> Void = { [analyzer] chunk in
             let range = (chunk * chunkSize)..<min(items.count, (chunk + 1) * chunkSize)
             results.set(chunk, Result { () throws(SearchError) -> [CorpusIndex.PreparedItem] in
                 try Self.prepare(items[range], embedder: embedder, analyzer: analyzer)
@@ -137,9 +145,13 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         return prepared
     }
 
+    /// - Parameter embedder: `nil` when the dense leg is disabled (vectors are dropped).
     private static func prepare(
-        _ items: ArraySlice<SearchItem>, embedder: any Embedder, analyzer: any Analyzer
+        _ items: ArraySlice<SearchItem>, embedder: (any Embedder)?, analyzer: any Analyzer
     ) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        guard let embedder else {
+            return items.map { .init(item: $0, terms: analyzer.terms(in: $0.text), vector: nil) }
+        }
         let missing = items.indices.filter { items[$0].vector == nil }
         var computed: [Int: [Float]] = [:]
         if !missing.isEmpty {

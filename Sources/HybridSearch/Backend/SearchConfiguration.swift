@@ -6,6 +6,10 @@ public struct SearchConfiguration: Sendable, Hashable {
     public var fusion: FusionMethod
     /// Dense scan kernel for single queries.
     public var scanKernel: DenseIndex.ScanKernel
+    /// Whether items are embedded and the dense leg is kept. `false` builds a lexical-only
+    /// index (no embedding work, no vector memory); `semantic` and `hybrid` requests then
+    /// throw ``SearchError/invalidArgument(_:)``.
+    public var denseLegEnabled: Bool
 
     public static let defaultSemanticWeight = 0.15
 
@@ -13,8 +17,9 @@ public struct SearchConfiguration: Sendable, Hashable {
         bm25: BM25Parameters = BM25Parameters(),
         fusion: FusionMethod = .reciprocalRank(
             ReciprocalRankFusion(semanticWeight: SearchConfiguration.defaultSemanticWeight)),
-        scanKernel: DenseIndex.ScanKernel = .simd
+        scanKernel: DenseIndex.ScanKernel = .simd, denseLegEnabled: Bool = true
     ) {
+        self.denseLegEnabled = denseLegEnabled
         self.bm25 = bm25
         self.fusion = fusion
         self.scanKernel = scanKernel

@@ -52,14 +52,11 @@ public struct HashedNGramEmbedder: Embedder {
 
     /// One text's vector (length `dimension`, unit L2 norm or all zeros).
     public func embed(_ text: String) -> [Float] {
-        let hashes = featureHashes(text)
+        var counter = FeatureCounter(expected: text.utf8.count * 3)
+        forEachFeatureHash(text) { counter.add($0) }
         var vector = [Double](repeating: 0, count: dimension)
-        var index = 0
-        while index < hashes.count {
-            let hash = hashes[index]
-            var count = 1
-            while index + count < hashes.count && hashes[index + count] == hash { count += 1 }
-            index += count
+        // First-occurrence order is fixed by the text, so the sums are the same in every process.
+        counter.forEach { hash, count in
             let weight = 1 + log(Double(count))
             let bucket = Int(hash % UInt64(dimension))
             vector[bucket] += hash >> 63 == 1 ? -weight : weight
@@ -71,11 +68,16 @@ public struct HashedNGramEmbedder: Embedder {
         return vector.map { Float($0 * scale) }
     }
 
-    /// FNV-1a hashes of every feature occurrence, sorted (equal hashes adjacent = counts).
+    /// FNV-1a hashes of every feature occurrence, sorted (for tests and inspection).
     func featureHashes(_ text: String) -> [UInt64] {
-        let scalars = Array(TextNormalizer.folded(text).unicodeScalars)
         var hashes: [UInt64] = []
-        hashes.reserveCapacity(scalars.count * 4)
+        forEachFeatureHash(text) { hashes.append($0) }
+        return hashes.sorted()
+    }
+
+    /// Calls `body` with the FNV-1a hash of every feature occurrence, in text order.
+    func forEachFeatureHash(_ text: String, _ body: (UInt64) -> Void) {
+        let scalars = Array(TextNormalizer.folded(text).unicodeScalars)
         var start = 0
         var bracketed: [Unicode.Scalar] = []
         while start < scalars.count {
@@ -98,14 +100,65 @@ public struct HashedNGramEmbedder: Embedder {
                 for offset in 0...(bracketed.count - n) {
                     var hasher = FNV1a()
                     for scalar in bracketed[offset..<(offset + n)] { hasher.combine(scalar) }
-                    hashes.append(hasher.value)
+                    body(hasher.value)
                 }
             }
             var whole = FNV1a()
             for scalar in bracketed { whole.combine(scalar) }
-            hashes.append(whole.value)
+            body(whole.value)
         }
-        hashes.sort()
-        return hashes
+    }
+}
+
+/// Counts 64-bit feature hashes in an open-addressing table (linear probing) and replays them
+/// in first-occurrence order: O(n), no per-process hashing, deterministic.
+struct FeatureCounter {
+    private var keys: [UInt64]
+    private var slots: [Int32]  // index into `order` + 1; 0 = empty
+    private var order: [UInt64] = []
+    private var counts: [Int32] = []
+    private var mask: Int
+
+    init(expected: Int) {
+        var capacity = 64
+        while capacity < expected * 2 { capacity <<= 1 }
+        keys = [UInt64](repeating: 0, count: capacity)
+        slots = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    mutating func add(_ hash: UInt64) {
+        if order.count * 2 >= keys.count { grow() }
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot] != 0 {
+            if keys[slot] == hash {
+                counts[Int(slots[slot]) - 1] += 1
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = hash
+        order.append(hash)
+        counts.append(1)
+        slots[slot] = Int32(order.count)
+    }
+
+    func forEach(_ body: (UInt64, Int32) -> Void) {
+        for index in order.indices { body(order[index], counts[index]) }
+    }
+
+    private mutating func grow() {
+        let oldOrder = order
+        let oldCounts = counts
+        let capacity = keys.count * 2
+        keys = [UInt64](repeating: 0, count: capacity)
+        slots = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+        order.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+        for (hash, count) in zip(oldOrder, oldCounts) {
+            add(hash)
+            counts[counts.count - 1] = count
+        }
     }
 }

@@ -26,6 +26,9 @@ public struct RetrievalEvaluator: Sendable {
     }
 
     public func run(on collection: BEIRCollection) throws(SearchError) -> EvaluationReport {
+        // A lexical run builds only what lexical search needs (no embedding), as BM25 peers do.
+        var configuration = configuration
+        if mode == .lexical { configuration.denseLegEnabled = false }
         let backend = InMemorySearchBackend(embedder: embedder, analyzer: analyzer, configuration: configuration)
         let corpus = "eval"
         let clock = ContinuousClock()
