@@ -29,7 +29,7 @@ struct Scale: ParsableCommand {
             return vocabulary[min(vocabulary.count - 1, Int(Double(vocabulary.count) * u * u * u))]
         }
         let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: dimension))
-        let rssBefore = Self.residentBytes()
+        let rssBefore = ProcessMemory.residentBytes()
         let clock = ContinuousClock()
         let start = clock.now
         var batch: [SearchItem] = []
@@ -47,7 +47,7 @@ struct Scale: ParsableCommand {
         }
         try backend.upsertSynchronously(batch)
         let buildSeconds = (clock.now - start).seconds
-        let rssAfter = Self.residentBytes()
+        let rssAfter = ProcessMemory.residentBytes()
         print("items \(items), \(words) words each, dimension \(dimension), mode \(searchMode.rawValue)")
         print(String(format: "build: %.1f s, %.0f items/s; resident memory +%.0f MB (%.0f bytes/item)",
                      buildSeconds, Double(items) / buildSeconds, Double(rssAfter - rssBefore) / 1e6,
@@ -73,12 +73,5 @@ struct Scale: ParsableCommand {
             func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)] }
             print(String(format: "| %@ | %@ | %.2f | %.2f | %.0f |", name, share, percentile(0.5), percentile(0.99), Double(queries) / total))
         }
-    }
-
-    /// Resident set size from /proc/self/statm (bytes).
-    static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
     }
 }

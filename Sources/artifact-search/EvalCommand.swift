@@ -86,6 +86,7 @@ struct EvalCommand: ParsableCommand {
             ("queries/s", String(format: "%.0f", report.queriesPerSecond)),
             ("latency p50", String(format: "%.3f ms", report.latencyMsP50)),
             ("latency p99", String(format: "%.3f ms", report.latencyMsP99)),
+            ("memory", String(format: "%.0f bytes/document (index), peak RSS %.0f MB", report.bytesPerDocument, report.peakRSSMegabytes)),
             ("analyzer", report.analyzer),
             ("embedder", report.embedder),
             ("fusion", report.fusion),

@@ -32,6 +32,7 @@ public struct RetrievalEvaluator: Sendable {
         let backend = InMemorySearchBackend(embedder: embedder, analyzer: analyzer, configuration: configuration)
         let corpus = "eval"
         let clock = ContinuousClock()
+        let residentBefore = ProcessMemory.residentBytes()
         let buildStart = clock.now
         var batch: [SearchItem] = []
         for document in collection.documents {
@@ -43,6 +44,7 @@ public struct RetrievalEvaluator: Sendable {
         }
         try backend.upsertSynchronously(batch)
         let buildSeconds = (clock.now - buildStart).seconds
+        let indexBytes = max(0, ProcessMemory.residentBytes() - residentBefore)
 
         var latencies: [Double] = []
         var ndcg = 0.0
@@ -72,7 +74,9 @@ public struct RetrievalEvaluator: Sendable {
             latencyMsP50: Self.percentile(latencies, 0.50), latencyMsP99: Self.percentile(latencies, 0.99),
             queries: collection.queries.count, documents: collection.documents.count, mode: mode.rawValue,
             embedder: embedder.identifier, analyzer: analyzer.identifier,
-            fusion: Self.describe(configuration.fusion), queryTypoRate: typos?.rate ?? 0)
+            fusion: Self.describe(configuration.fusion), queryTypoRate: typos?.rate ?? 0,
+            peakRSSMegabytes: Double(ProcessMemory.peakResidentBytes()) / 1e6,
+            bytesPerDocument: Double(indexBytes) / Double(max(collection.documents.count, 1)))
     }
 
     /// Nearest-rank percentile of sorted values (0 for none).
@@ -108,6 +112,10 @@ public struct EvaluationReport: Sendable, Codable, Hashable {
     public var analyzer: String
     public var fusion: String
     public var queryTypoRate: Double
+    /// Peak resident memory of the whole process (MB = 10⁶ bytes), collection text included.
+    public var peakRSSMegabytes: Double
+    /// Growth of resident memory while building the index, per document (bytes).
+    public var bytesPerDocument: Double
 
     enum CodingKeys: String, CodingKey {
         case ndcgAt10 = "ndcg_at_10"
@@ -119,6 +127,8 @@ public struct EvaluationReport: Sendable, Codable, Hashable {
         case latencyMsP99 = "latency_ms_p99"
         case queries, documents, mode, embedder, analyzer, fusion
         case queryTypoRate = "query_typo_rate"
+        case peakRSSMegabytes = "peak_rss_mb"
+        case bytesPerDocument = "bytes_per_document"
     }
 }
 
@@ -127,5 +137,27 @@ extension Duration {
     public var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
+
+/// Resident memory of this process, from Linux's /proc (0 elsewhere).
+public enum ProcessMemory {
+    /// Current resident set size in bytes.
+    public static func residentBytes() -> Int {
+        statusField("VmRSS:")
+    }
+
+    /// Peak resident set size ("high water mark") in bytes.
+    public static func peakResidentBytes() -> Int {
+        statusField("VmHWM:")
+    }
+
+    private static func statusField(_ name: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
+            let kilobytes = line.dropFirst(name.count).split(separator: " ").first.flatMap { Int($0) } ?? 0
+            return kilobytes * 1024
+        }
+        return 0
     }
 }
