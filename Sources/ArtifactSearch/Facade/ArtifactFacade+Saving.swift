@@ -52,13 +52,19 @@ extension ArtifactFacade {
 
     /// Saves a JSON value as a new artifact (`save_json`): compact JSON with sorted keys.
     /// MIME: from the name's extension, else `application/json`.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when a number is NaN or infinite (JSON
+    ///   cannot hold it), and the errors of ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
     @discardableResult
     public func saveJSON(
         _ value: JSONValue, kind: String = "json", labels: [String: JSONValue] = [:],
         metrics: [String: Double] = [:], tags: [String] = [], suggestedURI: String? = nil,
         name: String? = nil, pin: Bool = false
     ) async throws -> Artifact {
-        try await saveData(
+        guard value.isFinite else {
+            throw ArtifactError.invalidArgument(
+                "the JSON value holds NaN or infinity, which JSON cannot represent: use finite numbers (or strings)")
+        }
+        return try await saveData(
             Data(value.canonicalJSON.utf8), kind: kind, labels: labels, metrics: metrics, tags: tags,
             suggestedURI: suggestedURI, name: name, pin: pin, mimeFallback: MIMEType.json)
     }

@@ -143,6 +143,10 @@ public final class ArtifactFacade: Sendable {
         for (name, value) in draft.metrics where !value.isFinite {
             throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
         }
+        for (key, value) in draft.labels where !value.isFinite {
+            throw ArtifactError.invalidArgument(
+                "label \"\(key)\" holds NaN or infinity, which JSON cannot represent: use finite numbers (or a string)")
+        }
         let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
         var labels = draft.labels
         if let name = draft.name { labels["filename"] = .string(name) }
@@ -157,18 +161,37 @@ public final class ArtifactFacade: Sendable {
             sessionID: Scope.present(scope.sessionID), agentID: Scope.present(scope.agentID),
             scopeID: scope.scopeID)
         let text = try await indexText(artifact)
-        let embedder = backend.embedder
-        guard let vector = try embedder.embed([text]).first, vector.count == embedder.dimension else {
-            throw SearchError.dimensionMismatch(expected: embedder.dimension, actual: 0)
-        }
-        if vector.contains(where: { !$0.isFinite }) {
-            throw SearchError.invalidVector(id: artifact.artifactID, reason: "the embedder returned NaN or infinity")
-        }
+        let vector = try Self.embedDocument(text, id: artifact.artifactID, with: backend.embedder)
         let item = indices.item(for: artifact, text: text, vector: vector)
         let sequence = try await index.insert(artifact, document: item)
         try await backend.upsert([item])
         if let sequence { mirror.noteUpserted(sequence: sequence) }
         return artifact
+    }
+
+    /// The embedding of one document, checked: exactly one vector, of the embedder's dimension,
+    /// finite. An embedder's own error is wrapped as ``HybridSearch/SearchError/invalidArgument(_:)``.
+    static func embedDocument(_ text: String, id: String, with embedder: any Embedder) throws(SearchError) -> [Float] {
+        let vectors: [[Float]]
+        do {
+            vectors = try embedder.embed([text])
+        } catch let error as SearchError {
+            throw error
+        } catch {
+            throw .invalidArgument("embedder \"\(embedder.identifier)\" failed: \(error)")
+        }
+        guard vectors.count == 1 else {
+            throw .invalidArgument(
+                "embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for 1 text: it must return one per text")
+        }
+        let vector = vectors[0]
+        guard vector.count == embedder.dimension else {
+            throw .dimensionMismatch(expected: embedder.dimension, actual: vector.count)
+        }
+        guard vector.allSatisfy(\.isFinite) else {
+            throw .invalidVector(id: id, reason: "the embedder returned NaN or infinity")
+        }
+        return vector
     }
 
     /// The artifact with `id` if it exists and is visible from this scope (same organisation).
