@@ -35,7 +35,9 @@ public struct DirectoryManifest: Sendable, Hashable {
     public init(entries: [Entry]) throws(ArtifactError) {
         for entry in entries { try Self.validate(relativePath: entry.path) }
         let sorted = entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
-        for (a, b) in zip(sorted, sorted.dropFirst()) where a.path == b.path {
+        // Paths are compared as bytes: canonically equivalent names (NFC "é" and NFD "e\u{301}")
+        // are different files on most file systems, though Swift's `==` calls them equal.
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.path.utf8.elementsEqual(b.path.utf8) {
             throw .invalidArgument("manifest lists \"\(a.path)\" twice")
         }
         self.entries = sorted

@@ -44,7 +44,8 @@ public protocol ArtifactStore: Sendable {
 
     /// Copies a regular file into the store, hashing it on the way (streamed, constant memory).
     /// A symbolic link at `url` is followed only when `followSymlinks` is true.
-    /// - Throws: ``ArtifactError/io(path:reason:)``.
+    /// - Throws: ``ArtifactError/io(path:reason:)``; ``ArtifactError/wrongContentType(path:expected:)``
+    ///   for anything but a regular file (a folder, FIFO, socket or device).
     func storeFile(at url: URL, followSymlinks: Bool) async throws -> StoredContent
 
     /// Stores bytes held in memory.

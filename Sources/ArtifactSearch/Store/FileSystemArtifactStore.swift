@@ -116,14 +116,17 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     private func storeFileSync(at url: URL, followSymlinks: Bool) throws -> StoredContent {
         let source = url.path
-        var flags = O_RDONLY
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is rejected just below);
+        // for regular files the flag changes nothing.
+        var flags = O_RDONLY | O_NONBLOCK
         if !followSymlinks { flags |= O_NOFOLLOW }
         let input = open(source, flags)
         guard input >= 0 else { throw Self.posixError(source) }
         defer { close(input) }
         var info = stat()
         guard fstat(input, &info) == 0 else { throw Self.posixError(source) }
-        if info.st_mode & S_IFMT == S_IFDIR {
+        // Only regular files: a folder, FIFO, socket or device (/dev/zero never ends) is refused.
+        if info.st_mode & S_IFMT != S_IFREG {
             throw ArtifactError.wrongContentType(path: source, expected: "file")
         }
         let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
