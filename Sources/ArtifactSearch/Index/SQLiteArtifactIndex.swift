@@ -91,7 +91,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
         var columns: [String] = ArtifactMetadataKey.fields
         var values: [(any DatabaseValueConvertible)?] = columns.map {
-            ArtifactMetadataKey.fieldValue($0, of: artifact)
+            ArtifactMetadataKey.fieldValue($0, of: artifact)?.canonicallyComposed
         }
         columns += ["created_at", "bytes", "pinned", "record"]
         values += [createdAt, artifact.bytes, artifact.pinned, record]
@@ -100,9 +100,11 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let arguments = StatementArguments(values)
         let id = artifact.artifactID
-        let tags = Array(Set(artifact.tags)).sorted()
-        let labels = artifact.labels.map { ($0.key, $0.value.canonicalJSON) }
-        let metrics = artifact.metrics.map { ($0.key, $0.value) }
+        // Searchable columns hold NFC (see `JSONValue.canonicallyComposed`); `record` keeps the
+        // caller's exact strings.
+        let tags = Array(Set(artifact.tags.map(\.canonicallyComposed))).sorted()
+        let labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
+        let metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
         do {
             return try await pool.write { db -> Int64? in
                 try db.execute(sql: insertSQL, arguments: arguments)
@@ -229,7 +231,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     /// Builds the SELECT for a query. Every filter is a WHERE clause, so it applies before
-    /// ORDER BY and LIMIT.
+    /// ORDER BY and LIMIT. Strings compare in NFC, like Swift strings and the search backend:
+    /// canonically equivalent spellings (`"é"`, `"e\u{301}"`) are equal, nothing else is.
     static func select(_ query: ArtifactQuery) throws -> (String, StatementArguments) {
         var joins = ""
         var joinArguments: [(any DatabaseValueConvertible)?] = []
@@ -241,7 +244,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             let options: [JSONValue]
             if case .array(let values) = wanted { options = values } else { options = [wanted] }
             if ArtifactMetadataKey.fieldSet.contains(key) {
-                let strings = options.compactMap(\.stringValue)
+                let strings = options.compactMap(\.stringValue).map(\.canonicallyComposed)
                 if strings.isEmpty {
                     clauses.append("0")
                 } else {
@@ -256,8 +259,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                     clauses.append(
                         "EXISTS (SELECT 1 FROM artifact_labels l WHERE l.artifact_id = a.artifact_id"
                             + " AND l.key = ? AND l.value IN (" + placeholders(options.count) + "))")
-                    arguments.append(labelKey)
-                    arguments += options.map(\.canonicalJSON)
+                    arguments.append(labelKey.canonicallyComposed)
+                    arguments += options.map(\.canonicallyComposed.canonicalJSON)
                 }
             } else {
                 throw ArtifactError.invalidArgument(
@@ -265,7 +268,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                         + ArtifactMetadataKey.fields.joined(separator: ", ") + ", or label.<key> for labels")
             }
         }
-        for tag in Set(filter.tags).sorted() {
+        for tag in Set(filter.tags.map(\.canonicallyComposed)).sorted() {
             clauses.append(
                 "EXISTS (SELECT 1 FROM artifact_tags t WHERE t.artifact_id = a.artifact_id AND t.tag = ?)")
             arguments.append(tag)
@@ -281,7 +284,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         var order = "a.created_at DESC, a.artifact_id DESC"
         if case .metric(let name, let mode, let excludingMissing) = query.order {
             joins = " LEFT JOIN artifact_metrics m ON m.artifact_id = a.artifact_id AND m.name = ?"
-            joinArguments.append(name)
+            joinArguments.append(name.canonicallyComposed)
             if excludingMissing { clauses.append("m.value IS NOT NULL") }
             order = "m.value IS NULL, m.value " + (mode == .max ? "DESC" : "ASC") + ", " + order
         }
