@@ -569,6 +569,28 @@ struct ArtifactAdversarialTests {
         #expect(rebuilt == [Array(nfc.utf8), Array(nfd.utf8)])
     }
 
+    @Test("URIs and paths with NUL bytes, traversal, huge lengths or foreign schemes are typed errors")
+    func hostileURIs() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let hostile = [
+            "file:///tmp/a%00b", "/tmp/a\u{0}b", "file:///" + String(repeating: "x", count: 5_000),
+            "/" + Array(repeating: String(repeating: "y", count: 255), count: 40).joined(separator: "/"),
+            "file://evil.example/etc/passwd", "s3://bucket/key", "http://x/y", "file:relative", "",
+            "file:///nonexistent/%2e%2e/%2e%2e/etc/nothing-here", "\u{202E}txt.exe",
+        ]
+        for uri in hostile {
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadBytes(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadText(uri: uri) }
+            #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try facade.asLocalFile(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") {
+                try await facade.saveFile(at: URL(fileURLWithPath: uri), cleanup: true)
+            }
+        }
+        #expect(try await facade.index.count() == 0)
+    }
+
     @Test("saveFile on a FIFO or a folder is a typed error and never blocks")
     func saveSpecialFiles() async throws {
         let folder = try TemporaryFolder()
