@@ -119,6 +119,9 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     /// Analyses and embeds items (in parallel chunks on every core for large batches);
     /// validates every vector before anything is applied.
     private func prepare(_ items: [SearchItem]) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        guard embedder.dimension >= 1 else {
+            throw .invalidArgument("embedder \"\(embedder.identifier)\" has dimension \(embedder.dimension); it must be at least 1")
+        }
         let chunkSize = 64
         let chunks = (items.count + chunkSize - 1) / chunkSize
         let results = ChunkResults(count: chunks)
@@ -183,7 +186,14 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     private func embedQuery(_ query: String) throws(SearchError) -> [Float] {
         let vector: [Float]
         do {
-            vector = try embedder.embed([query]).first ?? []
+            let vectors = try embedder.embed([query])
+            guard vectors.count == 1 else {
+                throw SearchError.invalidArgument(
+                    "embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for one query")
+            }
+            vector = vectors[0]
+        } catch let error as SearchError {
+            throw error
         } catch {
             throw .invalidArgument("embedder \"\(embedder.identifier)\" failed on the query: \(error)")
         }

@@ -12,7 +12,8 @@ struct MetadataIndex: Sendable {
     mutating func insert(ordinal: Int, metadata: [String: JSONValue], createdAt time: Double?) {
         let member = Int32(ordinal)
         for (key, value) in metadata {
-            Self.insert(member, into: &values[key, default: [:]][value.canonicalJSON, default: []])
+            guard let canonical = Self.indexKey(value) else { continue }
+            Self.insert(member, into: &values[key, default: [:]][canonical, default: []])
         }
         for tag in Self.tags(of: metadata) { Self.insert(member, into: &tags[tag, default: []]) }
         if ordinal >= createdAt.count {
@@ -24,7 +25,7 @@ struct MetadataIndex: Sendable {
     mutating func remove(ordinal: Int, metadata: [String: JSONValue]) {
         let member = Int32(ordinal)
         for (key, value) in metadata {
-            let canonical = value.canonicalJSON
+            guard let canonical = Self.indexKey(value) else { continue }
             if values[key]?[canonical] != nil {
                 Self.remove(member, from: &values[key]![canonical]!)
                 if values[key]![canonical]!.isEmpty { values[key]![canonical] = nil }
@@ -47,7 +48,7 @@ struct MetadataIndex: Sendable {
             guard let wanted else { continue }
             let options: [JSONValue]
             if case .array(let list) = wanted { options = list } else { options = [wanted] }
-            let lists = options.compactMap { values[key]?[$0.canonicalJSON] }
+            let lists = options.compactMap { option in Self.indexKey(option).flatMap { values[key]?[$0] } }
             if lists.count == 1 {
                 sets.append(OrdinalSet(sortedMembers: lists[0], capacity: capacity))
             } else {
@@ -73,6 +74,16 @@ struct MetadataIndex: Sendable {
             result = OrdinalSet(sortedMembers: kept, capacity: capacity)
         }
         return result
+    }
+
+    /// The posting key of a value: its canonical JSON, except that ±∞ get keys of their own
+    /// (canonical JSON would write `null`) and NaN gets none (NaN equals nothing, as in
+    /// ``MetadataFilter/matches(metadata:createdAt:)``).
+    static func indexKey(_ value: JSONValue) -> String? {
+        if case .number(let number) = value, !number.isFinite {
+            return number.isNaN ? nil : (number > 0 ? "\u{0}+inf" : "\u{0}-inf")
+        }
+        return value.canonicalJSON
     }
 
     static func tags(of metadata: [String: JSONValue]) -> Set<String> {

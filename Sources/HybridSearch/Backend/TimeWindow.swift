@@ -15,11 +15,13 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
     public init(seconds: Double) { self.seconds = seconds }
 
     public init(parsing text: String) throws(SearchError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Only ASCII spaces and tabs: Unicode "whitespace" includes zero-width characters.
+        let blanks = CharacterSet(charactersIn: " \t")
+        let trimmed = text.trimmingCharacters(in: blanks)
         guard let unit = trimmed.last, let multiplier = TimeWindow.unitSeconds[unit] else {
             throw .invalidTimeWindow(text)
         }
-        let digits = trimmed.dropLast().trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.dropLast().trimmingCharacters(in: blanks)
         guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
             let count = Int(digits)
         else { throw .invalidTimeWindow(text) }

@@ -197,8 +197,9 @@ public struct DenseIndex: Sendable {
         var norm: Double = 0
         for value in vector { norm += Double(value) * Double(value) }
         guard norm > 0, norm.isFinite else { return vector.map { _ in 0 } }
-        let scale = Float(1 / norm.squareRoot())
-        return vector.map { $0 * scale }
+        // The scale stays in Double: for subnormal vectors 1/‖v‖ overflows Float.
+        let scale = 1 / norm.squareRoot()
+        return vector.map { Float(Double($0) * scale) }
     }
 }
 

@@ -17,7 +17,9 @@ public struct BM25Parameters: Sendable, Hashable, Codable {
     /// Length normalisation in [0, 1]. Default 0.75.
     public var b: Double
 
+    /// - Precondition: `k1 ≥ 0` and `0 ≤ b ≤ 1` (otherwise scores could be negative or NaN).
     public init(k1: Double = 1.2, b: Double = 0.75) {
+        precondition(k1 >= 0 && k1.isFinite && (0...1).contains(b), "BM25 needs k1 ≥ 0 and b in [0, 1]")
         self.k1 = k1
         self.b = b
     }
