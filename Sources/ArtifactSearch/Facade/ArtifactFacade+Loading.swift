@@ -156,6 +156,22 @@ extension ArtifactFacade {
 
     // MARK: Helpers
 
+    /// The start of an artifact's content as text, the way the search index sees it: the
+    /// first `maxBytes` bytes when they are UTF-8 without NUL bytes (an incomplete character
+    /// cut at the end is dropped), else `nil` — for binary content and for directories. For
+    /// snippets and previews; use ``loadText(id:encoding:errors:)`` for the whole text.
+    /// - Throws: ``ArtifactError/corruptStore(_:)`` when the blob is missing.
+    public func textPrefix(of artifact: Artifact, maxBytes: Int) async throws -> String? {
+        guard !artifact.isDirectory, maxBytes > 0 else { return nil }
+        let data: Data
+        if let sha = artifact.sha256 {
+            data = try await store.readContent(sha256: sha, maxBytes: maxBytes)
+        } else {
+            data = try await bytes(of: artifact).prefix(maxBytes)
+        }
+        return TextDecoder.indexableText(data)
+    }
+
     func bytes(of artifact: Artifact) async throws -> Data {
         guard let sha = artifact.sha256 else {
             guard let uri = artifact.uri else {

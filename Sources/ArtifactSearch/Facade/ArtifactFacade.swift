@@ -41,15 +41,22 @@ public final class ArtifactFacade: Sendable {
         public var busyTimeout: TimeInterval
         /// `fsync` blobs before renaming them into place. Default true.
         public var synchronizesWrites: Bool
+        /// Load every stored search document into the search backend when the facade opens.
+        /// When false, the backend is filled on the first query-mode search instead, so a
+        /// short-lived process that only saves, lists, gets or pins never pays for it.
+        /// Default true.
+        public var preloadsSearchBackend: Bool
 
         public init(
             corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
-            busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true
+            busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true,
+            preloadsSearchBackend: Bool = true
         ) {
             self.corpus = corpus
             self.maxIndexedContentBytes = maxIndexedContentBytes
             self.busyTimeout = busyTimeout
             self.synchronizesWrites = synchronizesWrites
+            self.preloadsSearchBackend = preloadsSearchBackend
         }
     }
 
@@ -85,7 +92,8 @@ public final class ArtifactFacade: Sendable {
     }
 
     /// Assembles a facade from its parts, checks the backend's embedder against the index and
-    /// loads every stored search document into the backend (with its stored vector).
+    /// loads every stored search document into the backend (with its stored vector) — at once,
+    /// or on the first query-mode search when ``Configuration/preloadsSearchBackend`` is false.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)``.
     public init(
         scope: Scope, store: any ArtifactStore, index: any ArtifactIndex, backend: any SearchBackend,
@@ -101,7 +109,7 @@ public final class ArtifactFacade: Sendable {
         self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
         try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
-        try await mirror.catchUp()
+        if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }
 
     private init(sharing other: ArtifactFacade, scope: Scope) {
