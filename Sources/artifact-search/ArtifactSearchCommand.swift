@@ -13,13 +13,21 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
             The store is one folder (default ./.artifact-search, or --store DIR, or the \
             ARTIFACT_SEARCH_STORE environment variable) holding an SQLite database and a \
             content-addressed blob tree.
+
+            Exit status: 0 on success, 1 when the command fails (one line on standard error \
+            saying what to do), 2 when the command line is wrong (unknown option, bad value).
+
+            Examples:
+              artifact-search ingest notes/ runs/
+              artifact-search search "out of memory"
+              artifact-search list --limit 5
             """,
         subcommands: CommandRegistry.subcommands)
 
     static func main() async {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(movingStoreOption(Array(CommandLine.arguments.dropFirst())))
         } catch {
             let message = fullMessage(for: error)
             if exitCode(for: error) == .success {
@@ -41,11 +49,38 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         } catch let error as ValidationError {
             writeError("artifact-search: \(error.message)")
             exitProcess(2)
+        } catch where exitCode(for: error) == .success {
+            // `artifact-search help search` and `SUBCOMMAND --help` arrive here as errors.
+            print(fullMessage(for: error))
+            exitProcess(0)
+        } catch where exitCode(for: error) == .validationFailure {
+            writeError(fullMessage(for: error))
+            exitProcess(2)
         } catch {
             let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
             writeError("artifact-search: error: \(text)")
             exitProcess(1)
         }
+    }
+
+    /// `artifact-search --store DIR search …` → `artifact-search search … --store DIR`: the
+    /// store may be named before the subcommand, as in `git -C`.
+    static func movingStoreOption(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--store", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--store=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, let subcommand = rest.first else { return arguments }
+        return [subcommand] + leading + rest.dropFirst()
     }
 
     static func writeError(_ message: String) {

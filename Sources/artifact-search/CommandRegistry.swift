@@ -2,5 +2,8 @@ import ArgumentParser
 
 /// The subcommands of `artifact-search`, in help order.
 enum CommandRegistry {
-    static let subcommands: [any ParsableCommand.Type] = [EvalCommand.self]
+    static let subcommands: [any ParsableCommand.Type] = [
+        IngestCommand.self, SearchCommand.self, ListCommand.self, GetCommand.self, CatCommand.self,
+        BestCommand.self, PinCommand.self, UnpinCommand.self, EvalCommand.self,
+    ]
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import ArtifactSearch
+import Foundation
+
+struct BestCommand: AsyncParsableCommand {
+    /// Which end of the metric wins.
+    enum Direction: String, EnumerableFlag {
+        case max, min
+
+        static func help(for value: Direction) -> ArgumentHelp? {
+            value == .max ? "The highest value wins (default)." : "The lowest value wins."
+        }
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "best",
+        abstract: "Show the artifact with the best value of a metric.",
+        discussion: """
+            Among the artifacts matching every filter, the one with the highest (--max) or \
+            lowest (--min) value of --metric; ties go to the newest; artifacts without the metric \
+            never win. Exits with status 1 when no artifact has the metric. Record metrics with \
+            `ingest --metric name=number`.
+
+            \(ReadScopeOptions.discussion)
+
+            Examples:
+              artifact-search best --kind eval --metric accuracy --max
+              artifact-search best --metric loss --min --label model=small --json
+            """)
+
+    @Option(help: "The metric to rank by.")
+    var metric: String
+
+    @Flag(help: "Which end wins.")
+    var direction: Direction = .max
+
+    @Flag(help: "Print the artifact as JSON.")
+    var json = false
+
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    @OptionGroup(title: "Filters")
+    var filters: FilterOptions
+
+    @OptionGroup(title: "Scope")
+    var scopeOptions: ReadScopeOptions
+
+    func run() async throws {
+        let facade = try await store.openFacade(scope: scopeOptions.scope)
+        let mode: MetricMode = direction == .max ? .max : .min
+        let best: Artifact?
+        if let window = filters.timeWindow {
+            // `best` has no time window; the structured search orders by the metric the same
+            // way (ties newest first), with artifacts lacking it last.
+            best = try await facade.search(
+                nil, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters, metric: metric,
+                metricMode: mode, level: scopeOptions.level, limit: 1, includeGraph: scopeOptions.ids.includesGraph,
+                includeNode: scopeOptions.ids.includesNode, timeWindow: window, mode: .structural
+            ).first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
+        } else {
+            best = try await facade.best(
+                kind: filters.kind, metric: metric, metricMode: mode, level: scopeOptions.level, tags: filters.tags,
+                filters: filters.labelFilters)
+        }
+        guard let best else {
+            let kind = filters.kind.map { " of kind \"\($0)\"" } ?? ""
+            throw CommandLineError(
+                "no artifact\(kind) matching these filters has the metric \"\(metric)\": check the name"
+                    + " (artifact-search list shows metrics) or record it with ingest --metric \(metric)=VALUE")
+        }
+        if json {
+            try JSONOutput.print(best)
+        } else {
+            print(ArtifactTable.render([best]))
+        }
+    }
+}

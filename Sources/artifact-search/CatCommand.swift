@@ -1,0 +1,43 @@
+import ArgumentParser
+import ArtifactSearch
+import Foundation
+
+struct CatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Write an artifact's bytes to standard output.",
+        discussion: """
+            Writes the stored content byte for byte (a directory artifact prints its manifest: \
+            sorted relative paths with sha256 and size).
+
+            Examples:
+              artifact-search cat 01JQ3V6Y2C8W5D7E9F0G1H2J3K
+              artifact-search cat 01JQ3V6Y2C8W5D7E9F0G1H2J3K > restored.json
+            """)
+
+    @Argument(help: "The artifact id.")
+    var id: String
+
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    func run() async throws {
+        let facade = try await store.openFacade()
+        guard let artifact = try await facade.artifact(id: id) else { throw ArtifactError.notFound(id: id) }
+        if artifact.isDirectory {
+            FileHandle.standardOutput.write(try await facade.loadBytes(id: id))
+            return
+        }
+        let url = try await facade.asLocalFile(artifact)
+        let input: FileHandle
+        do {
+            input = try FileHandle(forReadingFrom: url)
+        } catch {
+            throw ArtifactError.io(path: url.path, reason: error.localizedDescription)
+        }
+        defer { try? input.close() }
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            FileHandle.standardOutput.write(chunk)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import ArtifactSearch
+import Foundation
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List artifacts, newest first.",
+        discussion: """
+            Shows id, name, kind, size and age (and metrics and pins when there are any) of the \
+            newest artifacts matching every filter; --json prints them as one JSON array.
+
+            \(ReadScopeOptions.discussion)
+
+            Examples:
+              artifact-search list
+              artifact-search list --kind report --tag project-x --limit 5
+              artifact-search list --level session --session-id s-42 --time-window 24h --json
+            """)
+
+    @Option(help: "At most this many artifacts (≥ 1).")
+    var limit: Int = 20
+
+    @Flag(help: "Print one JSON array of artifacts.")
+    var json = false
+
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    @OptionGroup(title: "Filters")
+    var filters: FilterOptions
+
+    @OptionGroup(title: "Scope")
+    var scopeOptions: ReadScopeOptions
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
+    }
+
+    func run() async throws {
+        let facade = try await store.openFacade(scope: scopeOptions.scope)
+        let artifacts = try await facade.search(
+            nil, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters, level: scopeOptions.level,
+            limit: limit, includeGraph: scopeOptions.ids.includesGraph, includeNode: scopeOptions.ids.includesNode,
+            timeWindow: filters.timeWindow, mode: .structural
+        ).map(\.artifact)
+        if json {
+            try JSONOutput.print(artifacts)
+        } else if artifacts.isEmpty {
+            print("No artifacts match these filters.")
+        } else {
+            print(ArtifactTable.render(artifacts))
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import ArtifactSearch
+import Foundation
+import HybridSearch
+
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find artifacts by query: BM25, vectors, or both fused.",
+        discussion: """
+            Ranks the artifacts' indexed text (name, path, kind, tags, labels and the content of \
+            text files) against QUERY. --mode auto (default) is hybrid for a query and newest \
+            first without one; lexical is BM25, semantic the hashed n-gram embedding (robust \
+            to typos), hybrid both fused by reciprocal rank fusion, structural ignores the query. \
+            Every filter applies before ranking and before --limit. The query is plain text, \
+            never query syntax.
+
+            Each result shows its score, id, name, kind, age and a snippet of its text around \
+            the first matching word; --explain adds each leg's rank and raw score (BM25, cosine); \
+            --json prints one JSON array of artifacts with score, snippet (and explanation).
+
+            \(ReadScopeOptions.discussion)
+
+            Examples:
+              artifact-search search "out of memory"
+              artifact-search search atomic_write_json --mode lexical --limit 3
+              artifact-search search "retry backoff" --mode hybrid --explain
+              artifact-search search "eval results" --tag project-x --time-window 7d --json
+              artifact-search search "license" --run-id run-007 --label stage=eval
+            """)
+
+    @Argument(help: "What to look for (blank: newest first).")
+    var query: String?
+
+    @Option(
+        help: ArgumentHelp("auto (default), lexical, semantic, hybrid or structural.", valueName: "mode"),
+        transform: { text in
+            do { return try SearchMode(parsing: text) } catch { throw ValidationError(String(describing: error)) }
+        })
+    var mode: SearchMode = .auto
+
+    @Option(help: "At most this many results (≥ 1).")
+    var limit: Int = 10
+
+    @Flag(help: "Show each leg's rank and raw score (lexical BM25, semantic cosine).")
+    var explain = false
+
+    @Flag(help: "Print one JSON array of the results.")
+    var json = false
+
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    @OptionGroup(title: "Filters")
+    var filters: FilterOptions
+
+    @OptionGroup(title: "Scope")
+    var scopeOptions: ReadScopeOptions
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
+    }
+
+    func run() async throws {
+        let facade = try await store.openFacade(scope: scopeOptions.scope)
+        let results = try await facade.search(
+            query, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters,
+            level: scopeOptions.level, limit: limit, includeGraph: scopeOptions.ids.includesGraph,
+            includeNode: scopeOptions.ids.includesNode, timeWindow: filters.timeWindow, mode: mode,
+            explain: explain)
+        let extractor = SnippetExtractor(query: query ?? "")
+        var scored: [ScoredArtifact] = []
+        for result in results {
+            let snippet = try await Self.snippet(of: result.artifact, facade: facade, extractor: extractor)
+            scored.append(
+                ScoredArtifact(
+                    artifact: result.artifact, score: result.score, explanation: explain ? result.explanation : nil,
+                    snippet: snippet))
+        }
+        if json {
+            try JSONOutput.print(scored)
+            return
+        }
+        guard !scored.isEmpty else {
+            print(Self.emptyMessage(query: query))
+            return
+        }
+        print(render(scored))
+    }
+
+    /// The snippet of an artifact: a window of its text around the first query match; a
+    /// directory's first file names; `nil` for binary content.
+    static func snippet(of artifact: Artifact, facade: ArtifactFacade, extractor: SnippetExtractor) async throws
+        -> String?
+    {
+        if artifact.isDirectory, let sha = artifact.sha256 {
+            let manifest = try await facade.store.manifest(sha256: sha)
+            let names = manifest.entries.prefix(5).map(\.path).joined(separator: ", ")
+            return "\(manifest.entries.count) files: \(names)\(manifest.entries.count > 5 ? ", …" : "")"
+        }
+        guard let text = try await facade.textPrefix(of: artifact, maxBytes: 64 * 1024) else {
+            return artifact.mime.map { "(binary, \($0))" } ?? "(binary)"
+        }
+        return extractor.snippet(of: text)
+    }
+
+    static func emptyMessage(query: String?) -> String {
+        let blank = (query ?? "").allSatisfy(\.isWhitespace)
+        return blank
+            ? "No artifacts match these filters."
+            : "No artifacts match \"\(query ?? "")\": try other words, --mode semantic for fuzzy matching, or fewer filters."
+    }
+
+    private func render(_ results: [ScoredArtifact]) -> String {
+        let showsScore = results.contains { $0.score != nil }
+        var columns: [TextTable.Column] = [.init(title: "#", alignment: .right, maxWidth: 4)]
+        if showsScore { columns.append(.init(title: "SCORE", alignment: .right, maxWidth: 12)) }
+        if explain {
+            columns.append(.init(title: "LEXICAL", maxWidth: 16))
+            columns.append(.init(title: "SEMANTIC", maxWidth: 16))
+        }
+        columns += [
+            .init(title: "ID", maxWidth: 26),
+            .init(title: "NAME", maxWidth: 48, truncation: .head),
+            .init(title: "KIND", maxWidth: 12),
+            .init(title: "AGE", alignment: .right, maxWidth: 10),
+        ]
+        var table = TextTable(columns: columns)
+        let now = Date()
+        for (index, result) in results.enumerated() {
+            var cells = ["\(index + 1)"]
+            if showsScore { cells.append(result.score.map(Self.score) ?? "—") }
+            if explain {
+                cells.append(Self.leg(result.explanation?.lexical))
+                cells.append(Self.leg(result.explanation?.semantic))
+            }
+            cells += [
+                result.artifact.artifactID, DisplayName.of(result.artifact), result.artifact.kind ?? "—",
+                AgeFormatter.string(for: result.artifact.createdAt, now: now),
+            ]
+            table.append(cells, detail: result.snippet)
+        }
+        return table.render()
+    }
+
+    /// `0.03226`, `7.204`, `12.5`: four significant digits.
+    static func score(_ value: Double) -> String {
+        String(format: "%.4g", value)
+    }
+
+    /// `#3 7.204` (rank, raw score), or `—` when the leg did not return the item.
+    static func leg(_ leg: HitExplanation.Leg?) -> String {
+        guard let leg else { return "—" }
+        return "#\(leg.rank) " + score(leg.score)
+    }
+}

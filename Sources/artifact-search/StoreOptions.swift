@@ -1,0 +1,38 @@
+import ArgumentParser
+import ArtifactSearch
+import Foundation
+
+/// `--store DIR`: where the embedded store lives, and how a command opens it.
+struct StoreOptions: ParsableArguments {
+    static let environmentVariable = "ARTIFACT_SEARCH_STORE"
+    static let defaultPath = ".artifact-search"
+
+    @Option(
+        name: .customLong("store"),
+        help: ArgumentHelp(
+            "Store folder (default: $ARTIFACT_SEARCH_STORE, else ./.artifact-search).", valueName: "dir"))
+    var path: String?
+
+    /// The store folder: `--store`, else the environment variable, else `./.artifact-search`.
+    var url: URL {
+        let environment = ProcessInfo.processInfo.environment[Self.environmentVariable]
+        let chosen = path ?? environment.flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultPath
+        return URL(fileURLWithPath: (chosen as NSString).expandingTildeInPath).standardizedFileURL
+    }
+
+    /// Opens the store once for this process. The search backend is filled lazily, on the
+    /// first query-mode search, so commands that never rank stay fast on large stores.
+    /// - Parameter creating: create the folder when missing (`ingest`); otherwise a missing
+    ///   store is a user error that says how to make one.
+    func openFacade(scope: Scope = Scope(), creating: Bool = false) async throws -> ArtifactFacade {
+        let folder = url
+        if !creating, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
+            throw CommandLineError(
+                "no store at \(folder.path): ingest something first (artifact-search ingest PATH),"
+                    + " or point --store / \(Self.environmentVariable) at an existing store")
+        }
+        return try await ArtifactFacade.open(
+            at: folder, scope: scope,
+            configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false))
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+struct UnpinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpin",
+        abstract: "Unpin artifacts.",
+        discussion: """
+            Prints the updated artifacts (--json: one JSON array).
+
+            Example:
+              artifact-search unpin 01JQ3V6Y2C8W5D7E9F0G1H2J3K
+            """)
+
+    @Argument(help: ArgumentHelp("Artifact ids.", valueName: "id"))
+    var ids: [String] = []
+
+    @Flag(help: "Print the updated artifacts as one JSON array.")
+    var json = false
+
+    @OptionGroup(title: "Store")
+    var store: StoreOptions
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give the id of the artifact to unpin") }
+    }
+
+    func run() async throws {
+        try await PinCommand.setPinned(false, ids: ids, store: store, json: json)
+    }
+}
