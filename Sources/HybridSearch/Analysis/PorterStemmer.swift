@@ -10,8 +10,16 @@ public struct PorterStemmer: Sendable {
     public init() {}
 
     public func stem(_ word: String) -> String {
-        var utf8 = Array(word.utf8)
-        guard utf8.count > 2, utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return word }
+        let count = word.utf8.count
+        guard count > 2, word.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return word }
+        if let cached = StemCache.shared.stem(of: word) { return cached }
+        let stemmed = computeStem(Array(word.utf8))
+        StemCache.shared.store(stemmed, for: word)
+        return stemmed
+    }
+
+    private func computeStem(_ word: [UInt8]) -> String {
+        var utf8 = word
         var state = State(b: utf8, k: utf8.count - 1, j: 0)
         state.step1ab()
         if state.k > 0 {
@@ -245,6 +253,29 @@ public struct PorterStemmer: Sendable {
             }
             if b[k] == UInt8(ascii: "l") && doubleConsonant(k) && measure() > 1 { k -= 1 }
             trimToK()
+        }
+    }
+}
+
+/// A process-wide memo of stems: a corpus repeats its words, and a dictionary lookup costs a
+/// fraction of stemming. Bounded: cleared when it reaches `capacity` entries.
+final class StemCache: @unchecked Sendable {
+    static let shared = StemCache(capacity: 200_000)
+
+    private let capacity: Int
+    private var stems: [String: String] = [:]  // guarded by `lock`
+    private let lock = ReadWriteLock()
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func stem(of word: String) -> String? {
+        lock.withReadLock { stems[word] }
+    }
+
+    func store(_ stem: String, for word: String) {
+        lock.withWriteLock {
+            if stems.count >= capacity { stems.removeAll(keepingCapacity: true) }
+            stems[word] = stem
         }
     }
 }

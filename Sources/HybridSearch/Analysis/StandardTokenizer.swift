@@ -68,11 +68,12 @@ public struct StandardTokenizer: Tokenizer {
         guard lower < upper else { return }
         let trimmed = chunk[lower..<upper]
 
-        let parts = Self.identifierParts(trimmed)
-        if parts.count == 1 {
+        // Most chunks are plain words: skip building the parts list for them.
+        if !Self.hasIdentifierBoundary(trimmed) {
             append(trimmed, kind: .word, to: &tokens)
             return
         }
+        let parts = Self.identifierParts(trimmed)
         append(trimmed, kind: .identifier, to: &tokens)
         for part in parts {
             if part.count == 1 && !Self.isDigit(part[part.startIndex]) { continue }
@@ -88,15 +89,36 @@ public struct StandardTokenizer: Tokenizer {
 
     static func folded(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
         if scalars.allSatisfy({ $0.value < 0x80 }) {
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(scalars.count)
-            for scalar in scalars {
-                let v = UInt8(scalar.value)
-                bytes.append(v >= 0x41 && v <= 0x5A ? v + 0x20 : v)
+            return String(unsafeUninitializedCapacity: scalars.count) { buffer in
+                var index = 0
+                for scalar in scalars {
+                    let v = UInt8(scalar.value)
+                    buffer[index] = v >= 0x41 && v <= 0x5A ? v + 0x20 : v
+                    index += 1
+                }
+                return index
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
         return String(String.UnicodeScalarView(scalars)).lowercased()
+    }
+
+    /// Whether ``identifierParts(_:)`` would cut the chunk (same rules, no allocation).
+    static func hasIdentifierBoundary(_ chunk: ArraySlice<Unicode.Scalar>) -> Bool {
+        var i = chunk.startIndex
+        while i < chunk.endIndex {
+            let current = chunk[i]
+            if current == "_" { return true }
+            if i > chunk.startIndex {
+                let previous = chunk[i - 1]
+                if isDigit(previous) != isDigit(current) { return true }
+                if isLower(previous) && isUpper(current) { return true }
+                if isUpper(previous) && isUpper(current) && i + 1 < chunk.endIndex && isLower(chunk[i + 1]) {
+                    return true
+                }
+            }
+            i += 1
+        }
+        return false
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
