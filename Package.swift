@@ -50,7 +50,8 @@ let package = Package(
         ),
         .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch"]),
         .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch"]),
+        // Depends on the program so `swift test` builds it; the tests run the binary itself.
+        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
     ],
     swiftLanguageModes: [.v6]
 )

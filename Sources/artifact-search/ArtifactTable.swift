@@ -15,7 +15,7 @@ enum ArtifactTable {
             .init(title: "SIZE", alignment: .right, maxWidth: 10),
             .init(title: "AGE", alignment: .right, maxWidth: 10),
         ]
-        if showsMetrics { columns.append(.init(title: "METRICS", maxWidth: 40)) }
+        if showsMetrics { columns.append(.init(title: "METRICS", maxWidth: 64)) }
         if showsPins { columns.append(.init(title: "PINNED", maxWidth: 6)) }
         var table = TextTable(columns: columns)
         for artifact in artifacts {

@@ -77,8 +77,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
+        // Check the paths before creating the store: a typo leaves nothing behind.
+        let plan = try IngestPlan(paths: paths, storeFolder: store.url.path, asDirectories: asDirectory)
         let facade = try await store.openFacade(scope: scopeOptions.scope(), creating: true)
-        let plan = try IngestPlan(paths: paths, storeFolder: facade.store.rootURL.path, asDirectories: asDirectory)
         var report = IngestReport(skipped: plan.skipped)
         let progress = ProgressBar(total: plan.files.count + plan.directories.count)
         let baseLabels = LabelAssignment.dictionary(labels)
