@@ -155,7 +155,8 @@ public enum ProcessMemory {
     private static func statusField(_ name: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let kilobytes = line.dropFirst(name.count).split(separator: " ").first.flatMap { Int($0) } ?? 0
+            let fields = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let kilobytes = fields.first.flatMap { Int($0) } ?? 0
             return kilobytes * 1024
         }
         return 0
