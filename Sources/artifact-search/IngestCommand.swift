@@ -87,21 +87,34 @@ struct IngestCommand: AsyncParsableCommand {
         let contentLimit = facade.configuration.maxIndexedContentBytes
         var done = 0
 
-        for path in plan.files {
-            var fileLabels = baseLabels
-            fileLabels[DisplayName.sourcePathLabel] = .string(path)
-            do {
-                let artifact = try await facade.ingestFile(
-                    at: URL(fileURLWithPath: path), kind: kind ?? "file", tags: tags, labels: fileLabels,
-                    metrics: metricValues, pin: pin, cleanup: false)
-                let isText = try await facade.textPrefix(of: artifact, maxBytes: contentLimit) != nil
-                report.record(artifact, isText: isText)
-            } catch let error as ArtifactError {
-                guard let reason = Self.sourceProblem(error, path: path) else { throw error }
-                report.skip(path, reason: .unreadable(reason))
+        // Files are saved a few at a time (hashing, reading and embedding overlap; the index
+        // serialises the commits), and reported in walk order.
+        let request = FileRequest(
+            kind: kind ?? "file", tags: tags, labels: baseLabels, metrics: metricValues, pin: pin,
+            contentLimit: contentLimit)
+        let width = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        var outcomes = [FileOutcome?](repeating: nil, count: plan.files.count)
+        try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
+            var next = 0
+            while next < plan.files.count || !group.isEmpty {
+                while next < plan.files.count, next - done < width {
+                    let index = next
+                    let path = plan.files[index]
+                    group.addTask { (index, try await Self.save(path, request: request, facade: facade)) }
+                    next += 1
+                }
+                guard let (index, outcome) = try await group.next() else { break }
+                outcomes[index] = outcome
+                done += 1
+                progress.update(done: done)
             }
-            done += 1
-            progress.update(done: done)
+        }
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .saved(let artifact, let isText)?: report.record(artifact, isText: isText)
+            case .skipped(let reason)?: report.skip(plan.files[index], reason: .unreadable(reason))
+            case nil: break
+            }
         }
         for path in plan.directories {
             var folderLabels = baseLabels
@@ -136,6 +149,41 @@ struct IngestCommand: AsyncParsableCommand {
             throw CommandLineError(
                 "\(report.failedDirectories) folder(s) could not be saved as a directory artifact (see above):"
                     + " make their files readable, or ingest them without --as-directory")
+        }
+    }
+
+    /// What every file of one run is saved with.
+    struct FileRequest: Sendable {
+        var kind: String
+        var tags: [String]
+        var labels: [String: JSONValue]
+        var metrics: [String: Double]
+        var pin: Bool
+        var contentLimit: Int
+    }
+
+    /// What became of one file.
+    enum FileOutcome: Sendable {
+        /// Saved; `isText` when its content is indexed.
+        case saved(Artifact, isText: Bool)
+        /// Not saved: the file could not be read (the reason).
+        case skipped(String)
+    }
+
+    /// Saves one file with its `source_path` label.
+    /// - Throws: store errors (a problem with the file itself is a ``FileOutcome/skipped(_:)``).
+    static func save(_ path: String, request: FileRequest, facade: ArtifactFacade) async throws -> FileOutcome {
+        var labels = request.labels
+        labels[DisplayName.sourcePathLabel] = .string(path)
+        do {
+            let artifact = try await facade.ingestFile(
+                at: URL(fileURLWithPath: path), kind: request.kind, tags: request.tags, labels: labels,
+                metrics: request.metrics, pin: request.pin, cleanup: false)
+            let isText = try await facade.textPrefix(of: artifact, maxBytes: request.contentLimit) != nil
+            return .saved(artifact, isText: isText)
+        } catch let error as ArtifactError {
+            guard let reason = sourceProblem(error, path: path) else { throw error }
+            return .skipped(reason)
         }
     }
 
