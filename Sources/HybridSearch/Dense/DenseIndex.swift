@@ -1,4 +1,6 @@
 import CBLAS
+import Dispatch
+import Foundation
 
 /// Exact cosine-similarity search over unit vectors stored as one contiguous row-major
 /// `Float` matrix (row = document ordinal, `dimension` columns; an absent row is all zeros).
@@ -97,19 +99,36 @@ public struct DenseIndex: Sendable {
             let ordinals: [Int32]? = candidates?.members
             let n = ordinals?.count ?? rowCount
             var scores = [Float](repeating: 0, count: n)
+            let dimension = dimension
+            let rowCount = rowCount
             matrix.withUnsafeBufferPointer { rows in
                 unit.withUnsafeBufferPointer { q in
                     scores.withUnsafeMutableBufferPointer { out in
-                        let base = rows.baseAddress!
-                        let query = q.baseAddress!
-                        if let ordinals {
-                            for (j, member) in ordinals.enumerated() where Int(member) < rowCount {
-                                out[j] = DotKernel.dot(base + Int(member) * dimension, query, dimension)
+                        let base = SendablePointer(rows.baseAddress!)
+                        let query = SendablePointer(q.baseAddress!)
+                        let output = SendableMutablePointer(out.baseAddress!)
+                        // Large scans are split across cores; each row's dot product is the same
+                        // arithmetic on any thread, so scores do not depend on the split.
+                        let parts = n * dimension >= Self.parallelScanFloats ? Self.scanThreads : 1
+                        let chunk = (n + parts - 1) / max(parts, 1)
+                        let scan: @Sendable (Int) -> Void = { part in
+                            let range = (part * chunk)..<min(n, (part + 1) * chunk)
+                            if let ordinals {
+                                for j in range where Int(ordinals[j]) < rowCount {
+                                    output.pointer[j] = DotKernel.dot(
+                                        base.pointer + Int(ordinals[j]) * dimension, query.pointer, dimension)
+                                }
+                            } else {
+                                for ordinal in range {
+                                    output.pointer[ordinal] = DotKernel.dot(
+                                        base.pointer + ordinal * dimension, query.pointer, dimension)
+                                }
                             }
-                        } else {
-                            for ordinal in 0..<n {
-                                out[ordinal] = DotKernel.dot(base + ordinal * dimension, query, dimension)
-                            }
+                        }
+                        if parts > 1 {
+                            DispatchQueue.concurrentPerform(iterations: parts, execute: scan)
+                        } else if n > 0 {
+                            scan(0)
                         }
                     }
                 }
@@ -192,6 +211,10 @@ public struct DenseIndex: Sendable {
         }
     }
 
+    /// Scans of at least this many floats (rows × dimension) are split across cores.
+    static let parallelScanFloats = 4_000_000
+    static let scanThreads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
     /// The vector scaled to unit L2 norm; the zero vector is returned unchanged.
     public static func normalized(_ vector: [Float]) -> [Float] {
         var norm: Double = 0
@@ -242,4 +265,16 @@ public enum DotKernel {
         }
         return sum
     }
+}
+
+/// A pointer handed to scan workers that only read through it (or write disjoint ranges).
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafePointer<T>
+    init(_ pointer: UnsafePointer<T>) { self.pointer = pointer }
+}
+
+/// A pointer to an output buffer whose disjoint ranges are written by different workers.
+struct SendableMutablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
