@@ -50,13 +50,12 @@ struct BestCommand: AsyncParsableCommand {
         let facade = try await store.openFacade(scope: scopeOptions.scope)
         let mode: MetricMode = direction == .max ? .max : .min
         let best: Artifact?
-        if let window = filters.timeWindow {
+        if filters.timeWindow != nil {
             // `best` has no time window; the structured search orders by the metric the same
             // way (ties newest first), with artifacts lacking it last.
             best = try await facade.search(
-                nil, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters, metric: metric,
-                metricMode: mode, level: scopeOptions.level, limit: 1, includeGraph: scopeOptions.ids.includesGraph,
-                includeNode: scopeOptions.ids.includesNode, timeWindow: window, mode: .structural
+                nil, filters: filters, scope: scopeOptions, limit: 1, mode: .structural, metric: metric,
+                metricMode: mode
             ).first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
         } else {
             best = try await facade.best(

@@ -40,9 +40,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let facade = try await store.openFacade(scope: scopeOptions.scope)
         let artifacts = try await facade.search(
-            nil, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters, level: scopeOptions.level,
-            limit: limit, includeGraph: scopeOptions.ids.includesGraph, includeNode: scopeOptions.ids.includesNode,
-            timeWindow: filters.timeWindow, mode: .structural
+            nil, filters: filters, scope: scopeOptions, limit: limit, mode: .structural
         ).map(\.artifact)
         if json {
             try JSONOutput.print(artifacts)

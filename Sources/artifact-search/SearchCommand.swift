@@ -64,10 +64,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let facade = try await store.openFacade(scope: scopeOptions.scope)
         let results = try await facade.search(
-            query, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters,
-            level: scopeOptions.level, limit: limit, includeGraph: scopeOptions.ids.includesGraph,
-            includeNode: scopeOptions.ids.includesNode, timeWindow: filters.timeWindow, mode: mode,
-            explain: explain)
+            query, filters: filters, scope: scopeOptions, limit: limit, mode: mode, explain: explain)
         let extractor = SnippetExtractor(query: query ?? "")
         var scored: [ScoredArtifact] = []
         for result in results {
