@@ -59,6 +59,9 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let searchMode = try SearchMode(parsing: mode)
+        guard searchMode != .structural else {
+            throw ValidationError("eval ranks by query: use --mode lexical, semantic, hybrid or auto")
+        }
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
         let evaluator = RetrievalEvaluator(
             mode: searchMode, embedder: HashedNGramEmbedder(dimension: dimension),

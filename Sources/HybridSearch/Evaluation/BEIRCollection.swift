@@ -34,6 +34,11 @@ public struct BEIRCollection: Sendable {
     /// Loads `folder`.
     /// - Throws: ``EvaluationError`` naming the file and line of anything malformed.
     public init(contentsOf folder: URL, split: String = "test") throws(EvaluationError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalidArgument(
+                "no folder at \(folder.path): --corpus must name a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+        }
         let corpusURL = folder.appendingPathComponent("corpus.jsonl")
         let queriesURL = folder.appendingPathComponent("queries.jsonl")
         let qrelsURL = folder.appendingPathComponent("qrels").appendingPathComponent("\(split).tsv")
