@@ -111,3 +111,54 @@ struct BM25Tests {
         #expect(selective.map(\.score) == restricted.map(\.score))
     }
 }
+
+@Suite("Term counts")
+struct TermCountsTests {
+    @Test("counting, encoding and decoding round-trip; malformed bytes decode to nil")
+    func roundTrip() throws {
+        let counts = TermCounts(analyzer: "a1", terms: ["b", "a", "b", "c_d", "b"])
+        #expect(counts.terms == ["a", "b", "c_d"])
+        #expect(counts.counts == [1, 3, 1])
+        #expect(counts.fieldLength == 5)
+        let decoded = try #require(TermCounts(analyzer: "a1", decoding: counts.encoded()))
+        #expect(decoded == counts)
+        #expect(TermCounts(analyzer: "a1", decoding: Data("a\u{1F}2".utf8)) == nil)  // no record end
+        #expect(TermCounts(analyzer: "a1", decoding: Data("a\u{1F}x\u{1E}".utf8)) == nil)
+        #expect(TermCounts(analyzer: "a1", decoding: Data("b\u{1F}1\u{1E}a\u{1F}1\u{1E}".utf8)) == nil)  // unsorted
+        #expect(TermCounts(analyzer: "a1", decoding: Data()) == TermCounts(analyzer: "a1", terms: []))
+    }
+
+    @Test("inserting counts scores exactly like inserting the term list")
+    func countsEqualTerms() {
+        let docs = [["x", "y", "x"], ["y", "z"], ["x", "z", "z", "w"]]
+        var fromTerms = InvertedIndex()
+        var fromCounts = InvertedIndex()
+        for (ordinal, doc) in docs.enumerated() {
+            fromTerms.insert(ordinal: ordinal, terms: doc)
+            fromCounts.insert(ordinal: ordinal, counts: TermCounts(analyzer: "", terms: doc))
+        }
+        #expect(fromTerms.totalFieldLength == fromCounts.totalFieldLength)
+        for query in [["x"], ["z", "y"], ["w", "x", "q"]] {
+            let a = fromTerms.search(terms: query, topK: 3, candidates: nil) { $0 }
+            let b = fromCounts.search(terms: query, topK: 3, candidates: nil) { $0 }
+            #expect(a.map(\.ordinal) == b.map(\.ordinal))
+            #expect(a.map(\.score) == b.map(\.score))
+        }
+    }
+
+    @Test("the backend uses precomputed terms of its own analyzer and ignores others'")
+    func backendUsesOwnTerms() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 16))
+        let analyzer = backend.analyzer.identifier
+        try await backend.upsert([
+            SearchItem(corpus: "c", id: "own", text: "", vector: [Float](repeating: 0, count: 16),
+                       terms: TermCounts(analyzer: analyzer, terms: ["zebra"])),
+            SearchItem(corpus: "c", id: "foreign", text: "giraffe",
+                       terms: TermCounts(analyzer: "other", terms: ["zebra"])),
+        ])
+        let zebra = try await backend.search(SearchRequest(corpus: "c", query: "zebra", mode: .lexical))
+        #expect(zebra.map(\.itemID) == ["own"])
+        let giraffe = try await backend.search(SearchRequest(corpus: "c", query: "giraffe", mode: .lexical))
+        #expect(giraffe.map(\.itemID) == ["foreign"])
+    }
+}

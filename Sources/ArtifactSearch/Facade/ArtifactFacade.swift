@@ -4,7 +4,7 @@ import HybridSearch
 /// Save, list, search, rank, pin and load artifacts for one ``Scope`` (SPEC §3).
 ///
 /// A facade is bound to a scope and to a store folder. Open the folder once per process with
-/// ``open(at:scope:embedder:configuration:clock:)`` and derive facades for other scopes with
+/// ``open(at:scope:embedder:analyzer:configuration:clock:)`` and derive facades for other scopes with
 /// ``scoped(to:)``: they share the store, the index and the in-memory search backend. Every
 /// method may be called from many tasks at once.
 ///
@@ -76,18 +76,21 @@ public final class ArtifactFacade: Sendable {
 
     /// Opens (creating if needed) the store folder `folder`: a ``FileSystemArtifactStore``, a
     /// ``SQLiteArtifactIndex`` at `folder/index.sqlite`, and an `InMemorySearchBackend` rebuilt
-    /// from the stored documents and vectors.
+    /// from the stored documents, vectors and analysed terms. Another `analyzer` than the one
+    /// the store was written with is fine: stored texts are then analysed again on open.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when the folder
     ///   was indexed with another embedder; ``ArtifactError/io(path:reason:)``.
     public static func open(
         at folder: URL, scope: Scope = Scope(), embedder: any Embedder = HashedNGramEmbedder(),
+        analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
     ) async throws -> ArtifactFacade {
         let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
         let index = try SQLiteArtifactIndex(
             databaseURL: folder.appendingPathComponent("index.sqlite"), busyTimeout: configuration.busyTimeout)
         return try await ArtifactFacade(
-            scope: scope, store: store, index: index, backend: InMemorySearchBackend(embedder: embedder),
+            scope: scope, store: store, index: index,
+            backend: InMemorySearchBackend(embedder: embedder, analyzer: analyzer),
             configuration: configuration, clock: clock)
     }
 
@@ -170,7 +173,9 @@ public final class ArtifactFacade: Sendable {
             scopeID: scope.scopeID)
         let text = try await indexText(artifact)
         let vector = try Self.embedDocument(text, id: artifact.artifactID, with: backend.embedder)
-        let item = indices.item(for: artifact, text: text, vector: vector)
+        var item = indices.item(for: artifact, text: text, vector: vector)
+        // Persisted with the document, so reopening the store does not analyse the text again.
+        item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
         let sequence = try await index.insert(artifact, document: item)
         try await backend.upsert([item])
         if let sequence { mirror.noteUpserted(sequence: sequence) }

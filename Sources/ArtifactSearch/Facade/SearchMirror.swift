@@ -17,13 +17,17 @@ final class SearchMirror: @unchecked Sendable {
         self.index = index
         self.backend = backend
         self.corpus = corpus
+        self.analyzerID = backend.analyzer.identifier
     }
+
+    private let analyzerID: String
 
     /// Upserts every stored document newer than the last one mirrored.
     func catchUp() async throws {
         while true {
             let start = lock.withLock { lastSequence }
-            let (items, last) = try await index.searchDocuments(corpus: corpus, after: start, limit: Self.batchSize)
+            let (items, last) = try await index.searchDocuments(
+                corpus: corpus, after: start, limit: Self.batchSize, analyzer: analyzerID)
             if items.isEmpty { return }
             try await backend.upsert(items)
             lock.withLock { lastSequence = max(lastSequence, last) }

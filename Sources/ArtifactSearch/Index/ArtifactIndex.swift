@@ -14,7 +14,7 @@ public protocol ArtifactIndex: Sendable {
     func bindEmbedder(identifier: String, dimension: Int) async throws
 
     /// Inserts a new artifact and, if given, its search document (with its vector), atomically.
-    /// - Returns: the search document's sequence number (see ``searchDocuments(corpus:after:limit:)``),
+    /// - Returns: the search document's sequence number (see ``searchDocuments(corpus:after:limit:analyzer:)``),
     ///   or `nil` without a document.
     /// - Throws: ``ArtifactError/invalidArgument(_:)`` if the id exists or a metric is not finite.
     @discardableResult
@@ -36,7 +36,11 @@ public protocol ArtifactIndex: Sendable {
     /// Stored search documents of `corpus` whose sequence number is greater than `sequence`,
     /// in insertion order, at most `limit`, with the last sequence number returned (or
     /// `sequence` when none). Used to rebuild or catch up the in-memory search backend.
-    func searchDocuments(corpus: String, after sequence: Int64, limit: Int) async throws
+    ///
+    /// A document whose stored terms were produced by `analyzer` comes back with
+    /// ``HybridSearch/SearchItem/terms`` set and an empty `text` (the text is not read); any
+    /// other comes back with its text, to be analysed again.
+    func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
         -> (items: [SearchItem], lastSequence: Int64)
 
     /// Number of artifacts.

@@ -6,7 +6,7 @@ import GRDB
 /// read the schema version without GRDB.
 enum IndexSchema {
     /// The schema version this build writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -71,6 +71,16 @@ enum IndexSchema {
                         value TEXT NOT NULL
                     ) WITHOUT ROWID;
                     PRAGMA user_version = 1;
+                    """)
+        }
+        migrator.registerMigration("v2") { db in
+            // Persisted analysis (TermCounts.encoded()) and the analyzer that produced it, so a
+            // reopened store rebuilds its inverted index without analysing every text again.
+            try db.execute(
+                sql: """
+                    ALTER TABLE search_documents ADD COLUMN terms BLOB;
+                    ALTER TABLE search_documents ADD COLUMN analyzer TEXT;
+                    PRAGMA user_version = 2;
                     """)
         }
         return migrator

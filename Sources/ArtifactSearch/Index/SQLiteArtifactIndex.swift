@@ -84,9 +84,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
-        let documentRow: (String, String, String, String, Double?, Data?)? = document.map {
+        let documentRow: (String, String, String, String, Double?, Data?, Data?, String?)? = document.map {
             ($0.corpus, $0.id, $0.text, JSONValue.object($0.metadata).canonicalJSON, $0.createdAt,
-             $0.vector.map(VectorCoding.encode))
+             $0.vector.map(VectorCoding.encode), $0.terms?.encoded(), $0.terms?.analyzer)
         }
         let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
         var columns: [String] = ArtifactMetadataKey.fields
@@ -122,13 +122,14 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                         sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)",
                         arguments: [id, name, value])
                 }
-                if let (corpus, itemID, text, metadata, created, vector) = documentRow {
+                if let (corpus, itemID, text, metadata, created, vector, terms, analyzer) = documentRow {
                     try db.execute(
                         sql: """
-                            INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector)
-                            VALUES (?, ?, ?, ?, ?, ?)
+                            INSERT INTO search_documents
+                                (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [corpus, itemID, text, metadata, created, vector])
+                        arguments: [corpus, itemID, text, metadata, created, vector, terms, analyzer])
                     return db.lastInsertedRowID
                 }
                 return nil
@@ -188,34 +189,54 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return try rows.map { try Self.decode(record: $0.0, pinned: $0.1) }
     }
 
-    public func searchDocuments(corpus: String, after sequence: Int64, limit: Int) async throws
+    public func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
         -> (items: [SearchItem], lastSequence: Int64)
     {
+        // The text is read only where the stored terms cannot be used.
         let rows = try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT sequence, item_id, text, metadata, created_at, vector FROM search_documents
-                    WHERE corpus = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                    SELECT sequence, item_id,
+                           CASE WHEN analyzer = ?1 AND terms IS NOT NULL THEN '' ELSE text END,
+                           metadata, created_at, vector,
+                           CASE WHEN analyzer = ?1 THEN terms END
+                    FROM search_documents
+                    WHERE corpus = ?2 AND sequence > ?3 ORDER BY sequence LIMIT ?4
                     """,
-                arguments: [corpus, sequence, max(1, limit)]
-            ).map { row -> (Int64, String, String, String, Double?, Data?) in
-                (row[0], row[1], row[2], row[3], row[4], row[5])
+                arguments: [analyzer, corpus, sequence, max(1, limit)]
+            ).map { row -> (Int64, String, String, String, Double?, Data?, Data?) in
+                (row[0], row[1], row[2], row[3], row[4], row[5], row[6])
             }
         }
         var items: [SearchItem] = []
         items.reserveCapacity(rows.count)
         var last = sequence
         let decoder = JSONDecoder()
-        for (seq, id, text, metadataJSON, createdAt, vector) in rows {
+        for (seq, id, text, metadataJSON, createdAt, vector, termBytes) in rows {
             let metadata = try decoder.decode([String: JSONValue].self, from: Data(metadataJSON.utf8))
+            var terms = termBytes.flatMap { TermCounts(analyzer: analyzer, decoding: $0) }
+            var text = text
+            if termBytes != nil && terms == nil {
+                // Unreadable stored terms: fall back to the text.
+                text = try await documentText(corpus: corpus, itemID: id)
+                terms = nil
+            }
             items.append(
                 SearchItem(
                     corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
-                    vector: vector.map(VectorCoding.decode)))
+                    vector: vector.map(VectorCoding.decode), terms: terms))
             last = seq
         }
         return (items, last)
+    }
+
+    private func documentText(corpus: String, itemID: String) async throws -> String {
+        try await pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT text FROM search_documents WHERE corpus = ? AND item_id = ?",
+                arguments: [corpus, itemID]) ?? ""
+        }
     }
 
     public func count() async throws -> Int {

@@ -6,7 +6,7 @@ struct CorpusIndex: Sendable {
     /// An item after analysis and embedding, ready to apply under the write lock.
     struct PreparedItem: Sendable {
         var item: SearchItem
-        var terms: [String]
+        var terms: TermCounts
         /// `nil` when the dense leg is disabled.
         var vector: [Float]?
     }
@@ -40,7 +40,7 @@ struct CorpusIndex: Sendable {
             createdAt[ordinal] = prepared.item.createdAt
         }
         ordinals[prepared.item.id] = ordinal
-        lexical.insert(ordinal: ordinal, terms: prepared.terms)
+        lexical.insert(ordinal: ordinal, counts: prepared.terms)
         if let vector = prepared.vector { dense.set(ordinal: ordinal, vector: vector) }
         metadataIndex.insert(ordinal: ordinal, metadata: prepared.item.metadata, createdAt: prepared.item.createdAt)
     }

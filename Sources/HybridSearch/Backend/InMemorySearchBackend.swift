@@ -152,8 +152,13 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     private static func prepare(
         _ items: ArraySlice<SearchItem>, embedder: (any Embedder)?, analyzer: any Analyzer
     ) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        let analyzerID = analyzer.identifier
+        func analysis(_ item: SearchItem) -> TermCounts {
+            if let terms = item.terms, terms.analyzer == analyzerID { return terms }
+            return TermCounts(analyzer: analyzerID, terms: analyzer.terms(in: item.text))
+        }
         guard let embedder else {
-            return items.map { .init(item: $0, terms: analyzer.terms(in: $0.text), vector: nil) }
+            return items.map { .init(item: $0, terms: analysis($0), vector: nil) }
         }
         let missing = items.indices.filter { items[$0].vector == nil }
         var computed: [Int: [Float]] = [:]
@@ -178,7 +183,7 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
             let item = items[index]
             let vector = item.vector ?? computed[index] ?? []
             try validator.validate(vector, id: item.id)
-            prepared.append(.init(item: item, terms: analyzer.terms(in: item.text), vector: vector))
+            prepared.append(.init(item: item, terms: analysis(item), vector: vector))
         }
         return prepared
     }

@@ -17,11 +17,16 @@ public struct SearchItem: Sendable, Hashable {
     /// the backend embed `text`. Stores that persist vectors pass them back on open so
     /// nothing is embedded twice.
     public var vector: [Float]?
+    /// Precomputed analysis of `text`, or `nil` to let the backend analyse it. Used only when
+    /// its ``TermCounts/analyzer`` equals the backend's analyzer identifier; then `text` may
+    /// be empty. Stores pass persisted terms back on open so nothing is analysed twice.
+    public var terms: TermCounts?
 
     public init(
         corpus: String, id: String, text: String, metadata: [String: JSONValue] = [:],
-        createdAt: Double? = nil, vector: [Float]? = nil
+        createdAt: Double? = nil, vector: [Float]? = nil, terms: TermCounts? = nil
     ) {
+        self.terms = terms
         self.corpus = corpus
         self.id = id
         self.text = text

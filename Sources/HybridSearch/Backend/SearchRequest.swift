@@ -30,6 +30,9 @@ public protocol SearchBackend: Sendable {
     /// The embedder whose vectors the dense leg holds.
     var embedder: any Embedder { get }
 
+    /// The analyzer of documents and queries (its identifier tags persisted ``TermCounts``).
+    var analyzer: any Analyzer { get }
+
     /// Inserts or completely replaces items (by corpus and id).
     /// - Throws: ``SearchError/invalidVector(id:reason:)`` for NaN/∞ or wrong-length vectors;
     ///   nothing of the batch is applied then.

@@ -59,13 +59,21 @@ public struct InvertedIndex: Sendable {
     /// - Precondition: `ordinal` is not present.
     /// - Complexity: O(|terms| + Σ log df) amortised when ordinals grow; postings stay sorted.
     public mutating func insert(ordinal: Int, terms: [String]) {
+        insert(ordinal: ordinal, counts: TermCounts(analyzer: "", terms: terms))
+    }
+
+    /// Adds a document given as distinct terms with frequencies (field length = Σ counts).
+    /// Same result as ``insert(ordinal:terms:)`` with the expanded term list.
+    /// - Precondition: `ordinal` is not present.
+    public mutating func insert(ordinal: Int, counts termCounts: TermCounts) {
         precondition(!contains(ordinal: ordinal), "ordinal \(ordinal) already indexed")
         if ordinal >= forward.count {
             forward.append(contentsOf: repeatElement(nil, count: ordinal + 1 - forward.count))
             fieldLengths.append(contentsOf: repeatElement(0, count: ordinal + 1 - fieldLengths.count))
         }
-        var counts: [Int32: Int32] = [:]
-        for term in terms {
+        var entries: [ForwardEntry] = []
+        entries.reserveCapacity(termCounts.terms.count)
+        for (term, count) in zip(termCounts.terms, termCounts.counts) {
             let id: Int32
             if let existing = termIDs[term] {
                 id = existing
@@ -74,10 +82,10 @@ public struct InvertedIndex: Sendable {
                 termIDs[term] = id
                 postings.append([])
             }
-            counts[id, default: 0] += 1
+            entries.append(ForwardEntry(term: id, termFrequency: count))
         }
-        var entries = counts.map { ForwardEntry(term: $0.key, termFrequency: $0.value) }
         entries.sort { $0.term < $1.term }
+        let fieldLength = termCounts.fieldLength
         for entry in entries {
             let posting = Posting(ordinal: Int32(ordinal), termFrequency: entry.termFrequency)
             let list = postings[Int(entry.term)]
@@ -89,9 +97,9 @@ public struct InvertedIndex: Sendable {
             }
         }
         forward[ordinal] = entries
-        fieldLengths[ordinal] = Int32(terms.count)
+        fieldLengths[ordinal] = Int32(fieldLength)
         documentCount += 1
-        totalFieldLength += terms.count
+        totalFieldLength += fieldLength
     }
 
     /// Removes a document; absent ordinals are ignored.
