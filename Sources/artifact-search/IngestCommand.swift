@@ -29,6 +29,7 @@ struct IngestCommand: AsyncParsableCommand {
               artifact-search ingest runs/run-007 --run-id run-007 --label stage=eval --metric accuracy=0.93
               artifact-search ingest build-output --as-directory --kind build
               artifact-search --store /tmp/docs-store ingest /usr/share/doc
+              artifact-search ingest workspace/ --skip-unchanged     # only new or changed files
             """)
 
     @Argument(help: ArgumentHelp("Files and folders to ingest.", valueName: "path"))
@@ -63,6 +64,11 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Pin the new artifacts.")
     var pin = false
 
+    @Flag(help: """
+        Skip a file whose newest artifact from the same path (in this run's scope) has the same         SHA-256: re-ingesting a folder then records only new and changed files.
+        """)
+    var skipUnchanged = false
+
     @Flag(help: "List every skipped path (by default only unreadable ones, up to 20).")
     var verbose = false
 
@@ -91,7 +97,7 @@ struct IngestCommand: AsyncParsableCommand {
         // serialises the commits), and reported in walk order.
         let request = FileRequest(
             kind: kind ?? "file", tags: tags, labels: baseLabels, metrics: metricValues, pin: pin,
-            contentLimit: contentLimit)
+            contentLimit: contentLimit, skipsUnchanged: skipUnchanged)
         let width = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         var outcomes = [FileOutcome?](repeating: nil, count: plan.files.count)
         try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
@@ -113,6 +119,7 @@ struct IngestCommand: AsyncParsableCommand {
             switch outcome {
             case .saved(let artifact, let isText)?: report.record(artifact, isText: isText)
             case .skipped(let reason)?: report.skip(plan.files[index], reason: .unreadable(reason))
+            case .unchanged?: report.skip(plan.files[index], reason: .unchanged)
             case nil: break
             }
         }
@@ -160,6 +167,7 @@ struct IngestCommand: AsyncParsableCommand {
         var metrics: [String: Double]
         var pin: Bool
         var contentLimit: Int
+        var skipsUnchanged: Bool
     }
 
     /// What became of one file.
@@ -168,6 +176,8 @@ struct IngestCommand: AsyncParsableCommand {
         case saved(Artifact, isText: Bool)
         /// Not saved: the file could not be read (the reason).
         case skipped(String)
+        /// Not saved: `--skip-unchanged` found the same bytes already ingested from this path.
+        case unchanged
     }
 
     /// Saves one file with its `source_path` label.
@@ -176,6 +186,14 @@ struct IngestCommand: AsyncParsableCommand {
         var labels = request.labels
         labels[DisplayName.sourcePathLabel] = .string(path)
         do {
+            if request.skipsUnchanged,
+                let previous = try await facade.list(
+                    level: .run, includeNode: false, filters: [DisplayName.sourcePathLabel: .string(path)], limit: 1
+                ).first,
+                previous.sha256 == (try FileSystemArtifactStore.sha256(ofFileAt: URL(fileURLWithPath: path)))
+            {
+                return .unchanged
+            }
             let artifact = try await facade.ingestFile(
                 at: URL(fileURLWithPath: path), kind: request.kind, tags: request.tags, labels: labels,
                 metrics: request.metrics, pin: request.pin, cleanup: false)

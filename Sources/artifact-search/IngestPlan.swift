@@ -17,6 +17,7 @@ struct IngestPlan {
         case symbolicLink
         case specialFile
         case storeFolder
+        case unchanged
         case unreadable(String)
 
         var description: String {
@@ -24,6 +25,7 @@ struct IngestPlan {
             case .symbolicLink: return "symbolic link (not followed)"
             case .specialFile: return "not a regular file (socket, FIFO or device)"
             case .storeFolder: return "the store's own folder"
+            case .unchanged: return "unchanged since it was last ingested (--skip-unchanged)"
             case .unreadable(let reason): return "unreadable (\(reason))"
             }
         }
@@ -34,13 +36,14 @@ struct IngestPlan {
             case .symbolicLink: return "symbolic link"
             case .specialFile: return "special file"
             case .storeFolder: return "store folder"
+            case .unchanged: return "unchanged"
             case .unreadable: return "unreadable"
             }
         }
 
         /// ``category`` for `count` paths: `1 symbolic link`, `78 symbolic links`, `2 unreadable`.
         static func counted(_ category: String, _ count: Int) -> String {
-            let plural = count == 1 || category == "unreadable" ? category : category + "s"
+            let plural = count == 1 || category == "unreadable" || category == "unchanged" ? category : category + "s"
             return "\(ProgressBar.grouped(count)) \(plural)"
         }
     }

@@ -138,3 +138,28 @@ struct IngestCommandTests {
         #expect(!FileManager.default.fileExists(atPath: runner.folder.appendingPathComponent(".artifact-search").path))
     }
 }
+
+@Suite("artifact-search ingest --skip-unchanged")
+struct SkipUnchangedTests {
+    @Test("re-ingesting with --skip-unchanged records only new and changed files")
+    func skipUnchanged() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        try IngestCommandTests.makeProject(in: runner)
+        _ = try runner.runOK(["ingest", "project"])
+        let again = try runner.runOK(["ingest", "project", "--skip-unchanged"])
+        #expect(again.standardOutput.contains("Ingested 0 files"))
+        #expect(again.standardOutput.contains("3 unchanged"))
+
+        try runner.write("project/notes/crash.md", text: "# Crash\nFixed: batch size halved.\n")
+        try runner.write("project/notes/new.md", text: "A new note.\n")
+        let changed = try runner.runOK(["ingest", "project", "--skip-unchanged", "--json"])
+        let names = Set(try changed.jsonObjects().compactMap { ($0["labels"] as? [String: Any])?["filename"] as? String })
+        #expect(names == ["crash.md", "new.md"])
+        #expect(try runner.runOK(["list", "--json"]).jsonObjects().count == 5)
+
+        // Without the flag every file is recorded again (every save is a new artifact).
+        _ = try runner.runOK(["ingest", "project"])
+        #expect(try runner.runOK(["list", "--json", "--limit", "100"]).jsonObjects().count == 9)
+    }
+}

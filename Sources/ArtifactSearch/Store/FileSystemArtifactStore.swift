@@ -278,6 +278,25 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return url
     }
 
+    /// Lower-case hex SHA-256 of a regular file's bytes, read in chunks (what a save of that
+    /// file would record as `sha256`).
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when the file cannot be read.
+    public static func sha256(ofFileAt url: URL) throws(ArtifactError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw .io(path: url.path, reason: "cannot open for reading")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+                hasher.update(data: chunk)
+            }
+        } catch {
+            throw .io(path: url.path, reason: "\(error)")
+        }
+        return hex(hasher.finalize())
+    }
+
     // MARK: Helpers
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
