@@ -231,3 +231,28 @@ struct BackendTests {
         #expect(throws: SearchError.unknownMode("fuzzy")) { try SearchMode(parsing: "fuzzy") }
     }
 }
+
+@Suite("Search backend time windows")
+struct BackendTimeWindowTests {
+    @Test("a request's time window keeps [now − window, now]; explicit bounds win over it")
+    func requestTimeWindow() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 16))
+        let now = Date().timeIntervalSince1970
+        try await backend.upsert([
+            SearchItem(corpus: "t", id: "fresh", text: "report", createdAt: now - 60),
+            SearchItem(corpus: "t", id: "old", text: "report", createdAt: now - 7_200),
+            SearchItem(corpus: "t", id: "undated", text: "report"),
+        ])
+        let window = try TimeWindow(parsing: "1h")
+        let recent = try await backend.search(
+            SearchRequest(corpus: "t", query: "report", topK: 10, timeWindow: window, mode: .lexical))
+        #expect(recent.map(\.itemID) == ["fresh"])
+        let explicit = try await backend.search(
+            SearchRequest(corpus: "t", query: "report", topK: 10,
+                          filter: MetadataFilter(createdAtMin: now - 10_000), timeWindow: window, mode: .lexical))
+        #expect(Set(explicit.map(\.itemID)) == ["fresh", "old"])
+        let request = SearchRequest(corpus: "t", query: "", timeWindow: window)
+        let resolved = request.effectiveFilter(now: Date(timeIntervalSince1970: 10_000))
+        #expect(resolved.createdAtMin == 6_400 && resolved.createdAtMax == 10_000)
+    }
+}

@@ -81,7 +81,7 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         }
         return lock.withReadLock {
             guard let corpus = corpora[request.corpus] else { return [] }
-            let candidates = corpus.candidates(for: request.filter)
+            let candidates = corpus.candidates(for: request.effectiveFilter())
             if let candidates, candidates.isEmpty { return [] }
             func hits(_ list: RankedList, leg: WritableKeyPath<HitExplanation, HitExplanation.Leg?>?) -> [SearchHit] {
                 list.enumerated().map { rank, entry in

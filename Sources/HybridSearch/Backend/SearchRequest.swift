@@ -1,3 +1,5 @@
+import Foundation
+
 /// A query against one corpus.
 public struct SearchRequest: Sendable, Hashable {
     public var corpus: String
@@ -6,20 +8,37 @@ public struct SearchRequest: Sendable, Hashable {
     /// Number of hits wanted, ≥ 1. Fewer come back only when fewer items match.
     public var topK: Int
     public var filter: MetadataFilter
+    /// A relative window `[now − window, now]` on `createdAt`, resolved when the search runs.
+    /// Ignored when `filter` sets `createdAtMin` or `createdAtMax` (explicit bounds win).
+    public var timeWindow: TimeWindow?
     public var mode: SearchMode
     /// Attach each leg's rank and raw score to every hit.
     public var explain: Bool
 
     public init(
         corpus: String, query: String, topK: Int = 10, filter: MetadataFilter = .none,
-        mode: SearchMode = .auto, explain: Bool = false
+        timeWindow: TimeWindow? = nil, mode: SearchMode = .auto, explain: Bool = false
     ) {
+        self.timeWindow = timeWindow
         self.corpus = corpus
         self.query = query
         self.topK = topK
         self.filter = filter
         self.mode = mode
         self.explain = explain
+    }
+}
+
+extension SearchRequest {
+    /// `filter` with the time window applied: explicit `createdAtMin`/`createdAtMax` win;
+    /// otherwise the window's `[now − window, now]`.
+    public func effectiveFilter(now: Date = Date()) -> MetadataFilter {
+        guard let timeWindow, filter.createdAtMin == nil, filter.createdAtMax == nil else { return filter }
+        var resolved = filter
+        let bounds = timeWindow.bounds(now: now)
+        resolved.createdAtMin = bounds.lowerBound
+        resolved.createdAtMax = bounds.upperBound
+        return resolved
     }
 }
 
