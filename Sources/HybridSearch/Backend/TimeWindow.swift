@@ -6,7 +6,7 @@ import Foundation
 /// `w`, optional spaces. `"30s"`, `"15m"`, `" 7 d "`, `"2w"` parse; `"7 days"`, `"1.5h"`,
 /// `"-1d"`, `"last_24_hours"` throw ``SearchError/invalidTimeWindow(_:)``.
 public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
-    /// Length of the window in seconds.
+    /// Length of the window in seconds (≥ 0 when parsed; see ``bounds(now:)`` otherwise).
     public let seconds: Double
 
     public static let acceptedForms =
@@ -28,10 +28,12 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
         self.seconds = Double(count) * multiplier
     }
 
-    /// The inclusive `[now − window, now]` bounds, in seconds since 1970 UTC.
+    /// The inclusive `[now − window, now]` bounds, in seconds since 1970 UTC. A negative or
+    /// NaN length (possible only through ``init(seconds:)``) counts as 0: `[now, now]`.
     public func bounds(now: Date = Date()) -> ClosedRange<Double> {
         let end = now.timeIntervalSince1970
-        return (end - seconds)...end
+        let length = seconds >= 0 ? seconds : 0  // NaN fails the comparison too
+        return (end - length)...end
     }
 
     public var description: String { "\(Int(seconds))s" }
