@@ -15,4 +15,23 @@ struct SearchReviewFindingsTests {
         }
         #expect(TimeWindow(seconds: 60).bounds(now: now) == 940...1_000)
     }
+
+    /// An embedder claiming zero dimensions (a misconfigured model wrapper).
+    struct ZeroDimensionEmbedder: Embedder {
+        var identifier: String { "zero-dimension" }
+        var dimension: Int { 0 }
+        func embed(_ texts: [String]) throws -> [[Float]] { texts.map { _ in [] } }
+    }
+
+    @Test("A query against a zero-dimension embedder is a typed error in semantic and hybrid mode, never a trap")
+    func zeroDimensionQueryEmbedder() async throws {
+        let backend = InMemorySearchBackend(embedder: ZeroDimensionEmbedder())
+        for mode in [SearchMode.semantic, .hybrid, .auto] {
+            await #expect(throws: SearchError.self) {
+                _ = try await backend.search(SearchRequest(corpus: "c", query: "hello", mode: mode))
+            }
+        }
+        // Lexical search does not need the embedder.
+        #expect(try await backend.search(SearchRequest(corpus: "c", query: "hello", mode: .lexical)).isEmpty)
+    }
 }

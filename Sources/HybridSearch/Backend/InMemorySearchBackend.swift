@@ -189,6 +189,9 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     }
 
     private func embedQuery(_ query: String) throws(SearchError) -> [Float] {
+        guard embedder.dimension >= 1 else {
+            throw .invalidArgument("embedder \"\(embedder.identifier)\" has dimension \(embedder.dimension); it must be at least 1")
+        }
         let vector: [Float]
         do {
             let vectors = try embedder.embed([query])
