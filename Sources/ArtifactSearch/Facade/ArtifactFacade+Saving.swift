@@ -31,7 +31,7 @@ extension ArtifactFacade {
         let artifact = try await recordContent(
             content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
             name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
-            pin: pin, mimeFallback: nil)
+            pin: pin, mimeFallback: nil, sourceFileName: url.lastPathComponent)
         if cleanup { try? FileManager.default.removeItem(at: url) }
         return artifact
     }
@@ -110,10 +110,13 @@ extension ArtifactFacade {
     }
 
     /// Records stored content: MIME type, indexed text, record, search document.
+    ///
+    /// MIME: the extension of `name`, else of `suggestedURI`, else of `sourceFileName` (the
+    /// saved file), else `mimeFallback`, else sniffed, else `application/octet-stream`.
     func recordContent(
         _ content: StoredContent, kind: String?, labels: [String: JSONValue], metrics: [String: Double],
         tags: [String], suggestedURI: String?, name: String?, pin: Bool, mimeFallback: String?,
-        knownPrefix: Data? = nil
+        sourceFileName: String? = nil, knownPrefix: Data? = nil
     ) async throws -> Artifact {
         let limit = max(configuration.maxIndexedContentBytes, 64)
         let prefix: Data
@@ -126,7 +129,8 @@ extension ArtifactFacade {
         if let suggestedURI, labels["suggested_uri"] == nil { labels["suggested_uri"] = .string(suggestedURI) }
         let draft = Draft(
             kind: kind, labels: labels, metrics: metrics, tags: tags, name: name, pin: pin,
-            mime: MIMEType.resolve(filename: name, prefix: prefix, fallback: mimeFallback),
+            mime: MIMEType.resolve(
+                filenames: [name, Self.safeName(suggestedURI), sourceFileName], prefix: prefix, fallback: mimeFallback),
             sha256: content.sha256, bytes: content.size, uri: FileLocation.uri(for: content.url))
         let builder = documents
         return try await record(draft) { artifact in builder.text(for: artifact, contentPrefix: prefix) }
@@ -158,7 +162,7 @@ extension ArtifactFacade {
                 metrics: metrics.merging(extras.metrics) { _, new in new }, tags: tags + extras.tags,
                 suggestedURI: nil,
                 name: Self.safeName(extras.name) ?? Self.safeName(name) ?? writer.url.lastPathComponent,
-                pin: pin, mimeFallback: nil)
+                pin: pin, mimeFallback: nil, sourceFileName: writer.url.lastPathComponent)
             writer.discard()
             return artifact
         } catch {

@@ -22,9 +22,17 @@ enum MIMEType {
         return nil
     }
 
-    /// Extension first, then sniffing, then `fallback`, then `application/octet-stream`.
+    /// Extension first, then `fallback`, then sniffing, then `application/octet-stream`.
     static func resolve(filename: String?, prefix: some Collection<UInt8>, fallback: String?) -> String {
-        if let filename, let type = forFilename(filename) { return type }
+        resolve(filenames: [filename], prefix: prefix, fallback: fallback)
+    }
+
+    /// The first known extension among `filenames` (in order), then `fallback`, then
+    /// sniffing, then `application/octet-stream`.
+    static func resolve(filenames: [String?], prefix: some Collection<UInt8>, fallback: String?) -> String {
+        for case let filename? in filenames {
+            if let type = forFilename(filename) { return type }
+        }
         if let fallback { return fallback }
         return sniff(prefix) ?? octetStream
     }
