@@ -33,4 +33,15 @@ struct ArtifactReviewFindingsTests {
         #expect(artifact.filename == "results")
         #expect(artifact.mime == "text/csv")
     }
+
+    @Test("Dates far outside the representable millisecond range do not trap")
+    func extremeDatesDoNotTrap() throws {
+        for seconds in [1e17, -1e17, Double.greatestFiniteMagnitude, -.infinity, .infinity, .nan] {
+            let date = Date(timeIntervalSince1970: seconds)
+            _ = ArtifactTimestamp.milliseconds(date)
+            _ = ArtifactTimestamp.format(date)
+            _ = Artifact(artifactID: "x", createdAt: date)
+        }
+        #expect(ArtifactTimestamp.milliseconds(Date(timeIntervalSince1970: 1.5)) == 1_500)
+    }
 }

@@ -6,10 +6,17 @@ import Foundation
 /// trip unchanged (`Date` → text → `Date` is exact). Formatting and parsing are pure integer
 /// arithmetic (no formatter objects, no locale, no time zone database).
 public enum ArtifactTimestamp {
-    /// Whole milliseconds since 1970-01-01T00:00:00Z, rounded to nearest.
+    /// Whole milliseconds since 1970-01-01T00:00:00Z, rounded to nearest, clamped to
+    /// ±``maximumMilliseconds`` (NaN counts as 0), so no `Date` traps.
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard !value.isNaN else { return 0 }
+        return Int64(Swift.min(Swift.max(value, -Double(maximumMilliseconds)), Double(maximumMilliseconds)))
     }
+
+    /// The largest magnitude kept: 8.64 × 10¹⁵ ms (±273,790 years around 1970, the range of
+    /// ECMAScript dates).
+    public static let maximumMilliseconds: Int64 = 8_640_000_000_000_000
 
     /// The date at exactly `milliseconds` since 1970.
     public static func date(milliseconds: Int64) -> Date {
