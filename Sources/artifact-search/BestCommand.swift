@@ -49,19 +49,13 @@ struct BestCommand: AsyncParsableCommand {
     func run() async throws {
         let facade = try await store.openFacade(scope: scopeOptions.scope)
         let mode: MetricMode = direction == .max ? .max : .min
-        let best: Artifact?
-        if filters.timeWindow != nil {
-            // `best` has no time window; the structured search orders by the metric the same
-            // way (ties newest first), with artifacts lacking it last.
-            best = try await facade.search(
-                nil, filters: filters, scope: scopeOptions, limit: 1, mode: .structural, metric: metric,
-                metricMode: mode
-            ).first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
-        } else {
-            best = try await facade.best(
-                kind: filters.kind, metric: metric, metricMode: mode, level: scopeOptions.level, tags: filters.tags,
-                filters: filters.labelFilters)
-        }
+        // The facade's `best` has neither a time window nor graph/node filters; the structured
+        // search orders by the metric the same way (ties newest first), with artifacts lacking
+        // it last, and applies --time-window, --graph-id and --node-id like `list` and `search`.
+        let best = try await facade.search(
+            nil, filters: filters, scope: scopeOptions, limit: 1, mode: .structural, metric: metric,
+            metricMode: mode
+        ).first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
         guard let best else {
             let kind = filters.kind.map { " of kind \"\($0)\"" } ?? ""
             throw CommandLineError(
