@@ -25,8 +25,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")
     var corpus: String
 
-    @Option(help: "lexical, semantic, hybrid, structural or auto.")
-    var mode: String = "hybrid"
+    @Option(
+        help: ArgumentHelp("lexical, semantic, hybrid (default) or auto.", valueName: "mode"),
+        transform: { text in
+            do { return try SearchMode(parsing: text) } catch { throw ValidationError(String(describing: error)) }
+        })
+    var mode: SearchMode = .hybrid
 
     @Option(help: "Share (0...1) of query words of ≥ 5 letters to misspell.")
     var queryTypos: Double = 0
@@ -53,15 +57,19 @@ struct EvalCommand: ParsableCommand {
         guard (0...1).contains(queryTypos) else { throw ValidationError("--query-typos must be between 0 and 1") }
         guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1") }
         guard rrfWindow >= 1 else { throw ValidationError("--rrf-window must be at least 1") }
-        guard k1 >= 0, (0...1).contains(b) else { throw ValidationError("BM25 needs k1 ≥ 0 and b in 0...1") }
-        guard semanticWeight >= 0 else { throw ValidationError("--semantic-weight must be ≥ 0") }
+        guard k1 >= 0, k1.isFinite, (0...1).contains(b) else {
+            throw ValidationError("BM25 needs a finite k1 ≥ 0 and b in 0...1 (got --k1 \(k1) --b \(b))")
+        }
+        guard semanticWeight >= 0, semanticWeight.isFinite else {
+            throw ValidationError("--semantic-weight must be a finite number ≥ 0 (got \(semanticWeight))")
+        }
+        guard mode != .structural else {
+            throw ValidationError("eval ranks by query: use --mode lexical, semantic, hybrid or auto")
+        }
     }
 
     func run() throws {
-        let searchMode = try SearchMode(parsing: mode)
-        guard searchMode != .structural else {
-            throw ValidationError("eval ranks by query: use --mode lexical, semantic, hybrid or auto")
-        }
+        let searchMode = mode
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
         let evaluator = RetrievalEvaluator(
             mode: searchMode, embedder: HashedNGramEmbedder(dimension: dimension),

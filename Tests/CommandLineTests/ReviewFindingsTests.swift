@@ -20,6 +20,22 @@ struct CommandLineReviewFindingsTests {
         }
     }
 
+    @Test("eval: an unknown --mode and a non-finite --k1 are usage errors (exit 2), never a crash")
+    func evalBadOptionsAreUsageErrors() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        for (arguments, message) in [
+            (["eval", "--corpus", "nowhere", "--mode", "fuzzy"], "unknown search mode \"fuzzy\""),
+            (["eval", "--corpus", "nowhere", "--mode", "structural"], "eval ranks by query"),
+            (["eval", "--corpus", "nowhere", "--k1", "inf"], "k1"),
+            (["eval", "--corpus", "nowhere", "--semantic-weight", "inf"], "semantic-weight"),
+        ] {
+            let result = try runner.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+        }
+    }
+
     static func filename(_ result: ProgramResult) -> String? {
         guard let object = try? result.json() as? [String: Any] else { return nil }
         return (object["labels"] as? [String: Any])?["filename"] as? String
