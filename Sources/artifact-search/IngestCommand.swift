@@ -29,7 +29,7 @@ struct IngestCommand: AsyncParsableCommand {
               artifact-search ingest runs/run-007 --run-id run-007 --label stage=eval --metric accuracy=0.93
               artifact-search ingest build-output --as-directory --kind build
               artifact-search --store /tmp/docs-store ingest /usr/share/doc
-              artifact-search ingest workspace/ --skip-unchanged     # only new or changed files
+              artifact-search ingest workspace/ --skip-unchanged
             """)
 
     @Argument(help: ArgumentHelp("Files and folders to ingest.", valueName: "path"))
@@ -64,9 +64,10 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Pin the new artifacts.")
     var pin = false
 
-    @Flag(help: """
-        Skip a file whose newest artifact from the same path (in this run's scope) has the same         SHA-256: re-ingesting a folder then records only new and changed files.
-        """)
+    @Flag(
+        help: ArgumentHelp(
+            "Skip files already ingested from the same path with the same bytes.",
+            discussion: "Compares the SHA-256 with the newest artifact whose source_path is the file (in this run's scope)."))
     var skipUnchanged = false
 
     @Flag(help: "List every skipped path (by default only unreadable ones, up to 20).")

@@ -111,6 +111,10 @@ public final class ArtifactFacade: Sendable {
         self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
         self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
+        guard backend.embedder.dimension >= 1 else {
+            throw SearchError.invalidArgument(
+                "embedder \"\(backend.embedder.identifier)\" has dimension \(backend.embedder.dimension): it must be at least 1")
+        }
         try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }

@@ -13,9 +13,9 @@
 /// Beyond" (2009); C. Kamphuis et al., "Which BM25 Do You Mean?" (ECIR 2020).
 public struct BM25Parameters: Sendable, Hashable, Codable {
     /// Term-frequency saturation, ≥ 0. Default 1.2.
-    public var k1: Double
+    public private(set) var k1: Double
     /// Length normalisation in [0, 1]. Default 0.75.
-    public var b: Double
+    public private(set) var b: Double
 
     /// - Precondition: `k1 ≥ 0` and `0 ≤ b ≤ 1` (otherwise scores could be negative or NaN).
     public init(k1: Double = 1.2, b: Double = 0.75) {
