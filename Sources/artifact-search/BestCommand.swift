@@ -37,27 +37,19 @@ struct BestCommand: AsyncParsableCommand {
     @Flag(help: "Print the artifact as JSON.")
     var json = false
 
-    @OptionGroup(title: "Store")
-    var store: StoreOptions
-
-    @OptionGroup(title: "Filters")
-    var filters: FilterOptions
-
-    @OptionGroup(title: "Scope")
-    var scopeOptions: ReadScopeOptions
+    @OptionGroup
+    var read: ReadOptions
 
     func run() async throws {
-        let facade = try await store.openFacade(scope: scopeOptions.scope)
+        let facade = try await read.openFacade()
         let mode: MetricMode = direction == .max ? .max : .min
         // The facade's `best` has neither a time window nor graph/node filters; the structured
         // search orders by the metric the same way (ties newest first), with artifacts lacking
         // it last, and applies --time-window, --graph-id and --node-id like `list` and `search`.
-        let best = try await facade.search(
-            nil, filters: filters, scope: scopeOptions, limit: 1, mode: .structural, metric: metric,
-            metricMode: mode
-        ).first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
+        let best = try await read.search(nil, in: facade, limit: 1, mode: .structural, metric: metric, metricMode: mode)
+            .first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
         guard let best else {
-            let kind = filters.kind.map { " of kind \"\($0)\"" } ?? ""
+            let kind = read.filters.kind.map { " of kind \"\($0)\"" } ?? ""
             throw CommandLineError(
                 "no artifact\(kind) matching these filters has the metric \"\(metric)\": check the name"
                     + " (artifact-search list shows metrics) or record it with ingest --metric \(metric)=VALUE")

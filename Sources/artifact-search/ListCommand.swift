@@ -24,24 +24,16 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON array of artifacts.")
     var json = false
 
-    @OptionGroup(title: "Store")
-    var store: StoreOptions
-
-    @OptionGroup(title: "Filters")
-    var filters: FilterOptions
-
-    @OptionGroup(title: "Scope")
-    var scopeOptions: ReadScopeOptions
+    @OptionGroup
+    var read: ReadOptions
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
     }
 
     func run() async throws {
-        let facade = try await store.openFacade(scope: scopeOptions.scope)
-        let artifacts = try await facade.search(
-            nil, filters: filters, scope: scopeOptions, limit: limit, mode: .structural
-        ).map(\.artifact)
+        let facade = try await read.openFacade()
+        let artifacts = try await read.search(nil, in: facade, limit: limit, mode: .structural).map(\.artifact)
         if json {
             try JSONOutput.print(artifacts)
         } else if artifacts.isEmpty {

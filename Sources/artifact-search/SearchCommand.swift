@@ -48,23 +48,16 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON array of the results.")
     var json = false
 
-    @OptionGroup(title: "Store")
-    var store: StoreOptions
-
-    @OptionGroup(title: "Filters")
-    var filters: FilterOptions
-
-    @OptionGroup(title: "Scope")
-    var scopeOptions: ReadScopeOptions
+    @OptionGroup
+    var read: ReadOptions
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
     }
 
     func run() async throws {
-        let facade = try await store.openFacade(scope: scopeOptions.scope)
-        let results = try await facade.search(
-            query, filters: filters, scope: scopeOptions, limit: limit, mode: mode, explain: explain)
+        let facade = try await read.openFacade()
+        let results = try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
         let extractor = SnippetExtractor(query: query ?? "")
         var scored: [ScoredArtifact] = []
         for result in results {
