@@ -15,6 +15,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Comma-separated typo rates.") var typos: String = "0"
     @Option(help: "Comma-separated stemming settings (true,false).") var stemming: String = "true"
     @Option(help: "Comma-separated linear-fusion alphas; when given, hybrid uses linear fusion.") var alphas: String?
+    @Option(help: "Comma-separated n-gram ranges, e.g. 3-5,4-5.") var ngrams: String = "3-5"
     @Option var k1: Double = 1.2
     @Option var b: Double = 0.75
 
@@ -24,6 +25,9 @@ struct Sweep: ParsableCommand {
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         let modeList = try modes.split(separator: ",").map { try SearchMode(parsing: String($0)) }
         for stem in stemming.split(separator: ",").map({ $0 == "true" }) {
+            for range in ngrams.split(separator: ",") {
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            let sizes = bounds[0]...bounds[bounds.count - 1]
             for dimension in dimensions.split(separator: ",").compactMap({ Int($0) }) {
                 for rate in typos.split(separator: ",").compactMap({ Double($0) }) {
                     for mode in modeList {
@@ -46,20 +50,21 @@ struct Sweep: ParsableCommand {
                         }
                         for fusion in fusions {
                             let evaluator = RetrievalEvaluator(
-                                mode: mode, embedder: HashedNGramEmbedder(dimension: dimension),
+                                mode: mode, embedder: HashedNGramEmbedder(dimension: dimension, ngramSizes: sizes),
                                 analyzer: StandardAnalyzer(stemming: stem),
                                 configuration: SearchConfiguration(bm25: BM25Parameters(k1: k1, b: b), fusion: fusion),
                                 typos: rate > 0 ? QueryTypos(rate: rate) : nil)
                             let r = try evaluator.run(on: collection)
                             print(String(
-                                format: "| %@ | %@ | %d | %@ | %.2f | %.4f | %.4f | %.4f | %.0f | %.0f | %.2f | %.2f |",
-                                mode.rawValue, stem ? "porter" : "none", dimension, r.fusion, rate, r.ndcgAt10,
+                                format: "| %@ | %@ | %d %@ | %@ | %.2f | %.4f | %.4f | %.4f | %.0f | %.0f | %.2f | %.2f |",
+                                mode.rawValue, stem ? "porter" : "none", dimension, String(range), r.fusion, rate, r.ndcgAt10,
                                 r.recallAt100, r.mrrAt10, r.indexDocsPerSecond, r.queriesPerSecond, r.latencyMsP50,
                                 r.latencyMsP99))
                             FileHandle.standardOutput.synchronizeFile()
                         }
                     }
                 }
+            }
             }
         }
     }
