@@ -16,6 +16,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Comma-separated stemming settings (true,false).") var stemming: String = "true"
     @Option(help: "Comma-separated linear-fusion alphas; when given, hybrid uses linear fusion.") var alphas: String?
     @Option(help: "Comma-separated n-gram ranges, e.g. 3-5,4-5.") var ngrams: String = "3-5"
+    @Option(help: "Hybrid semantic floor (cosine).") var floor: Double = 0
     @Option var k1: Double = 1.2
     @Option var b: Double = 0.75
 
@@ -52,7 +53,7 @@ struct Sweep: ParsableCommand {
                             let evaluator = RetrievalEvaluator(
                                 mode: mode, embedder: HashedNGramEmbedder(dimension: dimension, ngramSizes: sizes),
                                 analyzer: StandardAnalyzer(stemming: stem),
-                                configuration: SearchConfiguration(bm25: BM25Parameters(k1: k1, b: b), fusion: fusion),
+                                configuration: SearchConfiguration(bm25: BM25Parameters(k1: k1, b: b), fusion: fusion, hybridSemanticFloor: floor),
                                 typos: rate > 0 ? QueryTypos(rate: rate) : nil)
                             let r = try evaluator.run(on: collection)
                             print(String(

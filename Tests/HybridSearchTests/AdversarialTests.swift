@@ -180,6 +180,12 @@ struct EngineAdversarialTests {
             let all = try await backend.search(SearchRequest(corpus: "c", query: "gamma", topK: .max, mode: mode))
             switch mode {
             case .lexical: #expect(Set(all.map(\.itemID)) == ["doc-00", "doc-01", "doc-02"])
+            case .hybrid, .auto:
+                // Hybrid matches = lexical matches ∪ semantic neighbours at or above the floor.
+                let semantic = try await backend.search(SearchRequest(corpus: "c", query: "gamma", topK: .max, mode: .semantic))
+                let floor = SearchConfiguration.defaultHybridSemanticFloor
+                let expected = Set(["doc-00", "doc-01", "doc-02"]).union(semantic.filter { $0.score >= floor }.map(\.itemID))
+                #expect(Set(all.map(\.itemID)) == expected, "\(mode)")
             default: #expect(all.count == Self.texts.count, "\(mode)")
             }
             #expect(Set(all.map(\.itemID)).count == all.count, "\(mode): an id twice")
@@ -514,10 +520,20 @@ struct EngineAdversarialTests {
             let matching = items.filter { filter.matches(metadata: $0.metadata, createdAt: $0.createdAt) }
             let lexicalMatches = matching.filter { $0.text.contains("needle") }
             for k in [1, 2, 5, 8, 9, 25, 59, 60, 61, 500] {
+                // Hybrid matches = lexical matches ∪ semantic neighbours at or above the floor.
+                let semantic = try await backend.search(
+                    SearchRequest(corpus: "c", query: "needle", topK: 1_000, filter: filter, mode: .semantic))
+                let hybridMatches = Set(lexicalMatches.map(\.id)).union(
+                    semantic.filter { $0.score >= SearchConfiguration.defaultHybridSemanticFloor }.map(\.itemID))
                 for mode in SearchMode.allCases {
                     let hits = try await backend.search(
                         SearchRequest(corpus: "c", query: "needle", topK: k, filter: filter, mode: mode))
-                    let expected = mode == .lexical ? min(k, lexicalMatches.count) : min(k, matching.count)
+                    let expected: Int
+                    switch mode {
+                    case .lexical: expected = min(k, lexicalMatches.count)
+                    case .hybrid, .auto: expected = min(k, hybridMatches.count)
+                    default: expected = min(k, matching.count)
+                    }
                     #expect(hits.count == expected, "\(fusion) \(mode) k=\(k)")
                     #expect(hits.allSatisfy { filter.matches(metadata: $0.metadata, createdAt: $0.createdAt) })
                 }

@@ -256,3 +256,39 @@ struct BackendTimeWindowTests {
         #expect(resolved.createdAtMin == 6_400 && resolved.createdAtMax == 10_000)
     }
 }
+
+@Suite("Hybrid semantic floor")
+struct HybridFloorTests {
+    static let texts = [
+        "retrieval evaluation results with nDCG and recall",
+        "training run crashed: CUDA out of memory",
+        "notes on the deployment rollback procedure",
+    ]
+
+    func backend(floor: Double) async throws -> InMemorySearchBackend {
+        let backend = InMemorySearchBackend(
+            embedder: HashedNGramEmbedder(dimension: 256),
+            configuration: SearchConfiguration(hybridSemanticFloor: floor))
+        try await backend.upsert(Self.texts.enumerated().map { SearchItem(corpus: "f", id: "d\($0.offset)", text: $0.element) })
+        return backend
+    }
+
+    @Test("a query sharing nothing with the corpus returns nothing in hybrid mode; semantic still returns neighbours")
+    func nonsense() async throws {
+        let floored = try await backend(floor: SearchConfiguration.defaultHybridSemanticFloor)
+        #expect(try await floored.search(SearchRequest(corpus: "f", query: "xyzzy plugh", mode: .hybrid)).isEmpty)
+        #expect(try await floored.search(SearchRequest(corpus: "f", query: "xyzzy plugh", mode: .semantic)).count == 3)
+        let unfloored = try await backend(floor: 0)
+        #expect(try await unfloored.search(SearchRequest(corpus: "f", query: "xyzzy plugh", mode: .hybrid)).count == 3)
+    }
+
+    @Test("a misspelled query is still rescued by the semantic leg above the floor")
+    func typo() async throws {
+        let floored = try await backend(floor: SearchConfiguration.defaultHybridSemanticFloor)
+        let hits = try await floored.search(SearchRequest(corpus: "f", query: "retreival evalution", mode: .hybrid, explain: true))
+        #expect(hits.first?.itemID == "d0")
+        #expect(hits.first?.explanation?.lexical == nil)
+        #expect((hits.first?.explanation?.semantic?.score ?? 0) >= SearchConfiguration.defaultHybridSemanticFloor)
+        #expect(hits.allSatisfy { ($0.explanation?.semantic?.score ?? 1) >= SearchConfiguration.defaultHybridSemanticFloor })
+    }
+}

@@ -105,7 +105,9 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
                 let fusion = configuration.fusion
                 let window = fusion.window(topK: request.topK)
                 let lexical = corpus.lexicalRanking(terms: terms, topK: window, candidates: candidates)
-                let semantic = corpus.semanticRanking(vector: vector, topK: window, candidates: candidates)
+                let floor = configuration.hybridSemanticFloor
+                var semantic = corpus.semanticRanking(vector: vector, topK: window, candidates: candidates)
+                if floor > 0 { semantic.removeAll { $0.score < floor } }
                 let fused = fusion.fuse(lexical: lexical, semantic: semantic, topK: request.topK) { corpus.id(ordinal: $0) }
                 return fused.map {
                     corpus.hit(
