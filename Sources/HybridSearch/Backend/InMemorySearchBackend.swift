@@ -5,8 +5,9 @@ import Dispatch
 ///
 /// Concurrency: analysis and embedding run outside any lock; applying writes takes a write
 /// lock, searching a read lock, so searches run in parallel and never see half a batch.
-/// Persistence belongs to the caller: the artifact layer stores items and vectors in SQLite
-/// and upserts them (with their vectors) on open.
+/// Persistence belongs to the caller: the artifact layer stores items, vectors and analysed
+/// terms (``TermCounts``) in SQLite and upserts them with both on open, so nothing is
+/// embedded or analysed twice.
 public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     public let embedder: any Embedder
     public let analyzer: any Analyzer

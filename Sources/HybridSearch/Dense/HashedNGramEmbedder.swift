@@ -10,7 +10,8 @@ import Foundation
 /// bucket h mod `dimension` and the sign (− when the top bit of h is set). The vector is
 /// L2-normalised; a text with no feature gives the zero vector (which scores 0).
 ///
-/// Features are summed in ascending hash order, so vectors are bit-identical in every process.
+/// Features are counted in an open-addressing table (``FeatureCounter``) and summed in order of
+/// first occurrence in the text, so vectors are bit-identical in every process.
 /// `Benchmarks/peers/hashed_embedder.py` is a Python replica used to check peers.
 ///
 /// Sources: K. Weinberger et al., "Feature Hashing for Large Scale Multitask Learning",
