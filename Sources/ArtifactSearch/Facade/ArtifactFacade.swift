@@ -111,10 +111,7 @@ public final class ArtifactFacade: Sendable {
         self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
         self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
-        guard backend.embedder.dimension >= 1 else {
-            throw SearchError.invalidArgument(
-                "embedder \"\(backend.embedder.identifier)\" has dimension \(backend.embedder.dimension): it must be at least 1")
-        }
+        try backend.embedder.checkDimension()
         try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }
@@ -176,7 +173,7 @@ public final class ArtifactFacade: Sendable {
             sessionID: Scope.present(scope.sessionID), agentID: Scope.present(scope.agentID),
             scopeID: scope.scopeID)
         let text = try await indexText(artifact)
-        let vector = try Self.embedDocument(text, id: artifact.artifactID, with: backend.embedder)
+        let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
         var item = indices.item(for: artifact, text: text, vector: vector)
         // Persisted with the document, so reopening the store does not analyse the text again.
         item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
@@ -184,31 +181,6 @@ public final class ArtifactFacade: Sendable {
         try await backend.upsert([item])
         if let sequence { mirror.noteUpserted(sequence: sequence) }
         return artifact
-    }
-
-    /// The embedding of one document, checked: exactly one vector, of the embedder's dimension,
-    /// finite. An embedder's own error is wrapped as ``HybridSearch/SearchError/invalidArgument(_:)``.
-    static func embedDocument(_ text: String, id: String, with embedder: any Embedder) throws(SearchError) -> [Float] {
-        let vectors: [[Float]]
-        do {
-            vectors = try embedder.embed([text])
-        } catch let error as SearchError {
-            throw error
-        } catch {
-            throw .invalidArgument("embedder \"\(embedder.identifier)\" failed: \(error)")
-        }
-        guard vectors.count == 1 else {
-            throw .invalidArgument(
-                "embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for 1 text: it must return one per text")
-        }
-        let vector = vectors[0]
-        guard vector.count == embedder.dimension else {
-            throw .dimensionMismatch(expected: embedder.dimension, actual: vector.count)
-        }
-        guard vector.allSatisfy(\.isFinite) else {
-            throw .invalidVector(id: id, reason: "the embedder returned NaN or infinity")
-        }
-        return vector
     }
 
     /// The artifact with `id` if it exists and is visible from this scope (same organisation).

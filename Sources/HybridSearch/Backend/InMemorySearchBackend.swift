@@ -122,9 +122,8 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     /// Analyses and embeds items (in parallel chunks on every core for large batches);
     /// validates every vector before anything is applied.
     private func prepare(_ items: [SearchItem]) throws(SearchError) -> [CorpusIndex.PreparedItem] {
-        guard embedder.dimension >= 1 else {
-            throw .invalidArgument("embedder \"\(embedder.identifier)\" has dimension \(embedder.dimension); it must be at least 1")
-        }
+        // Before any chunk runs, so an empty batch is refused too.
+        if configuration.denseLegEnabled { try embedder.checkDimension() }
         let chunkSize = 64
         let chunks = (items.count + chunkSize - 1) / chunkSize
         let results = ChunkResults(count: chunks)
@@ -164,52 +163,23 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
             return items.map { .init(item: $0, terms: analysis($0), vector: nil) }
         }
         let missing = items.indices.filter { items[$0].vector == nil }
+        let vectors = try embedder.checkedEmbeddings(missing.map { items[$0].text }, ids: missing.map { items[$0].id })
         var computed: [Int: [Float]] = [:]
-        if !missing.isEmpty {
-            let vectors: [[Float]]
-            do {
-                vectors = try embedder.embed(missing.map { items[$0].text })
-            } catch let error as SearchError {
-                throw error
-            } catch {
-                throw .invalidArgument("embedder \"\(embedder.identifier)\" failed: \(error)")
-            }
-            guard vectors.count == missing.count else {
-                throw .invalidArgument("embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for \(missing.count) texts")
-            }
-            for (position, index) in missing.enumerated() { computed[index] = vectors[position] }
-        }
-        let validator = DenseIndex(dimension: embedder.dimension)
+        for (position, index) in missing.enumerated() { computed[index] = vectors[position] }
         var prepared: [CorpusIndex.PreparedItem] = []
         prepared.reserveCapacity(items.count)
         for index in items.indices {
             let item = items[index]
             let vector = item.vector ?? computed[index] ?? []
-            try validator.validate(vector, id: item.id)
+            // Caller-supplied vectors get the same checks as embedded ones.
+            if item.vector != nil { try DenseIndex.validate(vector, dimension: embedder.dimension, id: item.id) }
             prepared.append(.init(item: item, terms: analysis(item), vector: vector))
         }
         return prepared
     }
 
     private func embedQuery(_ query: String) throws(SearchError) -> [Float] {
-        guard embedder.dimension >= 1 else {
-            throw .invalidArgument("embedder \"\(embedder.identifier)\" has dimension \(embedder.dimension); it must be at least 1")
-        }
-        let vector: [Float]
-        do {
-            let vectors = try embedder.embed([query])
-            guard vectors.count == 1 else {
-                throw SearchError.invalidArgument(
-                    "embedder \"\(embedder.identifier)\" returned \(vectors.count) vectors for one query")
-            }
-            vector = vectors[0]
-        } catch let error as SearchError {
-            throw error
-        } catch {
-            throw .invalidArgument("embedder \"\(embedder.identifier)\" failed on the query: \(error)")
-        }
-        try DenseIndex(dimension: embedder.dimension).validate(vector, id: "query")
-        return vector
+        try embedder.checkedEmbeddings([query], ids: ["query"])[0]
     }
 }
 

@@ -43,6 +43,11 @@ public struct DenseIndex: Sendable {
     /// - Throws: ``SearchError/dimensionMismatch(expected:actual:)`` or
     ///   ``SearchError/invalidVector(id:reason:)`` for NaN/∞.
     public func validate(_ vector: [Float], id: String) throws(SearchError) {
+        try Self.validate(vector, dimension: dimension, id: id)
+    }
+
+    /// ``validate(_:id:)`` for a given dimension, without an index.
+    public static func validate(_ vector: [Float], dimension: Int, id: String) throws(SearchError) {
         guard vector.count == dimension else {
             throw .dimensionMismatch(expected: dimension, actual: vector.count)
         }

@@ -13,3 +13,43 @@ public protocol Embedder: Sendable {
     /// normalised (the dense index normalises), and must be finite.
     func embed(_ texts: [String]) throws -> [[Float]]
 }
+
+extension Embedder {
+    /// Embeds `texts` and checks the result, so every caller (backend upserts, queries, stores
+    /// that persist vectors) rejects a misbehaving embedder the same way.
+    ///
+    /// - Parameter ids: the texts' names for error messages, one per text.
+    /// - Returns: one vector per text, in order, each `dimension` finite floats.
+    /// - Throws: ``SearchError/invalidArgument(_:)`` when `dimension < 1`, when the embedder
+    ///   throws, or when it returns another number of vectors than texts;
+    ///   ``SearchError/dimensionMismatch(expected:actual:)`` or
+    ///   ``SearchError/invalidVector(id:reason:)`` for a bad vector.
+    public func checkedEmbeddings(_ texts: [String], ids: [String]) throws(SearchError) -> [[Float]] {
+        precondition(texts.count == ids.count, "one id per text")
+        try checkDimension()
+        guard !texts.isEmpty else { return [] }
+        let vectors: [[Float]]
+        do {
+            vectors = try embed(texts)
+        } catch let error as SearchError {
+            throw error
+        } catch {
+            throw .invalidArgument("embedder \"\(identifier)\" failed: \(error)")
+        }
+        guard vectors.count == texts.count else {
+            throw .invalidArgument(
+                "embedder \"\(identifier)\" returned \(vectors.count) vectors for \(texts.count) texts: it must return one per text")
+        }
+        for (vector, id) in zip(vectors, ids) {
+            try DenseIndex.validate(vector, dimension: dimension, id: id)
+        }
+        return vectors
+    }
+
+    /// - Throws: ``SearchError/invalidArgument(_:)`` when `dimension < 1`.
+    public func checkDimension() throws(SearchError) {
+        guard dimension >= 1 else {
+            throw .invalidArgument("embedder \"\(identifier)\" has dimension \(dimension); it must be at least 1")
+        }
+    }
+}
