@@ -183,9 +183,14 @@ extension ArtifactFacade {
     }
 
     /// Decodes JSON, or throws ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)``
-    /// locating the error (Foundation reports "around character N"; line and column are
-    /// computed from that byte offset; end of input → offset = length).
+    /// locating the error: first ``JSONTextCheck`` (trailing commas, lone surrogates, nesting
+    /// past ``HybridSearch/JSONValue/maximumNestingDepth``), then Foundation's decoder (which
+    /// reports "around character N"; end of input → offset = length). Line and column are
+    /// computed from the byte offset.
     static func parseJSON(_ data: Data, source: String) throws -> JSONValue {
+        if let problem = JSONTextCheck.firstProblem(in: data) {
+            throw invalidJSON(data, source: source, offset: problem.offset, reason: problem.reason)
+        }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let decodingError {
@@ -205,12 +210,15 @@ extension ArtifactFacade {
             {
                 offset = min(index, data.count)
             }
-            let bytes = [UInt8](data.prefix(offset))
-            let line = bytes.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
-            let column = offset - (bytes.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
-            throw ArtifactError.invalidJSON(
-                source: source, byteOffset: offset, line: line, column: column, reason: reason)
+            throw invalidJSON(data, source: source, offset: offset, reason: reason)
         }
+    }
+
+    private static func invalidJSON(_ data: Data, source: String, offset: Int, reason: String) -> ArtifactError {
+        let bytes = data.prefix(offset)
+        let line = bytes.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+        let column = offset - (bytes.lastIndex(of: 10).map { $0 - data.startIndex + 1 } ?? 0) + 1
+        return ArtifactError.invalidJSON(source: source, byteOffset: offset, line: line, column: column, reason: reason)
     }
 
     private static func number(after marker: String, in text: String) -> Int? {

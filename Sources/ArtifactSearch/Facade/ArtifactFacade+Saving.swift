@@ -27,6 +27,7 @@ extension ArtifactFacade {
         metrics: [String: Double] = [:], tags: [String] = [], suggestedURI: String? = nil,
         name: String? = nil, pin: Bool = false, cleanup: Bool = true
     ) async throws -> Artifact {
+        try Self.checkSaveInputs(labels: labels, metrics: metrics)
         let content = try await store.storeFile(at: url, followSymlinks: true)
         let artifact = try await recordContent(
             content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
@@ -51,15 +52,20 @@ extension ArtifactFacade {
     }
 
     /// Saves a JSON value as a new artifact (`save_json`): compact JSON with sorted keys.
-    /// MIME: from the name's extension, else `application/json`.
-    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when a number is NaN or infinite (JSON
-    ///   cannot hold it), and the errors of ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
+    /// MIME: from the name's extension, else `application/json`. What is saved loads again
+    /// with ``loadJSON(id:)``.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when the value nests deeper than
+    ///   ``HybridSearch/JSONValue/maximumNestingDepth`` (512) arrays/objects or a number is NaN
+    ///   or infinite (JSON cannot hold it) — checked before anything is stored — and the errors
+    ///   of ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
     @discardableResult
     public func saveJSON(
         _ value: JSONValue, kind: String = "json", labels: [String: JSONValue] = [:],
         metrics: [String: Double] = [:], tags: [String] = [], suggestedURI: String? = nil,
         name: String? = nil, pin: Bool = false
     ) async throws -> Artifact {
+        // Depth first: every other check below recurses.
+        if value.nestsDeeper() { throw ArtifactError.tooDeeplyNested(what: "the JSON value", limit: JSONValue.maximumNestingDepth) }
         guard value.isFinite else {
             throw ArtifactError.invalidArgument(
                 "the JSON value holds NaN or infinity, which JSON cannot represent: use finite numbers (or strings)")
@@ -69,8 +75,11 @@ extension ArtifactFacade {
             suggestedURI: suggestedURI, name: name, pin: pin, mimeFallback: MIMEType.json)
     }
 
-    /// Saves any `Encodable` value as JSON (`JSONEncoder`, sorted keys).
-    /// - Throws: `EncodingError` when the value cannot be encoded, and the errors of
+    /// Saves any `Encodable` value as JSON (`JSONEncoder`, sorted keys). A ``HybridSearch/JSONValue``
+    /// goes through ``saveJSON(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
+    /// - Throws: `EncodingError` when the value cannot be encoded;
+    ///   ``ArtifactError/tooDeeplyNested(what:limit:)`` when the encoded JSON nests deeper than
+    ///   512 levels (checked on the bytes before anything is stored); and the errors of
     ///   ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
     @discardableResult
     public func saveJSON<Value: Encodable & Sendable>(
@@ -78,10 +87,19 @@ extension ArtifactFacade {
         metrics: [String: Double] = [:], tags: [String] = [], suggestedURI: String? = nil,
         name: String? = nil, pin: Bool = false
     ) async throws -> Artifact {
+        if let json = value as? JSONValue {
+            return try await saveJSON(
+                json, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
+                name: name, pin: pin)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(value)
+        if JSONTextCheck.firstProblem(in: data) != nil {  // JSONEncoder output can only nest too deep
+            throw ArtifactError.tooDeeplyNested(what: "the encoded JSON", limit: JSONValue.maximumNestingDepth)
+        }
         return try await saveData(
-            try encoder.encode(value), kind: kind, labels: labels, metrics: metrics, tags: tags,
+            data, kind: kind, labels: labels, metrics: metrics, tags: tags,
             suggestedURI: suggestedURI, name: name, pin: pin, mimeFallback: MIMEType.json)
     }
 
@@ -102,6 +120,7 @@ extension ArtifactFacade {
         _ data: Data, kind: String, labels: [String: JSONValue], metrics: [String: Double],
         tags: [String], suggestedURI: String?, name: String?, pin: Bool, mimeFallback: String?
     ) async throws -> Artifact {
+        try Self.checkSaveInputs(labels: labels, metrics: metrics)
         let content = try await store.storeData(data)
         return try await recordContent(
             content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
@@ -156,6 +175,9 @@ extension ArtifactFacade {
         do {
             try await body(writer)
             let extras = try writer.finish()
+            try Self.checkSaveInputs(
+                labels: labels.merging(extras.labels) { _, new in new },
+                metrics: metrics.merging(extras.metrics) { _, new in new })
             let content = try await store.storeFile(at: writer.url, followSymlinks: false)
             let artifact = try await recordContent(
                 content, kind: kind, labels: labels.merging(extras.labels) { _, new in new },
@@ -218,6 +240,7 @@ extension ArtifactFacade {
         metrics: [String: Double] = [:], suggestedURI: String? = nil, name: String? = nil,
         pin: Bool = false, cleanup: Bool? = nil
     ) async throws -> Artifact {
+        try Self.checkSaveInputs(labels: labels, metrics: metrics)
         let stored = try await store.storeDirectory(at: url)
         var labels = labels
         if let suggestedURI, labels["suggested_uri"] == nil { labels["suggested_uri"] = .string(suggestedURI) }

@@ -101,6 +101,8 @@ extension ArtifactFacade {
         level: ScopeLevel, includeGraph: Bool, includeNode: Bool, extraScopeLabels: [String: JSONValue?],
         kind: String?, tags: [String], labels: [String: JSONValue?], timeWindow: TimeWindow?
     ) throws -> MetadataFilter {
+        try Self.checkLabelNesting(labels)
+        try Self.checkLabelNesting(extraScopeLabels)
         var filter = callerFilter(kind: kind, tags: tags, labels: labels, timeWindow: timeWindow)
         let scoped = try indices.levelFilter(
             level: level, includeGraph: includeGraph, includeNode: includeNode, extraScopeLabels: extraScopeLabels)

@@ -152,13 +152,7 @@ public final class ArtifactFacade: Sendable {
     /// Builds the record, its search document and vector, commits both in one transaction,
     /// then upserts the document into the backend.
     func record(_ draft: Draft, indexText: (Artifact) async throws -> String) async throws -> Artifact {
-        for (name, value) in draft.metrics where !value.isFinite {
-            throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
-        }
-        for (key, value) in draft.labels where !value.isFinite {
-            throw ArtifactError.invalidArgument(
-                "label \"\(key)\" holds NaN or infinity, which JSON cannot represent: use finite numbers (or a string)")
-        }
+        try Self.checkSaveInputs(labels: draft.labels, metrics: draft.metrics)
         let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
         var labels = draft.labels
         if let name = draft.name { labels["filename"] = .string(name) }
@@ -194,6 +188,35 @@ public final class ArtifactFacade: Sendable {
     func requireArtifact(id: String) async throws -> Artifact {
         guard let artifact = try await visibleArtifact(id: id) else { throw ArtifactError.notFound(id: id) }
         return artifact
+    }
+
+    /// Checks what a save records besides the bytes — label nesting, finite metrics and label
+    /// numbers — so a bad value is refused before any byte is stored.
+    static func checkSaveInputs(labels: [String: JSONValue], metrics: [String: Double]) throws(ArtifactError) {
+        try checkLabelNesting(labels)
+        for (name, value) in metrics where !value.isFinite {
+            throw .invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
+        }
+        for (key, value) in labels where !value.isFinite {
+            throw .invalidArgument(
+                "label \"\(key)\" holds NaN or infinity, which JSON cannot represent: use finite numbers (or a string)")
+        }
+    }
+
+    /// A label value lives inside the artifact's record (`{"labels": {key: value}}`), so it may
+    /// nest two levels less than ``HybridSearch/JSONValue/maximumNestingDepth``, or the record
+    /// would not decode again. Checked without recursion, before anything else reads labels.
+    static func checkLabelNesting(_ labels: [String: JSONValue?]) throws(ArtifactError) {
+        let limit = JSONValue.maximumNestingDepth - 2
+        for (key, value) in labels {
+            if let value, value.nestsDeeper(than: limit) {
+                throw .tooDeeplyNested(what: "label \"\(key)\"", limit: limit)
+            }
+        }
+    }
+
+    static func checkLabelNesting(_ labels: [String: JSONValue]) throws(ArtifactError) {
+        try checkLabelNesting(labels.mapValues { Optional($0) })
     }
 
     static func uniqued(_ tags: [String]) -> [String] {

@@ -26,6 +26,8 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongContentType(path: String, expected: String)
     /// Any other invalid argument; the message says which and what is accepted.
     case invalidArgument(String)
+    /// A JSON value (or a label, or a filter value) nests arrays/objects deeper than `limit`.
+    case tooDeeplyNested(what: String, limit: Int)
     /// The store's files disagree with its index (e.g. a blob was deleted by hand).
     case corruptStore(String)
 
@@ -58,6 +60,9 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(path) is not a \(expected): use \(expected == "directory" ? "asLocalFile/loadBytes" : "asLocalDirectory") instead"
         case .invalidArgument(let text):
             return text
+        case .tooDeeplyNested(let what, let limit):
+            return "\(what) nests arrays/objects more than \(limit) levels deep, the limit: flatten it (or"
+                + " save it as a file); nothing was saved"
         case .corruptStore(let text):
             return "the store is inconsistent: \(text); restore the missing files or re-save the artifact"
         }

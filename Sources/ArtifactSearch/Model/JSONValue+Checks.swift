@@ -9,7 +9,7 @@ extension JSONValue {
         case .number(let value): return value.isFinite
         case .array(let values): return values.allSatisfy(\.isFinite)
         case .object(let members): return members.values.allSatisfy(\.isFinite)
-        case .null, .bool, .string: return true
+        case .null, .bool, .integer, .string: return true
         }
     }
 
@@ -27,7 +27,7 @@ extension JSONValue {
             var composed: [String: JSONValue] = [:]
             for (key, value) in members { composed[key.canonicallyComposed] = value.canonicallyComposed }
             return .object(composed)
-        case .null, .bool, .number: return self
+        case .null, .bool, .integer, .number: return self
         }
     }
 }

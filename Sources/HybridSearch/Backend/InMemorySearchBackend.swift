@@ -61,6 +61,7 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     /// ``search(_:)`` without suspension (benchmarks, evaluation).
     public func searchSynchronously(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
         guard request.topK >= 1 else { throw .invalidTopK(request.topK) }
+        try Self.checkNesting(request.filter.equals.values.compactMap { $0 }, what: "the filter")
         var mode = request.mode
         let blank = request.query.allSatisfy(\.isWhitespace)
         if mode == .auto { mode = blank ? .structural : .hybrid }
@@ -122,6 +123,9 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
     /// Analyses and embeds items (in parallel chunks on every core for large batches);
     /// validates every vector before anything is applied.
     private func prepare(_ items: [SearchItem]) throws(SearchError) -> [CorpusIndex.PreparedItem] {
+        for item in items {
+            try Self.checkNesting(item.metadata.values, what: "metadata of item \"\(item.id)\"")
+        }
         // Before any chunk runs, so an empty batch is refused too.
         if configuration.denseLegEnabled { try embedder.checkDimension() }
         let chunkSize = 64
@@ -148,6 +152,18 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
             }
         }
         return prepared
+    }
+
+    /// Metadata values are held inside one object, so each may nest one level less than
+    /// ``JSONValue/maximumNestingDepth``; checked without recursion before anything recursive
+    /// (canonical JSON, hashing) touches them.
+    static func checkNesting(_ values: some Sequence<JSONValue>, what: String) throws(SearchError) {
+        let limit = JSONValue.maximumNestingDepth - 1
+        for value in values where value.nestsDeeper(than: limit) {
+            throw .invalidArgument(
+                "\(what) nests arrays/objects more than \(limit) levels deep: flatten it (JSON values may"
+                    + " nest at most \(JSONValue.maximumNestingDepth) levels in all)")
+        }
     }
 
     /// - Parameter embedder: `nil` when the dense leg is disabled (vectors are dropped).
