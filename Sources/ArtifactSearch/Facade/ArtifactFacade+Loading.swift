@@ -126,7 +126,9 @@ extension ArtifactFacade {
             throw ArtifactError.wrongContentType(path: artifact.filename ?? artifact.artifactID, expected: "directory")
         }
         do {
-            return try await store.materializeDirectory(manifestSHA256: sha)
+            return try await Self.attributing(to: artifact.artifactID) {
+                try await store.materializeDirectory(manifestSHA256: sha)
+            }
         } catch {
             if mustExist { throw error }
             return URL(
@@ -179,7 +181,35 @@ extension ArtifactFacade {
             }
             return try await loadBytes(uri: uri)
         }
-        return try await store.readContent(sha256: sha, maxBytes: nil)
+        return try await Self.attributing(to: artifact.artifactID) {
+            try await store.readContent(sha256: sha, maxBytes: nil)
+        }
+    }
+
+    /// Checks an artifact's stored bytes against its `sha256` (for a directory: the manifest
+    /// and every file of it), streaming, in constant memory.
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` naming the
+    ///   artifact and the damaged file; ``ArtifactError/corruptStore(_:)`` when a blob is missing.
+    public func verifyContent(of artifact: Artifact) async throws {
+        guard let sha = artifact.sha256 else { return }
+        try await Self.attributing(to: artifact.artifactID) {
+            try store.readContent(sha256: sha) { _ in }
+            if artifact.isDirectory {
+                for entry in try await store.manifest(sha256: sha).entries {
+                    try store.readContent(sha256: entry.sha256) { _ in }
+                }
+            }
+        }
+    }
+
+    /// Runs `body`, naming `id` in a ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``
+    /// it throws.
+    static func attributing<T>(to id: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch ArtifactError.contentDamaged(nil, let path, let expected, let actual) {
+            throw ArtifactError.contentDamaged(artifactID: id, path: path, expected: expected, actual: actual)
+        }
     }
 
     /// Decodes JSON, or throws ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)``

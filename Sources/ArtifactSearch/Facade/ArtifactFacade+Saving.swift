@@ -28,11 +28,13 @@ extension ArtifactFacade {
         name: String? = nil, pin: Bool = false, cleanup: Bool = true
     ) async throws -> Artifact {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
-        let content = try await store.storeFile(at: url, followSymlinks: true)
-        let artifact = try await recordContent(
-            content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
-            name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
-            pin: pin, mimeFallback: nil, sourceFileName: url.lastPathComponent)
+        let artifact = try await store.withWriteLease {
+            let content = try await store.storeFile(at: url, followSymlinks: true)
+            return try await recordContent(
+                content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
+                name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
+                pin: pin, mimeFallback: nil, sourceFileName: url.lastPathComponent)
+        }
         if cleanup { try? FileManager.default.removeItem(at: url) }
         return artifact
     }
@@ -121,11 +123,13 @@ extension ArtifactFacade {
         tags: [String], suggestedURI: String?, name: String?, pin: Bool, mimeFallback: String?
     ) async throws -> Artifact {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
-        let content = try await store.storeData(data)
-        return try await recordContent(
-            content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
-            name: Self.safeName(name) ?? Self.safeName(suggestedURI), pin: pin, mimeFallback: mimeFallback,
-            knownPrefix: data)
+        return try await store.withWriteLease {
+            let content = try await store.storeData(data)
+            return try await recordContent(
+                content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
+                name: Self.safeName(name) ?? Self.safeName(suggestedURI), pin: pin, mimeFallback: mimeFallback,
+                knownPrefix: data)
+        }
     }
 
     /// Records stored content: MIME type, indexed text, record, search document.
@@ -178,13 +182,15 @@ extension ArtifactFacade {
             try Self.checkSaveInputs(
                 labels: labels.merging(extras.labels) { _, new in new },
                 metrics: metrics.merging(extras.metrics) { _, new in new })
-            let content = try await store.storeFile(at: writer.url, followSymlinks: false)
-            let artifact = try await recordContent(
-                content, kind: kind, labels: labels.merging(extras.labels) { _, new in new },
-                metrics: metrics.merging(extras.metrics) { _, new in new }, tags: tags + extras.tags,
-                suggestedURI: nil,
-                name: Self.safeName(extras.name) ?? Self.safeName(name) ?? writer.url.lastPathComponent,
-                pin: pin, mimeFallback: nil, sourceFileName: writer.url.lastPathComponent)
+            let artifact = try await store.withWriteLease {
+                let content = try await store.storeFile(at: writer.url, followSymlinks: false)
+                return try await recordContent(
+                    content, kind: kind, labels: labels.merging(extras.labels) { _, new in new },
+                    metrics: metrics.merging(extras.metrics) { _, new in new }, tags: tags + extras.tags,
+                    suggestedURI: nil,
+                    name: Self.safeName(extras.name) ?? Self.safeName(name) ?? writer.url.lastPathComponent,
+                    pin: pin, mimeFallback: nil, sourceFileName: writer.url.lastPathComponent)
+            }
             writer.discard()
             return artifact
         } catch {
@@ -241,19 +247,21 @@ extension ArtifactFacade {
         pin: Bool = false, cleanup: Bool? = nil
     ) async throws -> Artifact {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
-        let stored = try await store.storeDirectory(at: url)
         var labels = labels
         if let suggestedURI, labels["suggested_uri"] == nil { labels["suggested_uri"] = .string(suggestedURI) }
-        let draft = Draft(
-            kind: kind, labels: labels, metrics: metrics, tags: tags,
-            name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
-            pin: pin, mime: DirectoryManifest.mimeType, sha256: stored.manifestContent.sha256,
-            bytes: stored.manifest.totalSize, uri: FileLocation.uri(for: stored.manifestContent.url))
         let builder = documents
         let store = self.store
-        let artifact = try await record(draft) { artifact in
-            try await builder.text(for: artifact, manifest: stored.manifest) { entry, count in
-                try await store.readContent(sha256: entry.sha256, maxBytes: count)
+        let artifact = try await store.withWriteLease {
+            let stored = try await store.storeDirectory(at: url)
+            let draft = Draft(
+                kind: kind, labels: labels, metrics: metrics, tags: tags,
+                name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
+                pin: pin, mime: DirectoryManifest.mimeType, sha256: stored.manifestContent.sha256,
+                bytes: stored.manifest.totalSize, uri: FileLocation.uri(for: stored.manifestContent.url))
+            return try await record(draft) { artifact in
+                try await builder.text(for: artifact, manifest: stored.manifest) { entry, count in
+                    try await store.readContent(sha256: entry.sha256, maxBytes: count)
+                }
             }
         }
         if cleanup ?? isStaged(url) { try? FileManager.default.removeItem(at: url) }

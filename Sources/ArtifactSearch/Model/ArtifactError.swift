@@ -30,6 +30,16 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooDeeplyNested(what: String, limit: Int)
     /// The store's files disagree with its index (e.g. a blob was deleted by hand).
     case corruptStore(String)
+    /// Stored bytes no longer hash to the SHA-256 their record names (overwritten, truncated or
+    /// bit-rotted). `artifactID` is `nil` when the store was read by hash alone.
+    case contentDamaged(artifactID: String?, path: String, expected: String, actual: String)
+    /// A write to a store that was opened read-only (a folder or mount this user cannot write).
+    case readOnlyStore(path: String)
+    /// The SQLite database of the store is damaged (not a database, or corrupt pages).
+    case damagedDatabase(path: String, reason: String)
+    /// A path or URI outside what a confined facade may read (another organisation's blob, or
+    /// a host path outside the configured roots).
+    case accessDenied(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -65,6 +75,20 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " save it as a file); nothing was saved"
         case .corruptStore(let text):
             return "the store is inconsistent: \(text); restore the missing files or re-save the artifact"
+                + " (artifact-search verify lists every problem)"
+        case .contentDamaged(let id, let path, let expected, let actual):
+            let subject = id.map { "the content of artifact \($0)" } ?? "stored content \(expected)"
+            return "\(subject) is damaged: \(path) hashes to \(actual), not \(expected) as recorded; restore"
+                + " that file from a backup or save the artifact again (artifact-search verify lists every"
+                + " damaged artifact; the record is kept)"
+        case .readOnlyStore(let path):
+            return "the store at \(path) is read-only for this user (or on a read-only mount): reads work,"
+                + " writes need a store folder you can write (--store DIR)"
+        case .damagedDatabase(let path, let reason):
+            return "the database \(path) is damaged (\(reason)): run artifact-search verify to see what is"
+                + " intact and verify --repair to rebuild the derived data, or restore index.sqlite from a backup"
+        case .accessDenied(let path, let reason):
+            return "access to \(path) denied: \(reason)"
         }
     }
 }

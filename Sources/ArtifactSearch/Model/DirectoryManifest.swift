@@ -73,9 +73,10 @@ public struct DirectoryManifest: Sendable, Hashable {
         var entries: [Entry] = []
         for item in items {
             guard case .object(let fields) = item, let path = fields["path"]?.stringValue,
-                let sha = fields["sha256"]?.stringValue, let size = fields["size"]?.numberValue
+                let sha = fields["sha256"]?.stringValue, let number = fields["size"]?.numberValue,
+                let size = Int(exactly: number), size >= 0
             else { throw .corruptStore("a directory manifest entry is malformed") }
-            entries.append(Entry(path: path, sha256: sha, size: Int(size)))
+            entries.append(Entry(path: path, sha256: sha, size: size))
         }
         try self.init(entries: entries)
     }

@@ -64,10 +64,29 @@ public protocol ArtifactStore: Sendable {
     /// Whether the blob is present.
     func containsContent(sha256: String) -> Bool
 
-    /// Up to `maxBytes` bytes of a blob, from its start (`nil` = all of it).
-    /// - Throws: ``ArtifactError/corruptStore(_:)`` when the blob is missing,
-    ///   ``ArtifactError/io(path:reason:)`` on read failure.
+    /// Up to `maxBytes` bytes of a blob, from its start (`nil` = all of it). A whole read is
+    /// checked against `sha256` while it streams; a prefix is not (use it for previews and
+    /// indexing, never to serve content).
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when the
+    ///   bytes do not hash to `sha256`; ``ArtifactError/corruptStore(_:)`` when the blob is
+    ///   missing; ``ArtifactError/io(path:reason:)`` on read failure.
     func readContent(sha256: String, maxBytes: Int?) async throws -> Data
+
+    /// Streams a whole blob in chunks (at most 1 MiB each), hashing it; throws
+    /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
+    /// if it does not hash to `sha256` (so a caller that must not emit damaged bytes checks
+    /// first with a no-op `body`). Constant memory.
+    func readContent(sha256: String, chunks body: (Data) throws -> Void) throws
+
+    /// Whether the store was opened read-only: every write throws
+    /// ``ArtifactError/readOnlyStore(path:)``.
+    var isReadOnly: Bool { get }
+
+    /// Runs a save's `body` — store the bytes, then commit the record — under the store's
+    /// writer lease, so that maintenance never removes a blob a save has just written or
+    /// found already stored before the record naming it exists.
+    /// - Throws: ``ArtifactError/readOnlyStore(path:)``, and what `body` throws.
+    func withWriteLease<T>(_ body: () async throws -> T) async throws -> T
 
     /// The manifest stored under `sha256`.
     func manifest(sha256: String) async throws -> DirectoryManifest

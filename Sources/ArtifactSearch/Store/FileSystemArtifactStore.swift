@@ -26,14 +26,34 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     private static let chunkSize = 1 << 20
 
+    /// Whether the store was opened without write access: nothing is created, every write
+    /// throws ``ArtifactError/readOnlyStore(path:)``.
+    public let isReadOnly: Bool
+    /// The writer lock (`store.lock`): held shared by saves, exclusive by maintenance.
+    let writeLock: StoreWriteLock
+
     /// Opens (creating if needed) a store in `rootURL`.
-    /// - Throws: ``ArtifactError/io(path:reason:)`` when the folders cannot be created.
-    public init(rootURL: URL, synchronizesWrites: Bool = true) throws(ArtifactError) {
+    /// - Parameter readOnly: open an existing store without creating or writing anything.
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when the folders cannot be created (naming a
+    ///   path that is a file where a folder is needed).
+    public init(rootURL: URL, synchronizesWrites: Bool = true, readOnly: Bool = false) throws(ArtifactError) {
         self.rootURL = rootURL.standardizedFileURL
         self.synchronizesWrites = synchronizesWrites
+        self.isReadOnly = readOnly
+        self.writeLock = StoreWriteLock.forStore(at: self.rootURL)
+        guard !readOnly else { return }
         for folder in ["blobs", "tmp", "staging", "materialized"] {
             try Self.createDirectory(self.rootURL.appendingPathComponent(folder))
         }
+    }
+
+    private func requireWritable() throws(ArtifactError) {
+        if isReadOnly { throw .readOnlyStore(path: rootURL.path) }
+    }
+
+    public func withWriteLease<T>(_ body: () async throws -> T) async throws -> T {
+        try requireWritable()
+        return try await writeLock.withShared(body)
     }
 
     var blobsURL: URL { rootURL.appendingPathComponent("blobs") }
@@ -44,10 +64,12 @@ public struct FileSystemArtifactStore: ArtifactStore {
     // MARK: Writing
 
     public func storeFile(at url: URL, followSymlinks: Bool = true) async throws -> StoredContent {
-        try storeFileSync(at: url, followSymlinks: followSymlinks)
+        try requireWritable()
+        return try storeFileSync(at: url, followSymlinks: followSymlinks)
     }
 
     public func storeData(_ data: Data) async throws -> StoredContent {
+        try requireWritable()
         let sha = Self.hex(SHA256.hash(data: data))
         let final = contentURL(sha256: sha)
         if FileManager.default.fileExists(atPath: final.path) {
@@ -70,6 +92,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     public func storeDirectory(at url: URL) async throws -> StoredDirectory {
+        try requireWritable()
         let root = url.standardizedFileURL.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
@@ -200,6 +223,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try readContentSync(sha256: sha256, maxBytes: maxBytes)
     }
 
+    /// Reads a blob; a whole read (`maxBytes == nil`) is hashed on the way and must match
+    /// `sha256` (a prefix cannot be checked without reading everything, so it is not).
     func readContentSync(sha256: String, maxBytes: Int?) throws(ArtifactError) -> Data {
         let url = contentURL(sha256: sha256)
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
@@ -209,9 +234,50 @@ public struct FileSystemArtifactStore: ArtifactStore {
         defer { try? handle.close() }
         do {
             if let maxBytes { return try handle.read(upToCount: max(0, maxBytes)) ?? Data() }
-            return try handle.readToEnd() ?? Data()
+            var data = Data()
+            var hasher = SHA256()
+            while let chunk = try handle.read(upToCount: Self.chunkSize), !chunk.isEmpty {
+                hasher.update(data: chunk)
+                data.append(chunk)
+            }
+            try Self.check(hasher, expected: sha256, path: url.path)
+            return data
+        } catch let error as ArtifactError {
+            throw error
         } catch {
             throw .io(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Streams a blob's bytes in chunks of at most 1 MiB, hashing them; throws
+    /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
+    /// when they do not hash to `sha256`. Pass a no-op `body` to only check the blob.
+    public func readContent(sha256: String, chunks body: (Data) throws -> Void) throws {
+        let url = contentURL(sha256: sha256)
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            if containsContent(sha256: sha256) { throw ArtifactError.io(path: url.path, reason: "cannot open for reading") }
+            throw ArtifactError.corruptStore("content \(sha256) is missing from \(blobsURL.path)")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data
+            do {
+                guard let next = try handle.read(upToCount: Self.chunkSize), !next.isEmpty else { break }
+                chunk = next
+            } catch {
+                throw ArtifactError.io(path: url.path, reason: error.localizedDescription)
+            }
+            hasher.update(data: chunk)
+            try body(chunk)
+        }
+        try Self.check(hasher, expected: sha256, path: url.path)
+    }
+
+    private static func check(_ hasher: SHA256, expected: String, path: String) throws(ArtifactError) {
+        let actual = hex(hasher.finalize())
+        if actual != expected.lowercased() {
+            throw .contentDamaged(artifactID: nil, path: path, expected: expected.lowercased(), actual: actual)
         }
     }
 
@@ -222,11 +288,16 @@ public struct FileSystemArtifactStore: ArtifactStore {
     public func materializeDirectory(manifestSHA256 sha256: String) async throws -> URL {
         let target = URL(
             fileURLWithPath: materializedURL.appendingPathComponent(sha256.lowercased()).path, isDirectory: true)
+        let manifest = try await manifest(sha256: sha256)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return target
+            // Someone may have written into it since: reuse it only if it still is the manifest.
+            if Self.folder(target, matches: manifest) { return target }
+            try requireWritable()
+            let stale = temporaryURL.appendingPathComponent(ArtifactID.make() + ".stale")
+            if rename(target.path, stale.path) == 0 { try? FileManager.default.removeItem(at: stale) }
         }
-        let manifest = try await manifest(sha256: sha256)
+        try requireWritable()
         let building = temporaryURL.appendingPathComponent(ArtifactID.make() + ".dir")
         do {
             try Self.createDirectory(building)
@@ -234,16 +305,18 @@ public struct FileSystemArtifactStore: ArtifactStore {
                 try DirectoryManifest.validate(relativePath: entry.path)
                 let destination = building.appendingPathComponent(entry.path)
                 try Self.createDirectory(destination.deletingLastPathComponent())
-                let blob = contentURL(sha256: entry.sha256)
                 guard containsContent(sha256: entry.sha256) else {
                     throw ArtifactError.corruptStore(
                         "file \"\(entry.path)\" of directory \(sha256) (content \(entry.sha256)) is missing")
                 }
-                do {
-                    try FileManager.default.copyItem(at: blob, to: destination)
-                } catch {
-                    throw ArtifactError.io(path: destination.path, reason: error.localizedDescription)
+                // Copied through the hash check: a damaged blob never lands in the folder.
+                let output = try Self.openForWriting(destination)
+                defer { close(output) }
+                try readContent(sha256: entry.sha256) { chunk in
+                    let failed = chunk.withUnsafeBytes { Self.writeAll(fd: output, $0) }
+                    if failed { throw Self.posixError(destination.path) }
                 }
+                fchmod(output, 0o444)
             }
             if rename(building.path, target.path) != 0 {
                 // Another task or process materialised it first: keep theirs.
@@ -257,9 +330,41 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return target
     }
 
+    /// Whether `folder` holds exactly the manifest's files (no more, no fewer, no symbolic
+    /// links), each with the recorded size and SHA-256.
+    static func folder(_ folder: URL, matches manifest: DirectoryManifest) -> Bool {
+        var found: [String] = []
+        func walk(_ relative: String) -> Bool {
+            let path = relative.isEmpty ? folder.path : folder.path + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
+            for name in names {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var info = stat()
+                guard lstat(folder.path + "/" + child, &info) == 0 else { return false }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: if !walk(child) { return false }
+                case S_IFREG: found.append(child)
+                default: return false
+                }
+            }
+            return true
+        }
+        guard walk(""), found.count == manifest.entries.count else { return false }
+        let expected = Dictionary(manifest.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        for path in found {
+            guard let entry = expected[path] else { return false }
+            let url = URL(fileURLWithPath: folder.path + "/" + path)
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int,
+                size == entry.size, (try? sha256(ofFileAt: url)) == entry.sha256
+            else { return false }
+        }
+        return true
+    }
+
     // MARK: Staging
 
     public func makeStagingFile(pathExtension: String) throws -> URL {
+        try requireWritable()
         var ext = pathExtension
         while ext.hasPrefix(".") { ext.removeFirst() }
         guard !ext.contains("/"), !ext.contains("\0"), !ext.contains("..") else {
@@ -270,6 +375,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     public func makeStagingDirectory(suffix: String) throws -> URL {
+        try requireWritable()
         guard !suffix.contains("/"), !suffix.contains("\0"), !suffix.contains("..") else {
             throw ArtifactError.pathEscapesDirectory(path: suffix)
         }
@@ -313,18 +419,38 @@ public struct FileSystemArtifactStore: ArtifactStore {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw .io(path: url.path, reason: "cannot create the folder (\(error.localizedDescription))")
+            // Name the real obstacle: a file where a folder is needed, or the POSIX reason.
+            var ancestor = url.standardizedFileURL
+            while ancestor.path != "/" {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                    if !isDirectory.boolValue {
+                        throw .io(
+                            path: url.path,
+                            reason: "cannot create the folder: \(ancestor.path) is a file, not a folder (choose another location)")
+                    }
+                    break
+                }
+                ancestor.deleteLastPathComponent()
+            }
+            var reason = error.localizedDescription
+            if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+                posix.domain == NSPOSIXErrorDomain
+            {
+                reason = String(cString: strerror(Int32(posix.code)))
+            }
+            throw .io(path: url.path, reason: "cannot create the folder (\(reason))")
         }
     }
 
-    private static func openForWriting(_ url: URL) throws(ArtifactError) -> Int32 {
+    static func openForWriting(_ url: URL) throws(ArtifactError) -> Int32 {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw posixError(url.path) }
         return fd
     }
 
     /// Writes every byte; returns true on failure (with `errno` set).
-    private static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)

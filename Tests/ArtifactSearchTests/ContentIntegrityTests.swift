@@ -1,0 +1,84 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Bytes are checked against their SHA-256 whenever they are served whole.
+@Suite("Content integrity on read")
+struct ContentIntegrityTests {
+    /// Overwrites a read-only blob in place (same length), as bit rot or a stray write would.
+    static func overwrite(_ url: URL, with bytes: Data) throws {
+        chmod(url.path, 0o644)
+        try bytes.write(to: url)
+        chmod(url.path, 0o444)
+    }
+
+    @Test("A blob overwritten on disk is refused with an integrity error naming the artifact and the path")
+    func overwrittenBlobRefused() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let artifact = try await facade.saveText("the original words", name: "note.txt")
+        let blob = facade.store.contentURL(sha256: try #require(artifact.sha256))
+        try Self.overwrite(blob, with: Data("the damaged! words".utf8))
+        let expected = ArtifactError.contentDamaged(
+            artifactID: artifact.artifactID, path: blob.path, expected: artifact.sha256!,
+            actual: try FileSystemArtifactStore.sha256(ofFileAt: blob))
+        await #expect(throws: expected) { try await facade.loadBytes(id: artifact.artifactID) }
+        await #expect(throws: expected) { try await facade.loadText(id: artifact.artifactID) }
+        await #expect(throws: expected) { try await facade.verifyContent(of: artifact) }
+        #expect(String(describing: expected).contains(artifact.artifactID))
+        // The record stays.
+        #expect(try await facade.artifact(id: artifact.artifactID) == artifact)
+    }
+
+    @Test("A materialised folder someone wrote into is rebuilt before it is returned")
+    func tamperedMaterialisedFolderRebuilt() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let source = folder.url.appendingPathComponent("src")
+        _ = try folder.file("src/a.txt", text: "alpha")
+        _ = try folder.file("src/sub/b.txt", text: "bravo")
+        let original = try treeContents(of: source)
+        let artifact = try await facade.ingestDirectory(at: source)
+        let local = try await facade.asLocalDirectory(artifact)
+        #expect(try treeContents(of: local) == original)
+        // Tamper: change a file (same size), add one, remove one.
+        let a = local.appendingPathComponent("a.txt")
+        chmod(a.path, 0o644)
+        try Data("ALPHA".utf8).write(to: a)
+        try Data("extra".utf8).write(to: local.appendingPathComponent("extra.txt"))
+        try FileManager.default.removeItem(at: local.appendingPathComponent("sub/b.txt"))
+        let again = try await facade.asLocalDirectory(artifact)
+        #expect(try treeContents(of: again) == original)
+    }
+
+    @Test("A directory whose stored file is damaged cannot be materialised: integrity error, no folder")
+    func damagedDirectoryFile() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let source = folder.url.appendingPathComponent("src")
+        _ = try folder.file("src/a.txt", text: "alpha")
+        let artifact = try await facade.ingestDirectory(at: source)
+        let manifest = try await facade.store.manifest(sha256: try #require(artifact.sha256))
+        let blob = facade.store.contentURL(sha256: manifest.entries[0].sha256)
+        try Self.overwrite(blob, with: Data("alphx".utf8))
+        await #expect(throws: ArtifactError.self) { try await facade.asLocalDirectory(artifact) }
+        do {
+            _ = try await facade.asLocalDirectory(artifact)
+        } catch let ArtifactError.contentDamaged(id, path, _, _) {
+            #expect(id == artifact.artifactID)
+            #expect(path == blob.path)
+        }
+        let materialised = facade.store.rootURL.appendingPathComponent("materialized")
+            .appendingPathComponent(artifact.sha256!)
+        #expect(!FileManager.default.fileExists(atPath: materialised.path))
+    }
+}
