@@ -49,7 +49,14 @@ let package = Package(
             path: "Benchmarks/hybrid-bench"
         ),
         .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch"]),
-        .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch"]),
+        // The child process the crash tests spawn and kill (built by `swift test` through the
+        // dependency below; never installed).
+        .executableTarget(
+            name: "artifact-search-crash-child",
+            dependencies: ["ArtifactSearch", "HybridSearch"],
+            path: "Tests/CrashChild"
+        ),
+        .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch", "artifact-search-crash-child"]),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
     ],

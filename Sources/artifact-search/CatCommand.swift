@@ -8,7 +8,9 @@ struct CatCommand: AsyncParsableCommand {
         abstract: "Write an artifact's bytes to standard output.",
         discussion: """
             Writes the stored content byte for byte (a directory artifact prints its manifest: \
-            sorted relative paths with sha256 and size).
+            sorted relative paths with sha256 and size). The bytes are checked against the \
+            recorded SHA-256 first: damaged content is refused (exit status 1) and nothing is \
+            written.
 
             Examples:
               artifact-search cat 01JQ3V6Y2C8W5D7E9F0G1H2J3K
@@ -28,6 +30,8 @@ struct CatCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(try await facade.loadBytes(id: id))
             return
         }
+        // Checked before the first byte goes out: damaged content is refused, never half-written.
+        try await facade.verifyContent(of: artifact)
         let url = try await facade.asLocalFile(artifact)
         let input: FileHandle
         do {

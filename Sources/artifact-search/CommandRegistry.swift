@@ -4,6 +4,6 @@ import ArgumentParser
 enum CommandRegistry {
     static let subcommands: [any ParsableCommand.Type] = [
         IngestCommand.self, SearchCommand.self, ListCommand.self, GetCommand.self, CatCommand.self,
-        BestCommand.self, PinCommand.self, UnpinCommand.self, EvalCommand.self,
+        BestCommand.self, PinCommand.self, UnpinCommand.self, VerifyCommand.self, EvalCommand.self,
     ]
 }

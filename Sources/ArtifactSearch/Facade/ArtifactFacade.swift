@@ -46,17 +46,23 @@ public final class ArtifactFacade: Sendable {
         /// short-lived process that only saves, lists, gets or pins never pays for it.
         /// Default true.
         public var preloadsSearchBackend: Bool
+        /// Seconds after which an unreferenced blob or a temporary counts as left behind by a
+        /// process that died (younger ones may be a live writer's, and are never removed).
+        /// Opening a writable store removes temporaries older than this; `verify --repair`
+        /// also removes such orphan blobs. Default 3600 (one hour).
+        public var staleFileGracePeriod: TimeInterval
 
         public init(
             corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
             busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true,
-            preloadsSearchBackend: Bool = true
+            preloadsSearchBackend: Bool = true, staleFileGracePeriod: TimeInterval = 3600
         ) {
             self.corpus = corpus
             self.maxIndexedContentBytes = maxIndexedContentBytes
             self.busyTimeout = busyTimeout
             self.synchronizesWrites = synchronizesWrites
             self.preloadsSearchBackend = preloadsSearchBackend
+            self.staleFileGracePeriod = staleFileGracePeriod
         }
     }
 
@@ -88,6 +94,8 @@ public final class ArtifactFacade: Sendable {
         let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
         let index = try SQLiteArtifactIndex(
             databaseURL: folder.appendingPathComponent("index.sqlite"), busyTimeout: configuration.busyTimeout)
+        // Temporaries of processes that died (kill -9, full disk); never a live writer's.
+        try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod)
         return try await ArtifactFacade(
             scope: scope, store: store, index: index,
             backend: InMemorySearchBackend(embedder: embedder, analyzer: analyzer),

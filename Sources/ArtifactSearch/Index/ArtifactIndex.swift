@@ -45,4 +45,22 @@ public protocol ArtifactIndex: Sendable {
 
     /// Number of artifacts.
     func count() async throws -> Int
+
+    // MARK: Maintenance (`verify`)
+
+    /// Problems the database reports about itself (SQLite `PRAGMA integrity_check`); empty
+    /// when it is sound.
+    func integrityProblems() async throws -> [String]
+
+    /// Rebuilds the database's own index structures (SQLite `REINDEX`).
+    func rebuildStructures() async throws
+
+    /// Item ids of every stored search document of `corpus`.
+    func searchDocumentIDs(corpus: String) async throws -> [String]
+
+    /// Removes the search documents of `corpus` with these item ids.
+    func deleteSearchDocuments(corpus: String, ids: [String]) async throws
+
+    /// Stores a search document (with its vector), replacing one with the same corpus and id.
+    func replaceSearchDocument(_ item: SearchItem) async throws
 }

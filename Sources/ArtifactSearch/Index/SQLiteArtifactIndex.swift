@@ -243,6 +243,51 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM artifacts") ?? 0 }
     }
 
+    // MARK: Maintenance
+
+    public func integrityProblems() async throws -> [String] {
+        let lines = try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        return lines == ["ok"] ? [] : lines
+    }
+
+    public func rebuildStructures() async throws {
+        try await pool.write { db in try db.execute(sql: "REINDEX") }
+    }
+
+    public func searchDocumentIDs(corpus: String) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT item_id FROM search_documents WHERE corpus = ? ORDER BY item_id", arguments: [corpus])
+        }
+    }
+
+    public func deleteSearchDocuments(corpus: String, ids: [String]) async throws {
+        try await pool.write { db in
+            for id in ids {
+                try db.execute(
+                    sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [corpus, id])
+            }
+        }
+    }
+
+    public func replaceSearchDocument(_ item: SearchItem) async throws {
+        let metadata = JSONValue.object(item.metadata).canonicalJSON
+        let vector = item.vector.map(VectorCoding.encode)
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [item.corpus, item.id])
+            try db.execute(
+                sql: """
+                    INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    item.corpus, item.id, item.text, metadata, item.createdAt, vector, item.terms?.encoded(),
+                    item.terms?.analyzer,
+                ])
+        }
+    }
+
     // MARK: SQL
 
     private static func decode(record: String, pinned: Bool) throws -> Artifact {

@@ -477,3 +477,52 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return .io(path: path, reason: message)
     }
 }
+
+// MARK: Maintenance
+
+extension FileSystemArtifactStore: StoreMaintenance {
+    public func blobFiles() throws -> [StoreFile] {
+        var files: [StoreFile] = []
+        guard let enumerator = FileManager.default.enumerator(
+            at: blobsURL, includingPropertiesForKeys: [.isRegularFileKey, .contentModificationDateKey])
+        else { return [] }
+        for case let url as URL in enumerator {
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .contentModificationDateKey])
+            guard values?.isRegularFile == true else { continue }
+            let name = url.lastPathComponent
+            let isBlob =
+                name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+                && contentURL(sha256: name).standardizedFileURL.path == url.standardizedFileURL.path
+            files.append(
+                StoreFile(url: url, sha256: isBlob ? name : nil, modified: values?.contentModificationDate ?? .distantPast))
+        }
+        return files.sorted { $0.url.path < $1.url.path }
+    }
+
+    public func temporaryFiles() throws -> [StoreFile] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryURL.path) else { return [] }
+        return names.sorted().map { name in
+            let url = temporaryURL.appendingPathComponent(name)
+            var info = stat()
+            let modified = lstat(url.path, &info) == 0 ? Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)) : .distantPast
+            return StoreFile(url: url, sha256: nil, modified: modified)
+        }
+    }
+
+    public func withExclusiveMaintenance<T>(timeout: TimeInterval, _ body: () async throws -> T) async throws -> T? {
+        guard !isReadOnly else { throw ArtifactError.readOnlyStore(path: rootURL.path) }
+        return try await writeLock.withExclusive(timeout: timeout, body)
+    }
+
+    public func removeMaintenanceFile(_ file: StoreFile) throws {
+        let path = file.url.standardizedFileURL.path
+        guard path.hasPrefix(blobsURL.path + "/") || path.hasPrefix(temporaryURL.path + "/") else {
+            throw ArtifactError.pathEscapesDirectory(path: path)
+        }
+        do {
+            try FileManager.default.removeItem(at: file.url)
+        } catch {
+            throw ArtifactError.io(path: path, reason: "cannot remove (\(error.localizedDescription))")
+        }
+    }
+}

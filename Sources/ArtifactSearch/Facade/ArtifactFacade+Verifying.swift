@@ -1,0 +1,183 @@
+import Foundation
+import HybridSearch
+
+extension ArtifactFacade {
+    /// Checks the whole store (`artifact-search verify`), across every scope and organisation:
+    ///
+    /// - every artifact's bytes exist and hash to its `sha256` (a directory: its manifest and
+    ///   every file of it) — streamed, constant memory, about the cost of reading the store;
+    /// - every artifact has a search document and every search document an artifact;
+    /// - no blob is unreferenced and no temporary is left (only files older than
+    ///   ``Configuration/staleFileGracePeriod`` count: younger ones may be a live writer's);
+    /// - the database's own integrity check.
+    ///
+    /// With `repair`, under the store's writer lock held exclusive (waiting up to
+    /// ``Configuration/busyTimeout`` for saves in flight): removes orphan blobs and stale
+    /// temporaries, removes orphan search documents, re-creates missing ones from the records
+    /// and whatever content is intact, and rebuilds the database's indexes if it reported
+    /// problems; then checks again. A damaged artifact is never deleted: its record stays,
+    /// it is reported, and reads of it fail with
+    /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
+    /// - Returns: the report (after repair: of the repaired store, with ``StoreVerificationReport/repairs``).
+    /// - Throws: ``ArtifactError/readOnlyStore(path:)`` for `repair` on a read-only store;
+    ///   ``ArtifactError/io(path:reason:)`` when the lock cannot be had (someone is saving).
+    public func verify(repair: Bool = false) async throws -> StoreVerificationReport {
+        guard repair else { return try await inspect().report }
+        guard let maintenance = store as? any StoreMaintenance else {
+            throw ArtifactError.invalidArgument("this store type cannot be repaired")
+        }
+        let repairs = try await maintenance.withExclusiveMaintenance(timeout: configuration.busyTimeout) {
+            try await self.repair(maintenance)
+        }
+        guard let repairs else {
+            throw ArtifactError.io(
+                path: store.rootURL.path,
+                reason: "another process kept saving for \(Int(configuration.busyTimeout)) s, so the writer lock"
+                    + " could not be had: run verify --repair again when it is done")
+        }
+        var report = try await inspect().report
+        report.repairs = repairs
+        return report
+    }
+
+    /// The report and the artifacts it concerns.
+    private struct Inspection {
+        var report = StoreVerificationReport()
+        var artifacts: [String: Artifact] = [:]
+        var orphanBlobFiles: [StoreFile] = []
+        var staleTemporaryFiles: [StoreFile] = []
+        /// False when a manifest could not be read: its files are unknown, so no blob may be
+        /// called an orphan.
+        var referencesKnown = true
+    }
+
+    private func inspect() async throws -> Inspection {
+        var inspection = Inspection()
+        let now = Date()
+        let grace = configuration.staleFileGracePeriod
+        inspection.report.databaseProblems = try await index.integrityProblems()
+        let all = try await index.artifacts(matching: ArtifactQuery())
+        inspection.report.artifacts = all.count
+        var referenced = Set<String>()
+        for artifact in all {
+            inspection.artifacts[artifact.artifactID] = artifact
+            guard let sha = artifact.sha256 else { continue }
+            referenced.insert(sha)
+            do {
+                try store.readContent(sha256: sha) { _ in }
+                if artifact.isDirectory {
+                    for entry in try await store.manifest(sha256: sha).entries {
+                        referenced.insert(entry.sha256)
+                        do {
+                            try store.readContent(sha256: entry.sha256) { _ in }
+                        } catch let error as ArtifactError {
+                            inspection.report.damagedArtifacts.append(
+                                Self.damage(artifact, error: error, path: store.contentURL(sha256: entry.sha256).path))
+                        }
+                    }
+                }
+            } catch let error as ArtifactError {
+                if artifact.isDirectory { inspection.referencesKnown = false }
+                inspection.report.damagedArtifacts.append(
+                    Self.damage(artifact, error: error, path: store.contentURL(sha256: sha).path))
+            }
+        }
+        let documents = Set(try await index.searchDocumentIDs(corpus: configuration.corpus))
+        inspection.report.unindexedArtifacts = all.map(\.artifactID).filter { !documents.contains($0) }.sorted()
+        inspection.report.orphanSearchDocuments = documents.filter { inspection.artifacts[$0] == nil }.sorted()
+        if let maintenance = store as? any StoreMaintenance {
+            let blobs = try maintenance.blobFiles()
+            inspection.report.blobFiles = blobs.count
+            for file in blobs {
+                guard let sha = file.sha256 else {
+                    inspection.report.strayFiles.append(file.url.path)
+                    continue
+                }
+                guard inspection.referencesKnown, !referenced.contains(sha) else { continue }
+                if now.timeIntervalSince(file.modified) > grace {
+                    inspection.orphanBlobFiles.append(file)
+                } else {
+                    inspection.report.recentFiles += 1
+                }
+            }
+            for file in try maintenance.temporaryFiles() {
+                if now.timeIntervalSince(file.modified) > grace {
+                    inspection.staleTemporaryFiles.append(file)
+                } else {
+                    inspection.report.recentFiles += 1
+                }
+            }
+            inspection.report.orphanBlobs = inspection.orphanBlobFiles.map(\.url.path)
+            inspection.report.staleTemporaries = inspection.staleTemporaryFiles.map(\.url.path)
+        }
+        return inspection
+    }
+
+    private static func damage(_ artifact: Artifact, error: ArtifactError, path: String) -> StoreVerificationReport.Damage {
+        let problem: String
+        switch error {
+        case .contentDamaged(_, _, _, let actual): problem = "sha256 mismatch (the file hashes to \(actual))"
+        case .corruptStore: problem = "missing"
+        default: problem = String(describing: error)
+        }
+        return .init(artifactID: artifact.artifactID, path: path, problem: problem)
+    }
+
+    private func repair(_ maintenance: any StoreMaintenance) async throws -> [String] {
+        var repairs: [String] = []
+        var inspection = try await inspect()
+        if !inspection.report.databaseProblems.isEmpty {
+            try await index.rebuildStructures()
+            repairs.append("rebuilt the database indexes (REINDEX)")
+            inspection = try await inspect()
+        }
+        for file in inspection.orphanBlobFiles {
+            try maintenance.removeMaintenanceFile(file)
+            repairs.append("removed orphan blob \(file.url.path)")
+        }
+        for file in inspection.staleTemporaryFiles {
+            try maintenance.removeMaintenanceFile(file)
+            repairs.append("removed stale temporary \(file.url.path)")
+        }
+        if !inspection.report.orphanSearchDocuments.isEmpty {
+            try await index.deleteSearchDocuments(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
+            await backend.delete(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
+            repairs.append("removed \(inspection.report.orphanSearchDocuments.count) search document(s) without an artifact")
+        }
+        let damaged = Set(inspection.report.damagedArtifacts.map(\.artifactID))
+        for id in inspection.report.unindexedArtifacts {
+            guard let artifact = inspection.artifacts[id] else { continue }
+            let item = try await searchItem(for: artifact, contentIntact: !damaged.contains(id))
+            try await index.replaceSearchDocument(item)
+            try await backend.upsert([item])
+            repairs.append("re-indexed artifact \(id)")
+        }
+        return repairs
+    }
+
+    /// The search document of a stored artifact, rebuilt from its record and content (only
+    /// its header when the content is damaged), embedded and analysed like a save does.
+    func searchItem(for artifact: Artifact, contentIntact: Bool) async throws -> SearchItem {
+        let text: String
+        if !contentIntact || artifact.sha256 == nil {
+            text = documents.header(for: artifact)
+        } else if artifact.isDirectory, let sha = artifact.sha256 {
+            let manifest = try await store.manifest(sha256: sha)
+            let store = self.store
+            text = try await documents.text(for: artifact, manifest: manifest) { entry, count in
+                try await store.readContent(sha256: entry.sha256, maxBytes: count)
+            }
+        } else {
+            let limit = max(configuration.maxIndexedContentBytes, 64)
+            let prefix = try await store.readContent(sha256: artifact.sha256!, maxBytes: limit)
+            text = documents.text(for: artifact, contentPrefix: prefix)
+        }
+        let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
+        var item = SearchItem(
+            corpus: configuration.corpus, id: artifact.artifactID, text: text,
+            metadata: ArtifactMetadataKey.metadata(of: artifact),
+            createdAt: artifact.createdAt.map(ArtifactTimestamp.seconds), vector: vector)
+        item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
+        return item
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A file the store holds, as maintenance sees it.
+public struct StoreFile: Sendable, Hashable {
+    public var url: URL
+    /// For a blob: the SHA-256 its name gives; `nil` for a temporary or a stray file.
+    public var sha256: String?
+    /// Last modification time.
+    public var modified: Date
+
+    public init(url: URL, sha256: String?, modified: Date) {
+        self.url = url
+        self.sha256 = sha256
+        self.modified = modified
+    }
+}
+
+/// What `verify` needs of an ``ArtifactStore`` besides reading: listing its files and removing
+/// the ones no record needs, under the store's writer lock held exclusive.
+public protocol StoreMaintenance: ArtifactStore {
+    /// Every blob file (its name gives the SHA-256), and stray files under the blob tree
+    /// (`sha256` nil).
+    func blobFiles() throws -> [StoreFile]
+
+    /// Files and folders left under the temporary folder (`*.part` blobs being written, `*.dir`
+    /// directories being materialised) — by live writers or by processes that died.
+    func temporaryFiles() throws -> [StoreFile]
+
+    /// Runs `body` holding the writer lock exclusive — no save is between storing bytes and
+    /// recording them anywhere — if it can be had within `timeout` seconds; else returns nil.
+    func withExclusiveMaintenance<T>(timeout: TimeInterval, _ body: () async throws -> T) async throws -> T?
+
+    /// Removes a file or folder returned by ``blobFiles()`` or ``temporaryFiles()``. Call only
+    /// inside ``withExclusiveMaintenance(timeout:_:)``.
+    func removeMaintenanceFile(_ file: StoreFile) throws
+}
+
+extension StoreMaintenance {
+    /// Removes temporaries older than `age` seconds, if the writer lock can be had at once
+    /// (otherwise does nothing: someone is saving, and the next opener will sweep). Returns
+    /// the files removed.
+    @discardableResult
+    public func sweepStaleTemporaries(olderThan age: TimeInterval, now: Date = Date()) async throws -> [StoreFile] {
+        guard !isReadOnly else { return [] }
+        return try await withExclusiveMaintenance(timeout: 0) {
+            var removed: [StoreFile] = []
+            for file in try temporaryFiles() where now.timeIntervalSince(file.modified) > age {
+                try removeMaintenanceFile(file)
+                removed.append(file)
+            }
+            return removed
+        } ?? []
+    }
+}

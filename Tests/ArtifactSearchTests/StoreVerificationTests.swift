@@ -1,0 +1,137 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `verify` / `verify(repair:)` and the sweep of stale temporaries.
+@Suite("Store verification and repair")
+struct StoreVerificationTests {
+    static func backdate(_ url: URL, by seconds: TimeInterval) throws {
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-seconds)], ofItemAtPath: url.path)
+    }
+
+    /// A blob file nobody refers to (as a kill between rename and commit leaves), backdated.
+    static func plantOrphanBlob(in store: URL, age: TimeInterval) throws -> URL {
+        let scratch = store.appendingPathComponent("staging/orphan-source")
+        try Data("orphan bytes".utf8).write(to: scratch)
+        let blob = try FileSystemArtifactStore(rootURL: store).contentURL(
+            sha256: FileSystemArtifactStore.sha256(ofFileAt: scratch))
+        try FileManager.default.createDirectory(at: blob.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: scratch, to: blob)
+        try backdate(blob, by: age)
+        return blob
+    }
+
+    @Test("A healthy store verifies clean")
+    func healthy() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        _ = try await facade.saveText("alpha")
+        _ = try await facade.saveJSON(["k": 1])
+        let report = try await facade.verify()
+        #expect(report.isHealthy, "\(report)")
+        #expect(report.artifacts == 2)
+        #expect(report.blobFiles == 2)
+    }
+
+    @Test("verify reports a damaged blob, an orphan blob, a stale temporary and index mismatches; repair fixes all but the damage")
+    func reportAndRepair() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let damaged = try await facade.saveText("will be damaged", name: "d.txt")
+        let unindexed = try await facade.saveText("zebra crossing notes", name: "z.txt")
+        let fine = try await facade.saveText("fine words", name: "f.txt")
+        let store = facade.store.rootURL
+        let blob = facade.store.contentURL(sha256: damaged.sha256!)
+        chmod(blob.path, 0o644)
+        try Data("WILL be damaged".utf8).write(to: blob)
+        let orphan = try Self.plantOrphanBlob(in: store, age: 7200)
+        let recentOrphan = try FileSystemArtifactStore(rootURL: store).contentURL(sha256: String(repeating: "ab", count: 32))
+        try FileManager.default.createDirectory(at: recentOrphan.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("in flight".utf8).write(to: recentOrphan)
+        let stale = store.appendingPathComponent("tmp/01DEAD.part")
+        try Data(repeating: 7, count: 1000).write(to: stale)
+        try Self.backdate(stale, by: 7200)
+        try await facade.index.deleteSearchDocuments(corpus: "artifacts", ids: [unindexed.artifactID])
+        var ghost = try await facade.searchItem(for: fine, contentIntact: true)
+        ghost.id = "01GHOSTGHOSTGHOSTGHOSTGHOS"
+        try await facade.index.replaceSearchDocument(ghost)
+
+        let report = try await facade.verify()
+        #expect(!report.isHealthy)
+        #expect(report.damagedArtifacts.map(\.artifactID) == [damaged.artifactID])
+        #expect(report.damagedArtifacts.first?.path == blob.path)
+        #expect(report.damagedArtifacts.first?.problem.contains("sha256 mismatch") == true)
+        #expect(report.orphanBlobs == [orphan.path])
+        #expect(report.staleTemporaries == [stale.path])
+        #expect(report.recentFiles == 1)
+        #expect(report.unindexedArtifacts == [unindexed.artifactID])
+        #expect(report.orphanSearchDocuments == [ghost.id])
+        #expect(report.databaseProblems.isEmpty)
+        #expect(!report.isRepairable)
+
+        let repaired = try await facade.verify(repair: true)
+        #expect(repaired.repairs == [
+            "removed orphan blob \(orphan.path)", "removed stale temporary \(stale.path)",
+            "removed 1 search document(s) without an artifact", "re-indexed artifact \(unindexed.artifactID)",
+        ])
+        #expect(!FileManager.default.fileExists(atPath: orphan.path))
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: recentOrphan.path), "a young unreferenced blob is left alone")
+        // Only the damage remains; the record stays and reads of it fail.
+        #expect(repaired.damagedArtifacts.map(\.artifactID) == [damaged.artifactID])
+        #expect(repaired.unindexedArtifacts.isEmpty && repaired.orphanSearchDocuments.isEmpty)
+        #expect(repaired.orphanBlobs.isEmpty && repaired.staleTemporaries.isEmpty)
+        #expect(try await facade.artifact(id: damaged.artifactID) != nil)
+        await #expect(throws: ArtifactError.self) { try await facade.loadBytes(id: damaged.artifactID) }
+        // The re-indexed artifact is found again, also by a fresh process's facade.
+        let reopened = try await openFacade(in: folder)
+        let hits = try await reopened.search("zebra", mode: .lexical)
+        #expect(hits.map(\.artifact.artifactID) == [unindexed.artifactID])
+        #expect(try await reopened.search("fine", mode: .lexical).map(\.artifact.artifactID) == [fine.artifactID])
+    }
+
+    @Test("Opening a store removes temporaries older than the grace period, never younger ones")
+    func staleTemporariesSweptOnOpen() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try await openFacade(in: folder)
+        let tmp = folder.url.appendingPathComponent("store/tmp")
+        let old = tmp.appendingPathComponent("01OLD.part")
+        let young = tmp.appendingPathComponent("01YOUNG.part")
+        try Data(repeating: 1, count: 4096).write(to: old)
+        try Data(repeating: 2, count: 4096).write(to: young)
+        try Self.backdate(old, by: 3 * 3600)
+        _ = try await openFacade(in: folder)
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+        #expect(FileManager.default.fileExists(atPath: young.path))
+    }
+
+    @Test("While a save holds the writer lease, nothing is swept and repair waits; afterwards both proceed")
+    func leaseBlocksMaintenance() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let stale = facade.store.rootURL.appendingPathComponent("tmp/01STALE.part")
+        try Data(repeating: 3, count: 10).write(to: stale)
+        try Self.backdate(stale, by: 7200)
+        let maintenance = try #require(facade.store as? any StoreMaintenance)
+        let (swept, exclusive) = try await facade.store.withWriteLease { () async throws -> ([StoreFile], Bool?) in
+            let swept = try await maintenance.sweepStaleTemporaries(olderThan: 3600)
+            let exclusive = try await maintenance.withExclusiveMaintenance(timeout: 0.2) { true }
+            return (swept, exclusive)
+        }
+        #expect(swept.isEmpty)
+        #expect(exclusive == nil)
+        #expect(FileManager.default.fileExists(atPath: stale.path))
+        #expect(try await maintenance.sweepStaleTemporaries(olderThan: 3600).map(\.url.path) == [stale.path])
+    }
+}

@@ -1,0 +1,43 @@
+// The child process of the crash tests (ArtifactSearchTests/CrashRecoveryTests): saves
+// artifacts into a store in a loop — texts, 2 MB blobs (so a kill often lands mid-write and
+// leaves a temporary), folders — and appends each id to a log after its save returned, until
+// it is killed or `seconds` have passed.
+//
+// Usage: artifact-search-crash-child STORE LOG [SECONDS]
+import ArtifactSearch
+import Foundation
+import HybridSearch
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: artifact-search-crash-child STORE LOG [SECONDS]\n".utf8))
+    exit(2)
+}
+let store = URL(fileURLWithPath: arguments[1])
+let log = try FileHandle(forWritingTo: URL(fileURLWithPath: arguments[2]))
+try log.seekToEnd()
+let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 15 : 15
+let facade = try await ArtifactFacade.open(
+    at: store, scope: Scope(runID: "crash"), embedder: HashedNGramEmbedder(dimension: 64),
+    configuration: ArtifactFacade.Configuration(synchronizesWrites: false))
+let start = Date()
+var index = 0
+while Date().timeIntervalSince(start) < seconds {
+    let artifact: Artifact
+    switch index % 4 {
+    case 0:
+        artifact = try await facade.saveData(
+            Data(repeating: UInt8(index % 251), count: 2_000_000 + index), name: "blob\(index).bin")
+    case 1:
+        let staged = try facade.stageDirectory()
+        for file in 0..<3 {
+            try Data("folder \(index) file \(file) crashword".utf8).write(to: staged.appendingPathComponent("f\(file).txt"))
+        }
+        artifact = try await facade.ingestDirectory(at: staged)
+    default:
+        artifact = try await facade.saveText("crash note \(index) crashword", labels: ["i": .integer(Int64(index))])
+    }
+    // The save returned: record it (a write(2), which survives SIGKILL).
+    try log.write(contentsOf: Data((artifact.artifactID + "\n").utf8))
+    index += 1
+}
