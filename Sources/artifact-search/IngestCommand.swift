@@ -11,7 +11,8 @@ struct IngestCommand: AsyncParsableCommand {
             Every regular file below the given paths becomes one artifact (kind "file" unless \
             --kind), with its absolute path in the label source_path and its name in filename. \
             Symbolic links are never followed; binary files are stored but their content is not \
-            indexed (their name, path and labels still are). Files that cannot be read are \
+            indexed (their name, path and labels still are). Text is indexed up to \
+            --max-indexed-bytes from its start (default 256 KiB): a word after that is not found. Files that cannot be read are \
             reported and skipped; the run goes on. The store's own folder is never ingested.
 
             --as-directory saves each folder as one directory artifact (kind "dir") holding all \
@@ -70,6 +71,14 @@ struct IngestCommand: AsyncParsableCommand {
             discussion: "Compares the SHA-256 with the newest artifact whose source_path is the file (in this run's scope)."))
     var skipUnchanged = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Index at most this many bytes of each file's text, from its start (default 256K; K, M, G = KiB, MiB, GiB; at most 256M).",
+            discussion: "Words past the limit are not found by search (the whole file is still stored). Recorded with each artifact.",
+            valueName: "bytes"),
+        transform: ByteCount.parse)
+    var maxIndexedBytes: Int?
+
     @Flag(help: "List every skipped path (by default only unreadable ones, up to 20).")
     var verbose = false
 
@@ -86,7 +95,8 @@ struct IngestCommand: AsyncParsableCommand {
         let started = Date()
         // Check the paths before creating the store: a typo leaves nothing behind.
         let plan = try IngestPlan(paths: paths, storeFolder: store.url.path, asDirectories: asDirectory)
-        let facade = try await store.openFacade(scope: scopeOptions.scope(), creating: true)
+        let facade = try await store.openFacade(
+            scope: scopeOptions.scope(), creating: true, maxIndexedBytes: maxIndexedBytes)
         var report = IngestReport(skipped: plan.skipped)
         let progress = ProgressBar(total: plan.files.count + plan.directories.count)
         let baseLabels = LabelAssignment.dictionary(labels)
@@ -195,9 +205,21 @@ struct IngestCommand: AsyncParsableCommand {
             {
                 return .unchanged
             }
-            let artifact = try await facade.ingestFile(
-                at: URL(fileURLWithPath: path), kind: request.kind, tags: request.tags, labels: labels,
-                metrics: request.metrics, pin: request.pin, cleanup: false)
+            let url = URL(fileURLWithPath: path)
+            let artifact: Artifact
+            if request.skipsUnchanged {
+                // Checked again where it is recorded: two ingests of one file record it once.
+                guard
+                    let saved = try await facade.saveFileIfChanged(
+                        at: url, unchangedLabels: [DisplayName.sourcePathLabel: .string(path)], kind: request.kind,
+                        labels: labels, metrics: request.metrics, tags: request.tags, pin: request.pin)
+                else { return .unchanged }
+                artifact = saved
+            } else {
+                artifact = try await facade.ingestFile(
+                    at: url, kind: request.kind, tags: request.tags, labels: labels, metrics: request.metrics,
+                    pin: request.pin, cleanup: false)
+            }
             let isText = try await facade.textPrefix(of: artifact, maxBytes: request.contentLimit) != nil
             return .saved(artifact, isText: isText)
         } catch let error as ArtifactError {

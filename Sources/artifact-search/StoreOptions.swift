@@ -24,15 +24,19 @@ struct StoreOptions: ParsableArguments {
     /// first query-mode search, so commands that never rank stay fast on large stores.
     /// - Parameter creating: create the folder when missing (`ingest`); otherwise a missing
     ///   store is a user error that says how to make one.
-    func openFacade(scope: Scope = Scope(), creating: Bool = false) async throws -> ArtifactFacade {
+    /// - Parameter maxIndexedBytes: bytes of each new artifact's text to index (`ingest
+    ///   --max-indexed-bytes`); `nil` = the default, 256 KiB.
+    func openFacade(scope: Scope = Scope(), creating: Bool = false, maxIndexedBytes: Int? = nil) async throws
+        -> ArtifactFacade
+    {
         let folder = url
         if !creating, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
             throw CommandLineError(
                 "no store at \(folder.path): ingest something first (artifact-search ingest PATH),"
                     + " or point --store / \(Self.environmentVariable) at an existing store")
         }
-        return try await ArtifactFacade.open(
-            at: folder, scope: scope,
-            configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false))
+        var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false)
+        if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
+        return try await ArtifactFacade.open(at: folder, scope: scope, configuration: configuration)
     }
 }

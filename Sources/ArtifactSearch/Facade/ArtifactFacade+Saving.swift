@@ -39,6 +39,33 @@ extension ArtifactFacade {
         return artifact
     }
 
+    /// ``saveFile(at:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)`` unless the newest
+    /// artifact at `level` of this scope whose labels equal `unchangedLabels` (e.g. the file's
+    /// `source_path`) has the same bytes. The comparison and the record happen in one
+    /// transaction, so concurrent savers — tasks or processes — record a file once.
+    /// - Returns: the new artifact, or `nil` when the bytes were unchanged (nothing recorded;
+    ///   the caller's file is kept).
+    public func saveFileIfChanged(
+        at url: URL, unchangedLabels: [String: JSONValue], level: ScopeLevel = .run, kind: String = "file",
+        labels: [String: JSONValue] = [:], metrics: [String: Double] = [:], tags: [String] = [],
+        suggestedURI: String? = nil, name: String? = nil, pin: Bool = false, cleanup: Bool = false
+    ) async throws -> Artifact? {
+        try Self.checkSaveInputs(labels: labels, metrics: metrics)
+        let filter = try structuredFilter(
+            level: level, includeGraph: false, includeNode: false, extraScopeLabels: [:], kind: nil, tags: [],
+            labels: unchangedLabels.mapValues { Optional($0) }, timeWindow: nil)
+        let artifact = try await store.withWriteLease { () async throws -> Artifact? in
+            let content = try await store.storeFile(at: url, followSymlinks: true)
+            return try await recordContent(
+                content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
+                name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
+                pin: pin, mimeFallback: nil, sourceFileName: url.lastPathComponent, knownPrefix: nil,
+                unless: UnchangedCondition(newest: ArtifactQuery(filter: filter), sha256: content.sha256))
+        }
+        if artifact != nil, cleanup { try? FileManager.default.removeItem(at: url) }
+        return artifact
+    }
+
     /// Saves text as a new artifact (`save_text`), UTF-8 encoded. MIME: from the name's
     /// extension, else `text/plain`.
     /// - Throws: ``ArtifactError/io(path:reason:)``, ``ArtifactError/invalidArgument(_:)``.
@@ -141,6 +168,20 @@ extension ArtifactFacade {
         tags: [String], suggestedURI: String?, name: String?, pin: Bool, mimeFallback: String?,
         sourceFileName: String? = nil, knownPrefix: Data? = nil
     ) async throws -> Artifact {
+        guard
+            let artifact = try await recordContent(
+                content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
+                name: name, pin: pin, mimeFallback: mimeFallback, sourceFileName: sourceFileName,
+                knownPrefix: knownPrefix, unless: nil)
+        else { preconditionFailure("an unconditional insert always records") }
+        return artifact
+    }
+
+    func recordContent(
+        _ content: StoredContent, kind: String?, labels: [String: JSONValue], metrics: [String: Double],
+        tags: [String], suggestedURI: String?, name: String?, pin: Bool, mimeFallback: String?,
+        sourceFileName: String?, knownPrefix: Data?, unless condition: UnchangedCondition?
+    ) async throws -> Artifact? {
         let limit = max(configuration.maxIndexedContentBytes, 64)
         let prefix: Data
         if let knownPrefix {
@@ -156,7 +197,9 @@ extension ArtifactFacade {
                 filenames: [name, Self.safeName(suggestedURI), sourceFileName], prefix: prefix, fallback: mimeFallback),
             sha256: content.sha256, bytes: content.size, uri: FileLocation.uri(for: content.url))
         let builder = documents
-        return try await record(draft) { artifact in builder.text(for: artifact, contentPrefix: prefix) }
+        return try await record(draft, unless: condition) { artifact in
+            builder.text(for: artifact, contentPrefix: prefix)
+        }
     }
 
     // MARK: Writer

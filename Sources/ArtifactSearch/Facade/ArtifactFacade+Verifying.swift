@@ -158,6 +158,9 @@ extension ArtifactFacade {
     /// The search document of a stored artifact, rebuilt from its record and content (only
     /// its header when the content is damaged), embedded and analysed like a save does.
     func searchItem(for artifact: Artifact, contentIntact: Bool) async throws -> SearchItem {
+        // The limit the artifact was saved with, so a rebuild indexes the same bytes.
+        let limit = artifact.indexedBytesLimit ?? Configuration().maxIndexedContentBytes
+        let documents = SearchDocumentBuilder(maxContentBytes: limit)
         let text: String
         if !contentIntact || artifact.sha256 == nil {
             text = documents.header(for: artifact)
@@ -168,7 +171,6 @@ extension ArtifactFacade {
                 try await store.readContent(sha256: entry.sha256, maxBytes: count)
             }
         } else {
-            let limit = max(configuration.maxIndexedContentBytes, 64)
             let prefix = try await store.readContent(sha256: artifact.sha256!, maxBytes: limit)
             text = documents.text(for: artifact, contentPrefix: prefix)
         }

@@ -34,8 +34,10 @@ public final class ArtifactFacade: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Backend corpus of the artifacts. Default `"artifacts"`.
         public var corpus: String
-        /// Bytes of textual content indexed per artifact (a directory shares one budget
-        /// across its files). Default 256 KiB.
+        /// Bytes of textual content indexed per artifact, from its start (a directory shares
+        /// one budget across its files); words past it are not found by query. Recorded with
+        /// each artifact (``Artifact/indexedBytesLimit``). 0 … ``maximumIndexedContentBytes``;
+        /// default 256 KiB.
         public var maxIndexedContentBytes: Int
         /// Seconds a writer waits for another process's write lock. Default 30.
         public var busyTimeout: TimeInterval
@@ -51,11 +53,16 @@ public final class ArtifactFacade: Sendable {
         /// Opening a writable store removes temporaries older than this; `verify --repair`
         /// also removes such orphan blobs. Default 3600 (one hour).
         public var staleFileGracePeriod: TimeInterval
+        /// Open the store read-only even if it could be written: reads work, every save, pin
+        /// or repair throws ``ArtifactError/readOnlyStore(path:)``, nothing is created. A store
+        /// this process cannot write opens read-only by itself. Default false.
+        public var opensReadOnly: Bool
 
         public init(
             corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
             busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true,
-            preloadsSearchBackend: Bool = true, staleFileGracePeriod: TimeInterval = 3600
+            preloadsSearchBackend: Bool = true, staleFileGracePeriod: TimeInterval = 3600,
+            opensReadOnly: Bool = false
         ) {
             self.corpus = corpus
             self.maxIndexedContentBytes = maxIndexedContentBytes
@@ -63,8 +70,13 @@ public final class ArtifactFacade: Sendable {
             self.synchronizesWrites = synchronizesWrites
             self.preloadsSearchBackend = preloadsSearchBackend
             self.staleFileGracePeriod = staleFileGracePeriod
+            self.opensReadOnly = opensReadOnly
         }
     }
+
+    /// The largest ``Configuration/maxIndexedContentBytes``: 256 MiB (the indexed text is held
+    /// in memory while a save analyses and embeds it).
+    public static let maximumIndexedContentBytes = 256 << 20
 
     /// The time source stamped as `createdAt` and used for time windows (injectable for tests).
     public typealias Clock = @Sendable () -> Date
@@ -91,15 +103,25 @@ public final class ArtifactFacade: Sendable {
         analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
     ) async throws -> ArtifactFacade {
-        let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
+        let database = folder.appendingPathComponent("index.sqlite")
+        let readOnly = configuration.opensReadOnly || Self.isReadOnlyStore(folder: folder, database: database)
+        let store = try FileSystemArtifactStore(
+            rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
         let index = try SQLiteArtifactIndex(
-            databaseURL: folder.appendingPathComponent("index.sqlite"), busyTimeout: configuration.busyTimeout)
+            databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
-        try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod)
+        if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         return try await ArtifactFacade(
             scope: scope, store: store, index: index,
             backend: InMemorySearchBackend(embedder: embedder, analyzer: analyzer),
             configuration: configuration, clock: clock)
+    }
+
+    /// Whether an existing store cannot be written by this process (another user's folder, a
+    /// read-only mount): its folder or its database is not writable.
+    static func isReadOnlyStore(folder: URL, database: URL) -> Bool {
+        guard FileManager.default.fileExists(atPath: database.path) else { return false }
+        return access(folder.path, W_OK) != 0 || access(database.path, W_OK) != 0
     }
 
     /// Assembles a facade from its parts, checks the backend's embedder against the index and
@@ -119,6 +141,11 @@ public final class ArtifactFacade: Sendable {
         self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
         self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
+        guard (0...Self.maximumIndexedContentBytes).contains(configuration.maxIndexedContentBytes) else {
+            throw ArtifactError.invalidArgument(
+                "maxIndexedContentBytes must be between 0 and \(Self.maximumIndexedContentBytes) (256 MiB);"
+                    + " got \(configuration.maxIndexedContentBytes)")
+        }
         try backend.embedder.checkDimension()
         try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
@@ -160,6 +187,17 @@ public final class ArtifactFacade: Sendable {
     /// Builds the record, its search document and vector, commits both in one transaction,
     /// then upserts the document into the backend.
     func record(_ draft: Draft, indexText: (Artifact) async throws -> String) async throws -> Artifact {
+        guard let artifact = try await record(draft, unless: nil, indexText: indexText) else {
+            preconditionFailure("an unconditional insert always records")
+        }
+        return artifact
+    }
+
+    /// ``record(_:indexText:)`` unless `condition` holds when the record would be committed
+    /// (then nothing is recorded and `nil` returned).
+    func record(
+        _ draft: Draft, unless condition: UnchangedCondition?, indexText: (Artifact) async throws -> String
+    ) async throws -> Artifact? {
         try Self.checkSaveInputs(labels: draft.labels, metrics: draft.metrics)
         let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
         var labels = draft.labels
@@ -173,13 +211,15 @@ public final class ArtifactFacade: Sendable {
             uri: draft.uri, orgID: Scope.present(scope.orgID), userID: Scope.present(scope.userID),
             clientID: Scope.present(scope.clientID), appID: Scope.present(scope.appID),
             sessionID: Scope.present(scope.sessionID), agentID: Scope.present(scope.agentID),
-            scopeID: scope.scopeID)
+            scopeID: scope.scopeID, indexedBytesLimit: configuration.maxIndexedContentBytes)
         let text = try await indexText(artifact)
         let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
         var item = indices.item(for: artifact, text: text, vector: vector)
         // Persisted with the document, so reopening the store does not analyse the text again.
         item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
-        let sequence = try await index.insert(artifact, document: item)
+        guard case .inserted(let sequence) = try await index.insert(artifact, document: item, unless: condition) else {
+            return nil
+        }
         try await backend.upsert([item])
         if let sequence { mirror.noteUpserted(sequence: sequence) }
         return artifact

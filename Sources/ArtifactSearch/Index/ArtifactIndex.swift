@@ -20,6 +20,13 @@ public protocol ArtifactIndex: Sendable {
     @discardableResult
     func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64?
 
+    /// ``insert(_:document:)`` unless `condition` holds, decided inside the same transaction
+    /// (so concurrent savers, in any process, cannot both skip or both insert a duplicate).
+    /// - Returns: ``InsertOutcome/unchanged`` (nothing written) when the newest artifact
+    ///   matching `condition.newest` has `condition.sha256`.
+    func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
+        -> InsertOutcome
+
     /// The artifact with this id, or `nil`.
     func artifact(id: String) async throws -> Artifact?
 
@@ -63,4 +70,24 @@ public protocol ArtifactIndex: Sendable {
 
     /// Stores a search document (with its vector), replacing one with the same corpus and id.
     func replaceSearchDocument(_ item: SearchItem) async throws
+}
+
+/// "Skip the insert if the newest artifact matching `newest` already has these bytes".
+public struct UnchangedCondition: Sendable, Hashable {
+    /// Which artifacts to compare with (its order and limit are replaced: newest first, 1).
+    public var newest: ArtifactQuery
+    public var sha256: String
+
+    public init(newest: ArtifactQuery, sha256: String) {
+        self.newest = ArtifactQuery(filter: newest.filter, order: .newestFirst, limit: 1)
+        self.sha256 = sha256
+    }
+}
+
+/// What a conditional insert did.
+public enum InsertOutcome: Sendable, Hashable {
+    /// Recorded; the search document's sequence number (if one was given).
+    case inserted(sequence: Int64?)
+    /// Not recorded: the condition held.
+    case unchanged
 }

@@ -13,31 +13,99 @@ import HybridSearch
 /// - The schema is created and upgraded by GRDB migrations; ``schemaVersion`` reports it.
 public final class SQLiteArtifactIndex: ArtifactIndex {
     public let databaseURL: URL
-    private let pool: DatabasePool
+    /// Whether the database was opened read-only (see ``init(databaseURL:busyTimeout:readOnly:)``).
+    public let isReadOnly: Bool
+    private let pool: any DatabaseWriter
 
     /// Opens (creating and migrating if needed) the database at `databaseURL`.
-    /// - Parameter busyTimeout: seconds a writer waits for another process's write lock.
-    /// - Throws: ``ArtifactError/io(path:reason:)`` when the database cannot be opened, and
-    ///   ``ArtifactError/invalidArgument(_:)`` when it was written by a newer schema.
-    public init(databaseURL: URL, busyTimeout: TimeInterval = 30) throws {
+    /// - Parameters:
+    ///   - busyTimeout: seconds a writer waits for another process's write lock.
+    ///   - readOnly: open an existing database for reading only: nothing is created or
+    ///     migrated and every write fails with ``ArtifactError/readOnlyStore(path:)``. In a
+    ///     folder this user cannot write, SQLite cannot create the WAL's shared-memory file, so
+    ///     the database is then opened `immutable`: a snapshot that takes no locks — changes a
+    ///     writer makes meanwhile (another user, with write access) may be missed or, rarely,
+    ///     read half-done; reopen to see them.
+    /// - Throws: ``ArtifactError/damagedDatabase(path:reason:)`` when the file is not a sound
+    ///   SQLite database, ``ArtifactError/io(path:reason:)`` when it cannot be opened, and
+    ///   ``ArtifactError/invalidArgument(_:)`` when it was written by a newer schema (or, read-only,
+    ///   by an older one).
+    public init(databaseURL: URL, busyTimeout: TimeInterval = 30, readOnly: Bool = false) throws {
         self.databaseURL = databaseURL
+        self.isReadOnly = readOnly
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        configuration.readonly = readOnly
+        if !readOnly {
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
         }
+        let path = databaseURL.path
         do {
-            pool = try DatabasePool(path: databaseURL.path, configuration: configuration)
+            if readOnly {
+                pool = try Self.openReadOnly(path: path, configuration: configuration)
+            } else {
+                pool = try DatabasePool(path: path, configuration: configuration)
+            }
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
-            throw ArtifactError.io(path: databaseURL.path, reason: "cannot open the database (\(error))")
+            throw ArtifactError.io(path: path, reason: "cannot open the database (\(error))")
         }
-        let version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        let version: Int
+        do {
+            version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
         guard version <= IndexSchema.currentVersion else {
             throw ArtifactError.invalidArgument(
-                "the index at \(databaseURL.path) has schema version \(version), newer than this build"
+                "the index at \(path) has schema version \(version), newer than this build"
                     + " (\(IndexSchema.currentVersion)): upgrade ArtifactSearch to open it")
         }
-        try IndexSchema.migrator.migrate(pool)
+        if readOnly {
+            guard version == IndexSchema.currentVersion else {
+                throw ArtifactError.invalidArgument(
+                    "the index at \(path) has schema version \(version) and needs upgrading to"
+                        + " \(IndexSchema.currentVersion), which a read-only store cannot do: open it once with write access")
+            }
+        } else {
+            do {
+                try IndexSchema.migrator.migrate(pool)
+            } catch let error as DatabaseError where Self.isDamage(error) {
+                throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
+            }
+        }
+    }
+
+    /// A read-only connection: plain first (it works where the WAL's `-shm` file exists or can
+    /// be made), else `immutable` (a folder nobody lets us write; needs SQLite URI filenames,
+    /// which Debian's and Apple's builds enable).
+    private static func openReadOnly(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+            return queue
+        } catch let error as DatabaseError where isDamage(error) {
+            throw error
+        } catch {
+            var components = URLComponents()
+            components.scheme = "file"
+            components.path = path
+            components.queryItems = [URLQueryItem(name: "immutable", value: "1")]
+            return try DatabaseQueue(path: components.string ?? path, configuration: configuration)
+        }
+    }
+
+    /// `pool.write`, refused up front on a read-only database.
+    private func writing<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if isReadOnly { throw ArtifactError.readOnlyStore(path: databaseURL.deletingLastPathComponent().path) }
+        return try await pool.write(updates)
+    }
+
+    static func isDamage(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
     }
 
     /// The schema version of the database (`PRAGMA user_version`).
@@ -52,22 +120,30 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     // MARK: Embedder
 
-    public func bindEmbedder(identifier: String, dimension: Int) async throws {
-        try await pool.write { db in
-            let stored = try String.fetchOne(
-                db, sql: "SELECT value FROM store_info WHERE key = 'embedder.identifier'")
-            let storedDimension = try String.fetchOne(
-                db, sql: "SELECT value FROM store_info WHERE key = 'embedder.dimension'"
-            ).flatMap { Int($0) }
-            if let stored, stored != identifier || storedDimension != dimension {
-                let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_documents") ?? 0
-                if documents > 0 {
-                    if stored != identifier {
-                        throw SearchError.embedderMismatch(stored: stored, current: identifier)
-                    }
-                    throw SearchError.dimensionMismatch(expected: storedDimension ?? 0, actual: dimension)
+    /// Throws when the database holds search documents embedded by another embedder.
+    private static func checkEmbedder(_ db: Database, identifier: String, dimension: Int) throws {
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'embedder.identifier'")
+        let storedDimension = try String.fetchOne(
+            db, sql: "SELECT value FROM store_info WHERE key = 'embedder.dimension'"
+        ).flatMap { Int($0) }
+        if let stored, stored != identifier || storedDimension != dimension {
+            let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_documents") ?? 0
+            if documents > 0 {
+                if stored != identifier {
+                    throw SearchError.embedderMismatch(stored: stored, current: identifier)
                 }
+                throw SearchError.dimensionMismatch(expected: storedDimension ?? 0, actual: dimension)
             }
+        }
+    }
+
+    public func bindEmbedder(identifier: String, dimension: Int) async throws {
+        if isReadOnly {
+            try await pool.read { db in try Self.checkEmbedder(db, identifier: identifier, dimension: dimension) }
+            return
+        }
+        try await writing { db in
+            try Self.checkEmbedder(db, identifier: identifier, dimension: dimension)
             try db.execute(
                 sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('embedder.identifier', ?), ('embedder.dimension', ?)",
                 arguments: [identifier, String(dimension)])
@@ -78,6 +154,21 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     @discardableResult
     public func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64? {
+        switch try await insert(artifact, document: document, unless: nil) {
+        case .inserted(let sequence): return sequence
+        case .unchanged: return nil
+        }
+    }
+
+    public func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
+        -> InsertOutcome
+    {
+        let check = try condition.map { condition -> (String, StatementArguments, String) in
+            var query = condition.newest
+            query.limit = 1
+            let (sql, arguments) = try Self.select(query)
+            return (sql, arguments, condition.sha256)
+        }
         for (name, value) in artifact.metrics where !value.isFinite {
             throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
         }
@@ -106,7 +197,15 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         let labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
         let metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
         do {
-            return try await pool.write { db -> Int64? in
+            return try await writing { db -> InsertOutcome in
+                // The check and the insert share one write transaction: two processes saving
+                // the same unchanged file cannot both pass it.
+                if let (sql, checkArguments, sha) = check,
+                    let row = try Row.fetchOne(db, sql: sql, arguments: checkArguments),
+                    try Self.decode(record: row[0], pinned: row[1]).sha256 == sha
+                {
+                    return .unchanged
+                }
                 try db.execute(sql: insertSQL, arguments: arguments)
                 for tag in tags {
                     try db.execute(
@@ -130,9 +229,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [corpus, itemID, text, metadata, created, vector, terms, analyzer])
-                    return db.lastInsertedRowID
+                    return .inserted(sequence: db.lastInsertedRowID)
                 }
-                return nil
+                return .inserted(sequence: nil)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw ArtifactError.invalidArgument("an artifact with id \"\(id)\" already exists: ids are never reused")
@@ -140,7 +239,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     public func setPinned(_ pinned: Bool, id: String) async throws -> Artifact? {
-        let changed = try await pool.write { db in
+        let changed = try await writing { db in
             try db.execute(sql: "UPDATE artifacts SET pinned = ? WHERE artifact_id = ?", arguments: [pinned, id])
             return db.changesCount > 0
         }
@@ -251,7 +350,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     public func rebuildStructures() async throws {
-        try await pool.write { db in try db.execute(sql: "REINDEX") }
+        try await writing { db in try db.execute(sql: "REINDEX") }
     }
 
     public func searchDocumentIDs(corpus: String) async throws -> [String] {
@@ -262,7 +361,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     public func deleteSearchDocuments(corpus: String, ids: [String]) async throws {
-        try await pool.write { db in
+        try await writing { db in
             for id in ids {
                 try db.execute(
                     sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [corpus, id])
@@ -273,7 +372,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public func replaceSearchDocument(_ item: SearchItem) async throws {
         let metadata = JSONValue.object(item.metadata).canonicalJSON
         let vector = item.vector.map(VectorCoding.encode)
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [item.corpus, item.id])
             try db.execute(

@@ -51,6 +51,11 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
     public var agentID: String?
     /// The scope id ("memory bucket", see ``Scope/scopeID``) the artifact was saved in.
     public var scopeID: String?
+    /// At most this many bytes of the content were indexed for search (the facade's
+    /// ``ArtifactFacade/Configuration/maxIndexedContentBytes`` when it was saved); kept so any
+    /// rebuild of the index indexes the same bytes. `nil` for records written before it existed
+    /// (they were indexed with the 256 KiB default).
+    public var indexedBytesLimit: Int?
 
     public init(
         artifactID: String, runID: String? = nil, graphID: String? = nil, nodeID: String? = nil,
@@ -60,7 +65,7 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
         pinned: Bool = false, uri: String? = nil, previewURI: String? = nil,
         orgID: String? = nil, userID: String? = nil, clientID: String? = nil,
         appID: String? = nil, sessionID: String? = nil, agentID: String? = nil,
-        scopeID: String? = nil
+        scopeID: String? = nil, indexedBytesLimit: Int? = nil
     ) {
         self.artifactID = artifactID
         self.runID = runID
@@ -86,6 +91,7 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
         self.sessionID = sessionID
         self.agentID = agentID
         self.scopeID = scopeID
+        self.indexedBytesLimit = indexedBytesLimit
     }
 
     public var id: String { artifactID }
@@ -115,6 +121,7 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
         case sessionID = "session_id"
         case agentID = "agent_id"
         case scopeID = "scope_id"
+        case indexedBytesLimit = "indexed_bytes_limit"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -154,6 +161,7 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
         sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
         agentID = try c.decodeIfPresent(String.self, forKey: .agentID)
         scopeID = try c.decodeIfPresent(String.self, forKey: .scopeID)
+        indexedBytesLimit = try c.decodeIfPresent(Int.self, forKey: .indexedBytesLimit)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -182,5 +190,6 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
         try c.encodeIfPresent(sessionID, forKey: .sessionID)
         try c.encodeIfPresent(agentID, forKey: .agentID)
         try c.encodeIfPresent(scopeID, forKey: .scopeID)
+        try c.encodeIfPresent(indexedBytesLimit, forKey: .indexedBytesLimit)
     }
 }

@@ -121,17 +121,46 @@ enum TextDecoder {
         }
     }
 
-    /// Whether `bytes` is UTF-8 text worth indexing: valid UTF-8 (an incomplete sequence at the
-    /// very end is allowed, for truncated prefixes) and no NUL byte. Returns the text.
+    /// The text of `bytes` as the search index and previews see it, or `nil` for binary:
+    ///
+    /// - a UTF-16 byte-order mark (`FF FE` little endian, `FE FF` big endian) → UTF-16,
+    ///   invalid units replaced by U+FFFD;
+    /// - else a NUL byte → binary;
+    /// - else UTF-8 (a leading BOM dropped), each invalid sequence replaced by U+FFFD — unless
+    ///   more than ``maximumInvalidShare`` of the bytes are invalid, which is binary.
+    ///
+    /// A multi-byte character or UTF-16 unit cut at the very end (a truncated prefix) is
+    /// dropped, not replaced.
     static func indexableText(_ bytes: some Collection<UInt8>) -> String? {
         var data = Array(bytes)
-        if data.contains(0) { return nil }
-        // Drop an incomplete trailing sequence (at most 3 bytes) left by truncation.
-        for _ in 0..<3 {
-            if let text = String(validating: data, as: UTF8.self) { return text }
-            guard let last = data.last, last & 0x80 != 0 else { return nil }
-            data.removeLast()
+        if data.count >= 2, (data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF) {
+            if data.count % 2 == 1 { data.removeLast() }
+            return try? decode(Data(data), encoding: .utf16, policy: .replace, source: "")
         }
-        return String(validating: data, as: UTF8.self)
+        if data.contains(0) { return nil }
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+        if let text = String(validating: data, as: UTF8.self) { return text }
+        // Drop an incomplete sequence at the end (at most 3 bytes) left by truncation.
+        var end = data.count
+        var back = 0
+        while back < 3, end > 0, data[end - 1] & 0xC0 == 0x80 {
+            end -= 1
+            back += 1
+        }
+        if end > 0, data[end - 1] >= 0xC0 {
+            let lead = data[end - 1]
+            let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            if data.count - (end - 1) < needed { data.removeSubrange((end - 1)...) }
+        }
+        var invalid = 0
+        let text = String(decoding: data, as: UTF8.self)  // replaces each invalid sequence
+        for scalar in text.unicodeScalars where scalar == "\u{FFFD}" { invalid += 1 }
+        guard Double(invalid) <= maximumInvalidShare * Double(max(data.count, 1)) else { return nil }
+        return text
     }
+
+    /// The share of bytes in invalid UTF-8 sequences above which content counts as binary:
+    /// 10 % (a Latin-1 text in a Western language has a few per cent; compressed or encrypted
+    /// data about half).
+    static let maximumInvalidShare = 0.10
 }
