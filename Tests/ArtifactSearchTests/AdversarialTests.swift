@@ -583,7 +583,7 @@ struct ArtifactAdversarialTests {
         for uri in hostile {
             await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadBytes(uri: uri) }
             await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadText(uri: uri) }
-            #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try facade.asLocalFile(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.asLocalFile(uri: uri) }
             await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") {
                 try await facade.saveFile(at: URL(fileURLWithPath: uri), cleanup: true)
             }

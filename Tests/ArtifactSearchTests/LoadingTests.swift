@@ -101,12 +101,12 @@ struct LoadingTests {
         let url = try await facade.asLocalFile(artifact)
         #expect(try Data(contentsOf: url) == Data("local copy".utf8))
         #expect(try await facade.asLocalFile(id: artifact.artifactID) == url)
-        #expect(try facade.asLocalFile(uri: try #require(artifact.uri)) == url)
+        #expect(try await facade.asLocalFile(uri: try #require(artifact.uri)) == url)
         let missing = folder.url.appendingPathComponent("none.txt")
-        #expect(throws: ArtifactError.self) { try facade.asLocalFile(uri: missing.path) }
-        #expect(try facade.asLocalFile(uri: missing.path, mustExist: false) == missing)
-        #expect(throws: ArtifactError.self) { try facade.asLocalDirectory(uri: url.path) }
-        #expect(try facade.asLocalDirectory(uri: folder.url.path).path == folder.url.standardizedFileURL.path)
+        await #expect(throws: ArtifactError.self) { try await facade.asLocalFile(uri: missing.path) }
+        #expect(try await facade.asLocalFile(uri: missing.path, mustExist: false) == missing)
+        await #expect(throws: ArtifactError.self) { try await facade.asLocalDirectory(uri: url.path) }
+        #expect(try await facade.asLocalDirectory(uri: folder.url.path).path == folder.url.standardizedFileURL.path)
         await #expect(throws: ArtifactError.self) { try await facade.asLocalDirectory(artifact) }
     }
 

@@ -49,7 +49,7 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/unsupportedURI(_:)``, ``ArtifactError/io(path:reason:)``,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` for a folder.
     public func loadBytes(uri: String) async throws -> Data {
-        let url = try FileLocation.url(from: uri)
+        let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ArtifactError.io(path: url.path, reason: "no such file")
@@ -82,6 +82,7 @@ extension ArtifactFacade {
     ///   (use ``asLocalDirectory(_:mustExist:)``), ``ArtifactError/corruptStore(_:)`` when the
     ///   blob is missing and `mustExist` is true.
     public func asLocalFile(_ artifact: Artifact, mustExist: Bool = true) async throws -> URL {
+        let artifact = try await trustedRecord(of: artifact)
         if artifact.isDirectory {
             throw ArtifactError.wrongContentType(path: artifact.filename ?? artifact.artifactID, expected: "file")
         }
@@ -89,7 +90,7 @@ extension ArtifactFacade {
         if let sha = artifact.sha256 {
             url = store.contentURL(sha256: sha)
         } else if let uri = artifact.uri {
-            url = try FileLocation.url(from: uri)
+            url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         } else {
             throw ArtifactError.corruptStore("artifact \(artifact.artifactID) has neither sha256 nor uri")
         }
@@ -108,8 +109,8 @@ extension ArtifactFacade {
     /// The local path of a `file://` URI or plain path (`as_local_file`).
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no file there,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a folder.
-    public func asLocalFile(uri: String, mustExist: Bool = true) throws -> URL {
-        let url = try FileLocation.url(from: uri)
+    public func asLocalFile(uri: String, mustExist: Bool = true) async throws -> URL {
+        let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
         if mustExist, !exists { throw ArtifactError.io(path: url.path, reason: "no such file") }
@@ -122,6 +123,7 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` for a file artifact,
     ///   ``ArtifactError/corruptStore(_:)`` when stored files are missing and `mustExist`.
     public func asLocalDirectory(_ artifact: Artifact, mustExist: Bool = true) async throws -> URL {
+        let artifact = try await trustedRecord(of: artifact)
         guard artifact.isDirectory, let sha = artifact.sha256 else {
             throw ArtifactError.wrongContentType(path: artifact.filename ?? artifact.artifactID, expected: "directory")
         }
@@ -145,8 +147,8 @@ extension ArtifactFacade {
     /// The local folder of a `file://` URI or plain path (`as_local_dir`).
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no folder,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a file.
-    public func asLocalDirectory(uri: String, mustExist: Bool = true) throws -> URL {
-        let url = try FileLocation.url(from: uri)
+    public func asLocalDirectory(uri: String, mustExist: Bool = true) async throws -> URL {
+        let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
         if mustExist, !exists { throw ArtifactError.io(path: url.path, reason: "no such folder") }

@@ -28,6 +28,7 @@ extension ArtifactFacade {
         name: String? = nil, pin: Bool = false, cleanup: Bool = true
     ) async throws -> Artifact {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
+        let url = try await authorizedLocalURL(url)
         let artifact = try await store.withWriteLease {
             let content = try await store.storeFile(at: url, followSymlinks: true)
             return try await recordContent(
@@ -51,6 +52,7 @@ extension ArtifactFacade {
         suggestedURI: String? = nil, name: String? = nil, pin: Bool = false, cleanup: Bool = false
     ) async throws -> Artifact? {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
+        let url = try await authorizedLocalURL(url)
         let filter = try structuredFilter(
             level: level, includeGraph: false, includeNode: false, extraScopeLabels: [:], kind: nil, tags: [],
             labels: unchangedLabels.mapValues { Optional($0) }, timeWindow: nil)
@@ -290,6 +292,7 @@ extension ArtifactFacade {
         pin: Bool = false, cleanup: Bool? = nil
     ) async throws -> Artifact {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
+        let url = isStaged(url) ? url : try await authorizedLocalURL(url)
         var labels = labels
         if let suggestedURI, labels["suggested_uri"] == nil { labels["suggested_uri"] = .string(suggestedURI) }
         let builder = documents

@@ -57,12 +57,15 @@ public final class ArtifactFacade: Sendable {
         /// or repair throws ``ArtifactError/readOnlyStore(path:)``, nothing is created. A store
         /// this process cannot write opens read-only by itself. Default false.
         public var opensReadOnly: Bool
+        /// What may be read or saved by host path or URI (see ``AccessPolicy``). Untrusted front
+        /// ends use ``AccessPolicy/confined(roots:)``. Default ``AccessPolicy/trustedLocal``.
+        public var access: AccessPolicy
 
         public init(
             corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
             busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true,
             preloadsSearchBackend: Bool = true, staleFileGracePeriod: TimeInterval = 3600,
-            opensReadOnly: Bool = false
+            opensReadOnly: Bool = false, access: AccessPolicy = .trustedLocal
         ) {
             self.corpus = corpus
             self.maxIndexedContentBytes = maxIndexedContentBytes
@@ -71,6 +74,7 @@ public final class ArtifactFacade: Sendable {
             self.preloadsSearchBackend = preloadsSearchBackend
             self.staleFileGracePeriod = staleFileGracePeriod
             self.opensReadOnly = opensReadOnly
+            self.access = access
         }
     }
 

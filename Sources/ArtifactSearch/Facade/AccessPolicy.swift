@@ -1,0 +1,64 @@
+import Foundation
+import HybridSearch
+
+/// What a facade may read and save from the host's file system by path or URI.
+///
+/// - ``trustedLocal`` (default, the seed's behaviour): any path this process can read — for a
+///   program acting for its own user (the CLI, a notebook).
+/// - ``confined(roots:)``: for untrusted callers (the HTTP service, MCP tools): a URI or path
+///   may name a blob of the store only if an artifact **of this scope's organisation** holds
+///   those bytes, and any other path only below one of `roots` (after resolving symbolic
+///   links and `..`); ``ArtifactFacade/saveFile(at:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)``
+///   and the ingest calls read only below `roots` too. Everything else throws
+///   ``ArtifactError/accessDenied(path:reason:)``. Artifacts passed in by value are looked up
+///   again by id, so a forged record cannot name another organisation's bytes.
+public enum AccessPolicy: Sendable, Hashable {
+    case trustedLocal
+    case confined(roots: [URL])
+}
+
+extension ArtifactFacade {
+    /// `url` when this facade's policy lets it be read (see ``AccessPolicy``); the resolved path
+    /// (symbolic links followed) in confined mode.
+    /// - Throws: ``ArtifactError/accessDenied(path:reason:)``.
+    func authorizedLocalURL(_ url: URL) async throws -> URL {
+        guard case .confined(let roots) = configuration.access else { return url }
+        let resolved = url.standardizedFileURL.resolvingSymlinksInPath()
+        let storeRoot = store.rootURL.standardizedFileURL.resolvingSymlinksInPath().path
+        if Self.path(resolved.path, isInside: storeRoot) {
+            let blobs = store.contentURL(sha256: "0000").deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().resolvingSymlinksInPath().path
+            let sha = resolved.lastPathComponent
+            guard Self.path(resolved.path, isInside: blobs), store.contentURL(sha256: sha).resolvingSymlinksInPath().path == resolved.path
+            else {
+                throw ArtifactError.accessDenied(path: url.path, reason: "only the store's content files can be read")
+            }
+            var filter = try indices.levelFilter(level: .org)
+            filter[ArtifactMetadataKey.sha256] = .string(sha)
+            let owners = try await index.artifacts(
+                matching: ArtifactQuery(filter: MetadataFilter(equals: filter), order: .newestFirst, limit: 1))
+            guard !owners.isEmpty else {
+                throw ArtifactError.accessDenied(path: url.path, reason: "no artifact of this organisation holds these bytes")
+            }
+            return resolved
+        }
+        for root in roots {
+            let base = root.standardizedFileURL.resolvingSymlinksInPath().path
+            if Self.path(resolved.path, isInside: base) { return resolved }
+        }
+        throw ArtifactError.accessDenied(
+            path: url.path, reason: "it is outside the folders this service may read (its allowed roots)")
+    }
+
+    /// The stored record of `artifact` in confined mode (a caller's value may be forged), the
+    /// value itself otherwise.
+    func trustedRecord(of artifact: Artifact) async throws -> Artifact {
+        guard case .confined = configuration.access else { return artifact }
+        return try await requireArtifact(id: artifact.artifactID)
+    }
+
+    static func path(_ path: String, isInside folder: String) -> Bool {
+        let base = folder.hasSuffix("/") ? folder : folder + "/"
+        return path == folder || path.hasPrefix(base)
+    }
+}
