@@ -34,7 +34,7 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
                 print(message)
                 exitProcess(0)
             }
-            writeError(message)
+            writeError(TerminalText.escapedLines(message))
             exitProcess(2)
         }
         do {
@@ -47,18 +47,18 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         } catch let error as ExitCode {
             exitProcess(error.rawValue)
         } catch let error as ValidationError {
-            writeError("artifact-search: \(error.message)")
+            writeError("artifact-search: " + TerminalText.escaped(error.message))
             exitProcess(2)
         } catch where exitCode(for: error) == .success {
             // `artifact-search help search` and `SUBCOMMAND --help` arrive here as errors.
             print(fullMessage(for: error))
             exitProcess(0)
         } catch where exitCode(for: error) == .validationFailure {
-            writeError(fullMessage(for: error))
+            writeError(TerminalText.escapedLines(fullMessage(for: error)))
             exitProcess(2)
         } catch {
-            let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-            writeError("artifact-search: error: \(text)")
+            // One line: control characters, line feeds included, are shown escaped.
+            writeError("artifact-search: error: " + TerminalText.escaped(String(describing: error)))
             exitProcess(1)
         }
     }

@@ -86,7 +86,7 @@ struct EvalCommand: ParsableCommand {
             return
         }
         let rows: [(String, String)] = [
-            ("collection", corpus),
+            ("collection", TerminalText.escaped(corpus)),
             ("mode", report.mode),
             ("documents", "\(report.documents)"),
             ("queries", "\(report.queries)" + (queryTypos > 0 ? " (typo rate \(queryTypos))" : "")),

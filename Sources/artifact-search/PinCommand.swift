@@ -42,7 +42,7 @@ struct PinCommand: AsyncParsableCommand {
             try JSONOutput.print(updated)
         } else {
             for artifact in updated {
-                print("\(pinned ? "pinned" : "unpinned") \(artifact.artifactID)  \(DisplayName.of(artifact))")
+                print("\(pinned ? "pinned" : "unpinned") \(artifact.artifactID)  \(TerminalText.escaped(DisplayName.of(artifact)))")
             }
         }
     }

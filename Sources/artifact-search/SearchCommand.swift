@@ -94,11 +94,14 @@ struct SearchCommand: AsyncParsableCommand {
         return extractor.snippet(of: text)
     }
 
+    /// What to print when nothing matched: one line, the query cut to its first 80 characters
+    /// (``TerminalText/excerpt(_:maxLength:)``).
     static func emptyMessage(query: String?) -> String {
         let blank = (query ?? "").allSatisfy(\.isWhitespace)
         return blank
             ? "No artifacts match these filters."
-            : "No artifacts match \"\(query ?? "")\": try other words, --mode semantic for fuzzy matching, or fewer filters."
+            : "No artifacts match \"\(TerminalText.excerpt(query ?? ""))\": try other words, --mode semantic for fuzzy"
+                + " matching, or fewer filters."
     }
 
     private func render(_ results: [ScoredArtifact]) -> String {
