@@ -25,16 +25,22 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         subcommands: CommandRegistry.subcommands)
 
     static func main() async {
+        let arguments = movingStoreOption(Array(CommandLine.arguments.dropFirst()))
+        let subcommand = OptionLikeArgument.subcommand(in: arguments)
+        if let lookalike = OptionLikeArgument.helpLookalike(in: arguments) {
+            writeError(TerminalText.escapedLines(OptionLikeArgument.message(unknown: lookalike, subcommand: subcommand)))
+            exitProcess(2)
+        }
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(movingStoreOption(Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(arguments)
         } catch {
             let message = fullMessage(for: error)
             if exitCode(for: error) == .success {
                 print(message)
                 exitProcess(0)
             }
-            writeError(TerminalText.escapedLines(message))
+            writeError(TerminalText.escapedLines(OptionLikeArgument.rewriting(message, subcommand: subcommand)))
             exitProcess(2)
         }
         do {

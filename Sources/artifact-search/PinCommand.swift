@@ -24,11 +24,9 @@ struct PinCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("give the id of the artifact to pin") }
-    }
-
     func run() async throws {
+        // Not in validate(): ArgumentParser validates before it reports unknown options.
+        if ids.isEmpty { throw ValidationError("give the id of the artifact to pin") }
         try await Self.setPinned(true, ids: ids, store: store, json: json)
     }
 

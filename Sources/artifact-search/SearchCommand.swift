@@ -41,7 +41,12 @@ struct SearchCommand: AsyncParsableCommand {
         })
     var mode: SearchMode = .auto
 
-    @Option(help: "At most this many results (≥ 1).")
+    /// `--limit`: each result also reads up to 64 KiB of its text for the snippet.
+    static let limitRange = 1...10_000
+
+    @Option(
+        parsing: .unconditional, help: "At most this many results (\(NumericOption.span(limitRange)); default 10).",
+        transform: NumericOption.integer(in: limitRange))
     var limit: Int = 10
 
     @Flag(help: "Show each leg's rank and raw score (lexical BM25, semantic cosine).")
@@ -52,10 +57,6 @@ struct SearchCommand: AsyncParsableCommand {
 
     @OptionGroup
     var read: ReadOptions
-
-    func validate() throws {
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
-    }
 
     func run() async throws {
         let facade = try await read.openFacade()

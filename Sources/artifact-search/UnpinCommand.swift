@@ -21,11 +21,9 @@ struct UnpinCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("give the id of the artifact to unpin") }
-    }
-
     func run() async throws {
+        // Not in validate(): ArgumentParser validates before it reports unknown options.
+        if ids.isEmpty { throw ValidationError("give the id of the artifact to unpin") }
         try await PinCommand.setPinned(false, ids: ids, store: store, json: json)
     }
 }
