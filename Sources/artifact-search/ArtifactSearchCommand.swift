@@ -25,16 +25,22 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         subcommands: CommandRegistry.subcommands)
 
     static func main() async {
+        let arguments = movingStoreOption(Array(CommandLine.arguments.dropFirst()))
+        let subcommand = OptionLikeArgument.subcommand(in: arguments)
+        if let lookalike = OptionLikeArgument.helpLookalike(in: arguments) {
+            writeError(TerminalText.escapedLines(OptionLikeArgument.message(unknown: lookalike, subcommand: subcommand)))
+            exitProcess(2)
+        }
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(movingStoreOption(Array(CommandLine.arguments.dropFirst())))
+            command = try parseAsRoot(arguments)
         } catch {
             let message = fullMessage(for: error)
             if exitCode(for: error) == .success {
                 print(message)
                 exitProcess(0)
             }
-            writeError(message)
+            writeError(TerminalText.escapedLines(OptionLikeArgument.rewriting(message, subcommand: subcommand)))
             exitProcess(2)
         }
         do {
@@ -47,18 +53,18 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         } catch let error as ExitCode {
             exitProcess(error.rawValue)
         } catch let error as ValidationError {
-            writeError("artifact-search: \(error.message)")
+            writeError("artifact-search: " + TerminalText.escaped(error.message))
             exitProcess(2)
         } catch where exitCode(for: error) == .success {
             // `artifact-search help search` and `SUBCOMMAND --help` arrive here as errors.
             print(fullMessage(for: error))
             exitProcess(0)
         } catch where exitCode(for: error) == .validationFailure {
-            writeError(fullMessage(for: error))
+            writeError(TerminalText.escapedLines(fullMessage(for: error)))
             exitProcess(2)
         } catch {
-            let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-            writeError("artifact-search: error: \(text)")
+            // One line: control characters, line feeds included, are shown escaped.
+            writeError("artifact-search: error: " + TerminalText.escaped(String(describing: error)))
             exitProcess(1)
         }
     }

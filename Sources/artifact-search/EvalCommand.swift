@@ -32,37 +32,57 @@ struct EvalCommand: ParsableCommand {
         })
     var mode: SearchMode = .hybrid
 
-    @Option(help: "Share (0...1) of query words of ≥ 5 letters to misspell.")
+    /// Bounds of the numeric options. Sizes are bounded so no value exhausts memory: the
+    /// index holds 4 × dimension bytes per document.
+    static let queryTyposRange = 0.0...1.0
+    static let dimensionRange = 1...16_384
+    static let semanticWeightRange = 0.0...1_000.0
+    static let rrfWindowRange = 1...100_000
+    static let k1Range = 0.0...1_000.0
+    static let bRange = 0.0...1.0
+
+    @Option(
+        parsing: .unconditional,
+        help: "Share (\(NumericOption.span(queryTyposRange))) of query words of ≥ 5 letters to misspell (default 0).",
+        transform: NumericOption.number(in: queryTyposRange))
     var queryTypos: Double = 0
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "Hashed n-gram embedder dimension.")
+    @Option(
+        parsing: .unconditional,
+        help: "Hashed n-gram embedder dimension (\(NumericOption.span(dimensionRange)); default \(HashedNGramEmbedder.defaultDimension)).",
+        transform: NumericOption.integer(in: dimensionRange))
     var dimension: Int = HashedNGramEmbedder.defaultDimension
 
-    @Option(help: "RRF weight of the semantic leg in hybrid mode (lexical weight is 1).")
+    @Option(
+        parsing: .unconditional,
+        help: "RRF weight of the semantic leg in hybrid mode (\(NumericOption.span(semanticWeightRange)); lexical weight is 1; default \(SearchConfiguration.defaultSemanticWeight)).",
+        transform: NumericOption.number(in: semanticWeightRange))
     var semanticWeight: Double = SearchConfiguration.defaultSemanticWeight
 
-    @Option(help: "Candidates each leg contributes to fusion (at least 100, the deepest metric).")
+    @Option(
+        parsing: .unconditional,
+        help: "Candidates each leg contributes to fusion (\(NumericOption.span(rrfWindowRange)); default 100, the deepest metric).",
+        transform: NumericOption.integer(in: rrfWindowRange))
     var rrfWindow: Int = 100
 
-    @Option(help: "BM25 k1.") var k1: Double = 1.2
-    @Option(help: "BM25 b.") var b: Double = 0.75
+    @Option(
+        parsing: .unconditional, help: "BM25 k1 (\(NumericOption.span(k1Range)); default 1.2).",
+        transform: NumericOption.number(in: k1Range))
+    var k1: Double = 1.2
+
+    @Option(
+        parsing: .unconditional, help: "BM25 b (\(NumericOption.span(bRange)); default 0.75).",
+        transform: NumericOption.number(in: bRange))
+    var b: Double = 0.75
 
     @Flag(help: "Turn Porter stemming off.")
     var noStemming = false
 
     func validate() throws {
-        guard (0...1).contains(queryTypos) else { throw ValidationError("--query-typos must be between 0 and 1") }
-        guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1") }
-        guard rrfWindow >= 1 else { throw ValidationError("--rrf-window must be at least 1") }
-        guard k1 >= 0, k1.isFinite, (0...1).contains(b) else {
-            throw ValidationError("BM25 needs a finite k1 ≥ 0 and b in 0...1 (got --k1 \(k1) --b \(b))")
-        }
-        guard semanticWeight >= 0, semanticWeight.isFinite else {
-            throw ValidationError("--semantic-weight must be a finite number ≥ 0 (got \(semanticWeight))")
-        }
+        // The numeric options are checked (range, finiteness) as they are parsed.
         guard mode != .structural else {
             throw ValidationError("eval ranks by query: use --mode lexical, semantic, hybrid or auto")
         }
@@ -86,7 +106,7 @@ struct EvalCommand: ParsableCommand {
             return
         }
         let rows: [(String, String)] = [
-            ("collection", corpus),
+            ("collection", TerminalText.escaped(corpus)),
             ("mode", report.mode),
             ("documents", "\(report.documents)"),
             ("queries", "\(report.queries)" + (queryTypos > 0 ? " (typo rate \(queryTypos))" : "")),

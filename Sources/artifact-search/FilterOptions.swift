@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HybridSearch
 
 /// `--kind`, `--tag`, `--label`, `--time-window`: the structured filters of a read. Tags are
@@ -18,13 +19,29 @@ struct FilterOptions: ParsableArguments {
     var labels: [LabelAssignment] = []
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Only artifacts created within this window: a whole number and s, m, h, d or w (30s, 15m, 24h, 7d, 2w).",
             valueName: "window"),
-        transform: { text in
-            do { return try TimeWindow(parsing: text) } catch { throw ValidationError(String(describing: error)) }
-        })
+        transform: FilterOptions.timeWindow(parsing:))
     var timeWindow: TimeWindow?
+
+    /// Parses `--time-window`, naming the reason for a negative or too long number.
+    @Sendable static func timeWindow(parsing text: String) throws -> TimeWindow {
+        let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        if trimmed.hasPrefix("-") {
+            throw ValidationError("a time window cannot be negative: use \(TimeWindow.acceptedForms)")
+        }
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        if digits.count > maximumDigits {
+            throw ValidationError(
+                "too large: a time window has at most \(maximumDigits) digits (e.g. 3650d for ten years)")
+        }
+        do { return try TimeWindow(parsing: text) } catch { throw ValidationError(String(describing: error)) }
+    }
+
+    /// The longest number ``TimeWindow/init(parsing:)`` accepts.
+    static let maximumDigits = 12
 
     /// The label filters for the facade.
     var labelFilters: [String: JSONValue?] {

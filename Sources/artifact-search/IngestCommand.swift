@@ -85,13 +85,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Print the new artifacts as one JSON array (summary on standard error).")
     var json = false
 
-    func validate() throws {
+    func run() async throws {
+        // Checked here, not in validate(): ArgumentParser validates before it reports unknown
+        // options, so `ingest -q.txt` would answer this instead of naming -q.txt.
         if paths.isEmpty {
             throw ValidationError("give at least one file or folder to ingest, e.g. artifact-search ingest notes/")
         }
-    }
-
-    func run() async throws {
         let started = Date()
         // Check the paths before creating the store: a typo leaves nothing behind.
         let plan = try IngestPlan(paths: paths, storeFolder: store.url.path, asDirectories: asDirectory)

@@ -18,7 +18,12 @@ struct ListCommand: AsyncParsableCommand {
               artifact-search list --level session --session-id s-42 --time-window 24h --json
             """)
 
-    @Option(help: "At most this many artifacts (≥ 1).")
+    /// `--limit`: the whole result is held in memory.
+    static let limitRange = 1...100_000
+
+    @Option(
+        parsing: .unconditional, help: "At most this many artifacts (\(NumericOption.span(limitRange)); default 20).",
+        transform: NumericOption.integer(in: limitRange))
     var limit: Int = 20
 
     @Flag(help: "Print one JSON array of artifacts.")
@@ -26,10 +31,6 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup
     var read: ReadOptions
-
-    func validate() throws {
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
-    }
 
     func run() async throws {
         let facade = try await read.openFacade()

@@ -27,7 +27,8 @@ struct ReadOptions: ParsableArguments {
     ) async throws -> [ArtifactSearchResult] {
         try await facade.search(
             query, kind: filters.kind, tags: filters.tags, labels: filters.labelFilters, metric: metric,
-            metricMode: metricMode, level: scope.level, limit: limit, includeGraph: scope.ids.includesGraph,
+            metricMode: metricMode, level: scope.level, extraScopeLabels: scope.extraScopeLabels, limit: limit,
+            includeGraph: scope.ids.includesGraph,
             includeNode: scope.ids.includesNode, timeWindow: filters.timeWindow, mode: mode, explain: explain)
     }
 }

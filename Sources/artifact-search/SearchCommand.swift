@@ -12,6 +12,8 @@ struct SearchCommand: AsyncParsableCommand {
             text files) against QUERY. --mode auto (default) is hybrid for a query and newest \
             first without one; lexical is BM25, semantic the hashed n-gram embedding (robust \
             to typos), hybrid both fused by reciprocal rank fusion, structural ignores the query. \
+            In lexical, semantic and hybrid mode a blank query, or one of stop words only, \
+            matches nothing (standard error says why). \
             Every filter applies before ranking and before --limit. The query is plain text, \
             never query syntax.
 
@@ -29,7 +31,7 @@ struct SearchCommand: AsyncParsableCommand {
               artifact-search search "license" --run-id run-007 --label stage=eval
             """)
 
-    @Argument(help: "What to look for (blank: newest first).")
+    @Argument(help: "What to look for (blank: newest first with --mode auto or structural).")
     var query: String?
 
     @Option(
@@ -39,7 +41,12 @@ struct SearchCommand: AsyncParsableCommand {
         })
     var mode: SearchMode = .auto
 
-    @Option(help: "At most this many results (≥ 1).")
+    /// `--limit`: each result also reads up to 64 KiB of its text for the snippet.
+    static let limitRange = 1...10_000
+
+    @Option(
+        parsing: .unconditional, help: "At most this many results (\(NumericOption.span(limitRange)); default 10).",
+        transform: NumericOption.integer(in: limitRange))
     var limit: Int = 10
 
     @Flag(help: "Show each leg's rank and raw score (lexical BM25, semantic cosine).")
@@ -51,12 +58,13 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup
     var read: ReadOptions
 
-    func validate() throws {
-        guard limit >= 1 else { throw ValidationError("--limit must be at least 1 (got \(limit))") }
-    }
-
     func run() async throws {
         let facade = try await read.openFacade()
+        if let reason = Self.reasonToMatchNothing(query: query, mode: mode) {
+            if json { try JSONOutput.print([ScoredArtifact]()) }
+            CommandOutput.error(reason)
+            return
+        }
         let results = try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
         let extractor = SnippetExtractor(query: query ?? "")
         var scored: [ScoredArtifact] = []
@@ -94,11 +102,32 @@ struct SearchCommand: AsyncParsableCommand {
         return extractor.snippet(of: text)
     }
 
+    /// Why `query` matches nothing in `mode`, or `nil` when it is searched: an explicit query
+    /// mode (lexical, semantic, hybrid) with a blank query, or one without an indexable word
+    /// (only stop words or punctuation), matches nothing — rather than the facade's newest
+    /// first, which would look like ranked matches. `auto` and `structural` list newest first.
+    static func reasonToMatchNothing(query: String?, mode: SearchMode) -> String? {
+        guard mode == .lexical || mode == .semantic || mode == .hybrid else { return nil }
+        let text = query ?? ""
+        if text.allSatisfy(\.isWhitespace) {
+            return "a blank query matches nothing in --mode \(mode.rawValue): give words to search for, or use"
+                + " --mode auto or structural (or no query) to list the newest artifacts"
+        }
+        if StandardAnalyzer().terms(in: text).isEmpty {
+            return "the query \"\(TerminalText.excerpt(text))\" has no word to search for (only stop words or"
+                + " punctuation), so it matches nothing in --mode \(mode.rawValue): use other words"
+        }
+        return nil
+    }
+
+    /// What to print when nothing matched: one line, the query cut to its first 80 characters
+    /// (``TerminalText/excerpt(_:maxLength:)``).
     static func emptyMessage(query: String?) -> String {
         let blank = (query ?? "").allSatisfy(\.isWhitespace)
         return blank
             ? "No artifacts match these filters."
-            : "No artifacts match \"\(query ?? "")\": try other words, --mode semantic for fuzzy matching, or fewer filters."
+            : "No artifacts match \"\(TerminalText.excerpt(query ?? ""))\": try other words, --mode semantic for fuzzy"
+                + " matching, or fewer filters."
     }
 
     private func render(_ results: [ScoredArtifact]) -> String {

@@ -111,14 +111,14 @@ struct SnippetExtractor {
         return words
     }
 
-    /// `text` with every run of whitespace and control characters turned into one space,
-    /// trimmed.
+    /// `text` with every run of whitespace and control characters (C0, DEL, C1) turned into one
+    /// space, trimmed.
     static func collapsingWhitespace(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(min(text.utf8.count, 1 << 16))
         var pendingSpace = false
         for character in text {
-            if character.isWhitespace || character.unicodeScalars.allSatisfy({ $0.value < 0x20 || $0.value == 0x7F }) {
+            if character.isWhitespace || character.unicodeScalars.allSatisfy(TerminalText.isControl) {
                 pendingSpace = !result.isEmpty
                 continue
             }

@@ -3,7 +3,8 @@
 ///
 /// Columns are as wide as their widest cell, capped by ``Column/maxWidth`` (longer cells are
 /// cut with `…`, at the start for paths so the file name stays visible). Two spaces separate
-/// columns; trailing spaces are trimmed.
+/// columns; trailing spaces are trimmed. Control characters in cells and details are shown
+/// escaped (``TerminalText``), so they can neither break the layout nor drive the terminal.
 struct TextTable {
     struct Column {
         enum Alignment { case left, right }
@@ -49,14 +50,14 @@ struct TextTable {
         let indent = String(repeating: " ", count: (widths.first ?? 0) + 2)
         for (index, cells) in fitted.enumerated() {
             lines.append(line(cells))
-            if let detail = rows[index].detail, !detail.isEmpty { lines.append(indent + detail) }
+            if let detail = rows[index].detail, !detail.isEmpty { lines.append(indent + TerminalText.escaped(detail)) }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// A cell cut to its column's width with `…`.
+    /// A cell, its control characters escaped, cut to its column's width with `…`.
     static func fit(_ cell: String, in column: Column) -> String {
-        let flat = cell.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        let flat = TerminalText.escaped(cell)
         guard flat.count > column.maxWidth, column.maxWidth >= 2 else { return flat }
         switch column.truncation {
         case .tail: return String(flat.prefix(column.maxWidth - 1)) + "…"

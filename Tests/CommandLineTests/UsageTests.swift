@@ -26,7 +26,7 @@ struct UsageTests {
             (["search", "x", "--time-window", "1.5h"], "invalid time window"),
             (["search", "x", "--label", "novalue"], "is not key=value"),
             (["ingest", "a.txt", "--metric", "acc=high"], "not a finite number"),
-            (["search", "x", "--limit", "0"], "--limit must be at least 1"),
+            (["search", "x", "--limit", "0"], "must be at least 1"),
             (["list", "--no-such-option"], "Unknown option"),
             (["ingest"], "give at least one file or folder"),
             (["get"], "Missing expected argument"),
