@@ -537,10 +537,27 @@ struct EngineAdversarialTests {
                     #expect(hits.count == expected, "\(fusion) \(mode) k=\(k)")
                     #expect(hits.allSatisfy { filter.matches(metadata: $0.metadata, createdAt: $0.createdAt) })
                 }
-                // Lexical ranking equals the brute-force BM25 order restricted to the filter.
+                // Lexical ranking equals the brute-force BM25 order restricted to the filter:
+                // Lucene IDF over the whole corpus (statistics never depend on the filter),
+                // k1 1.2, b 0.75, ties by id.
                 let lexical = try await backend.search(
                     SearchRequest(corpus: "c", query: "needle", topK: k, filter: filter, mode: .lexical))
-                #expect(Set(lexical.map(\.itemID)).isSubset(of: Set(lexicalMatches.map(\.id))))
+                let analyzer = StandardAnalyzer()
+                let lengths = items.map { Double(analyzer.terms(in: $0.text).count) }
+                let averageLength = lengths.reduce(0, +) / Double(items.count)
+                let documentFrequency = Double(items.filter { $0.text.contains("needle") }.count)
+                let idf = log(1 + (Double(items.count) - documentFrequency + 0.5) / (documentFrequency + 0.5))
+                let expected = lexicalMatches.map { item -> (id: String, score: Double) in
+                    let length = Double(analyzer.terms(in: item.text).count)
+                    let tf = Double(analyzer.terms(in: item.text).filter { $0 == "needl" || $0 == "needle" }.count)
+                    // Lucene 8+ form: idf · tf / (tf + k1 (1 − b + b · dl/avgdl)), no (k1 + 1) factor.
+                    let score = idf * tf / (tf + 1.2 * (0.25 + 0.75 * length / averageLength))
+                    return (item.id, score)
+                }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(k)
+                #expect(lexical.map(\.itemID) == expected.map(\.id), "\(fusion) k=\(k)")
+                for (hit, want) in zip(lexical, expected) {
+                    #expect(abs(hit.score - want.score) <= 1e-5 * want.score, "\(hit.itemID): \(hit.score) vs \(want.score)")
+                }
             }
         }
     }
