@@ -90,6 +90,31 @@ struct JSONSavingTests {
         }
     }
 
+    @Test("saveJSON and labels with NaN/∞ are rejected with a typed error; nothing is recorded")
+    func nonFiniteJSON() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let bad: [JSONValue] = [
+            .number(.nan), .object(["x": .number(.infinity)]), .array([.number(1), .array([.number(-.infinity)])]),
+        ]
+        for value in bad {
+            await #expect(throws: ArtifactError.self, "saveJSON(\(value))") { try await facade.saveJSON(value) }
+            await #expect(throws: ArtifactError.self, "label \(value)") {
+                try await facade.saveText("x", labels: ["bad": value])
+            }
+            await #expect(throws: (any Error).self) { try await facade.writer { writer in
+                try writer.write("payload")
+                writer.addLabels(["bad": value])
+            } }
+        }
+        struct Payload: Encodable, Sendable { var score: Double }
+        await #expect(throws: (any Error).self) { try await facade.saveJSON(Payload(score: .nan)) }
+        #expect(try await facade.index.count() == 0)
+        #expect(await facade.backend.count(corpus: "artifacts") == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: facade.store.stagingURL.path).isEmpty)
+    }
+
     @Test("Integers in the 64-bit range load exactly; larger ones become the nearest double, the bytes keep every digit")
     func integersStayExact() async throws {
         let folder = try TemporaryFolder()
@@ -114,6 +139,22 @@ struct JSONSavingTests {
         #expect(
             String(decoding: try await facade.loadBytes(id: resaved.artifactID), as: UTF8.self)
                 == #"{"exact":9007199254740993}"#)
+    }
+
+    @Test("JSON numbers beyond Double are an error or finite, never ∞ smuggled into a value")
+    func hugeJSONNumbers() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        for text in ["1e400", "[-1e400]", "{\"x\": 1e999}"] {
+            let artifact = try await facade.saveText(text)
+            do {
+                let value = try await facade.loadJSON(id: artifact.artifactID)
+                #expect(!value.canonicalJSON.contains("null"), "\(text) decoded as \(value)")
+            } catch {
+                #expect(error is ArtifactError, "\(text): \(error)")
+            }
+        }
     }
 
     @Test("5 and 5.0 are equal values, in Swift and in label filters of both read paths")

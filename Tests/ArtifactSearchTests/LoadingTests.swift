@@ -31,6 +31,26 @@ struct LoadingTests {
         #expect(try await facade.loadText(id: utf16.artifactID, encoding: .utf16) == "hi")
     }
 
+    @Test("Invalid UTF-8: strict names the first bad byte; replace and ignore are exact", arguments: [
+        ([0x61, 0x62, 0xFF], 2, "ab\u{FFFD}", "ab"),
+        ([0x61, 0xC0, 0xAF, 0x62], 1, "a\u{FFFD}\u{FFFD}b", "ab"),  // overlong
+        ([0xED, 0xA0, 0x80, 0x7A], 0, "\u{FFFD}\u{FFFD}\u{FFFD}z", "z"),  // UTF-16 surrogate
+        ([0x78, 0xE2, 0x82], 1, "x\u{FFFD}", "x"),  // truncated at the end
+        ([0xE2, 0x82, 0xAC, 0x80], 3, "€\u{FFFD}", "€"),  // lone continuation
+        ([0xF4, 0x90, 0x80, 0x80], 0, "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}", ""),  // > U+10FFFF
+    ] as [([UInt8], Int, String, String)])
+    func invalidUTF8Offsets(bytes: [UInt8], offset: Int, replaced: String, ignored: String) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let id = try await facade.saveData(Data(bytes)).artifactID
+        await #expect(throws: ArtifactError.undecodableText(encoding: "UTF-8", source: "artifact \(id)", byteOffset: offset)) {
+            try await facade.loadText(id: id)
+        }
+        #expect(try await facade.loadText(id: id, errors: .replace) == replaced)
+        #expect(try await facade.loadText(id: id, errors: .ignore) == ignored)
+    }
+
     @Test("loadJSON on non-JSON reports the position; valid JSON keeps types")
     func invalidJSON() async throws {
         let folder = try TemporaryFolder()
@@ -66,6 +86,41 @@ struct LoadingTests {
         #expect(try await facade.loadJSON(Payload.self, id: typed.artifactID) == Payload(name: "p", count: 3))
     }
 
+    @Test("Malformed JSON: loadJSON throws invalidJSON with a position inside the data; nothing crashes")
+    func malformedJSON() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let cases: [(String, Int?)] = [
+            ("", nil), ("{", nil), ("{\"a\": }", 6), ("[1, 2", nil), ("{\"a\":1} trailing", nil), ("NaN", nil),
+            ("{'a': 1}", 1), ("[1,]", nil), ("\"unterminated", nil), ("{\"a\" 1}", nil), ("\u{1}", 0),
+            ("[\"\\ud800\"]", nil), ("\"\\x41\"", nil), ("tru", nil), ("01", nil), ("{\"a\":1,\"a\":2,}", nil),
+        ]
+        for (text, offset) in cases {
+            let artifact = try await facade.saveText(text)
+            do {
+                let value = try await facade.loadJSON(id: artifact.artifactID)
+                // A lenient parser may accept a few of these; it must then return real data.
+                #expect(["[\"\\ud800\"]", "01", "{\"a\":1,\"a\":2,}", "[1,]"].contains(text), "accepted \(text): \(value)")
+            } catch let error as ArtifactError {
+                guard case .invalidJSON(let source, let byteOffset, let line, let column, _) = error else {
+                    Issue.record("\(text): \(error)")
+                    continue
+                }
+                #expect(source.contains(artifact.artifactID))
+                #expect((0...text.utf8.count).contains(byteOffset), "\(text): offset \(byteOffset)")
+                #expect(line >= 1 && column >= 1)
+                if let offset { #expect(byteOffset == offset, "\(text)") }
+                #expect(error.description.contains("JSON"))
+            }
+        }
+        // Invalid UTF-8 inside JSON, and a bare BOM.
+        for bytes in [[0x22, 0xFF, 0x22], [0xEF, 0xBB, 0xBF], [0x7B, 0x22, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D]] as [[UInt8]] {
+            let artifact = try await facade.saveData(Data(bytes))
+            await #expect(throws: ArtifactError.self) { try await facade.loadJSON(id: artifact.artifactID) }
+        }
+    }
+
     @Test("load by file:// URI (percent-encoded) and plain path; unknown ids and paths are typed errors")
     func loadByURI() async throws {
         let folder = try TemporaryFolder()
@@ -90,6 +145,28 @@ struct LoadingTests {
         // The artifact's own uri designates its stored bytes.
         let saved = try await facade.saveText("via uri")
         #expect(try await facade.loadText(uri: try #require(saved.uri)) == "via uri")
+    }
+
+    @Test("URIs and paths with NUL bytes, traversal, huge lengths or foreign schemes are typed errors")
+    func hostileURIs() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let hostile = [
+            "file:///tmp/a%00b", "/tmp/a\u{0}b", "file:///" + String(repeating: "x", count: 5_000),
+            "/" + Array(repeating: String(repeating: "y", count: 255), count: 40).joined(separator: "/"),
+            "file://evil.example/etc/passwd", "s3://bucket/key", "http://x/y", "file:relative", "",
+            "file:///nonexistent/%2e%2e/%2e%2e/etc/nothing-here", "\u{202E}txt.exe",
+        ]
+        for uri in hostile {
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadBytes(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.loadText(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") { try await facade.asLocalFile(uri: uri) }
+            await #expect(throws: ArtifactError.self, "\(uri.prefix(40))") {
+                try await facade.saveFile(at: URL(fileURLWithPath: uri), cleanup: true)
+            }
+        }
+        #expect(try await facade.index.count() == 0)
     }
 
     @Test("asLocalFile returns the stored bytes' file; mustExist governs missing paths")
@@ -169,6 +246,77 @@ struct LoadingTests {
         #expect(artifact.bytes == 7)
         #expect(try treeContents(of: try await facade.asLocalDirectory(artifact)) == ["visible.txt": Data("visible".utf8)])
         #expect(try await facade.search("albatross", mode: .lexical).isEmpty)
+    }
+
+    @Test("Directory ingest: symlink loops and escapes are skipped, empty dirs, odd names, empty and deep files round-trip")
+    func hostileDirectory() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let root = folder.url.appendingPathComponent("tree")
+        let outside = try folder.file("outside/secret.txt", text: "outsidesecretword")
+        var expected: [String: Data] = [:]
+        func add(_ path: String, _ data: Data) throws {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url)
+            expected[path] = data
+        }
+        try add("zero.bin", Data())
+        try add("new\nline.txt", Data("newline name".utf8))
+        try add("ünïcødé ファイル.txt", Data("unicode name".utf8))
+        try add(" lead and trail ", Data("spaces".utf8))
+        try add("tab\tname", Data("tab".utf8))
+        try add("back\\slash", Data("backslash".utf8))
+        let deep = (0..<40).map { "d\($0)" }.joined(separator: "/")
+        try add(deep + "/deep.txt", Data("deep content".utf8))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("empty/nested"), withIntermediateDirectories: true)
+        let links: [(String, String)] = [
+            ("loop", "loop"), ("dotlink", "."), ("uplink", ".."), ("abs_outside", outside.path),
+            ("rel_outside", "../outside/secret.txt"), ("outside_dir", outside.deletingLastPathComponent().path),
+            ("dangling", "/nonexistent/nowhere"),
+        ]
+        for (name, target) in links {
+            try FileManager.default.createSymbolicLink(
+                atPath: root.appendingPathComponent(name).path, withDestinationPath: target)
+        }
+        #expect(mkfifo(root.appendingPathComponent("pipe").path, 0o644) == 0)
+
+        let artifact = try await facade.ingestDirectory(at: root)
+        let manifest = try await facade.store.manifest(sha256: try #require(artifact.sha256))
+        #expect(Set(manifest.entries.map(\.path)) == Set(expected.keys))
+        #expect(artifact.bytes == expected.values.reduce(0) { $0 + $1.count })
+        let local = try await facade.asLocalDirectory(artifact)
+        #expect(try treeContents(of: local) == expected)
+        // Nothing from outside the folder was stored or indexed.
+        #expect(try await facade.search("outsidesecretword", mode: .lexical).isEmpty)
+        #expect(try await facade.search("deep content", mode: .lexical).map(\.artifact.artifactID) == [artifact.artifactID])
+        // An empty folder is an artifact with an empty manifest.
+        let empty = try await facade.ingestDirectory(at: root.appendingPathComponent("empty"))
+        #expect(empty.bytes == 0)
+        #expect(try treeContents(of: try await facade.asLocalDirectory(empty)).isEmpty)
+    }
+
+    @Test("Sibling files whose names are canonically equivalent (NFC and NFD) are both stored")
+    func canonicallyEquivalentFileNames() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let root = folder.url.appendingPathComponent("names")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let nfc = "caf\u{E9}.txt"
+        let nfd = "cafe\u{301}.txt"
+        #expect(FileManager.default.createFile(atPath: root.path + "/" + nfc, contents: Data("composed".utf8)))
+        #expect(FileManager.default.createFile(atPath: root.path + "/" + nfd, contents: Data("decomposed".utf8)))
+        let listed = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        try #require(listed.count == 2, "the file system folds the names: \(listed)")
+        let artifact = try await facade.ingestDirectory(at: root)
+        let manifest = try await facade.store.manifest(sha256: try #require(artifact.sha256))
+        #expect(manifest.entries.count == 2)
+        #expect(artifact.bytes == 18)
+        let local = try await facade.asLocalDirectory(artifact)
+        let rebuilt = Set(try FileManager.default.contentsOfDirectory(atPath: local.path).map { Array($0.utf8) })
+        #expect(rebuilt == [Array(nfc.utf8), Array(nfd.utf8)])
     }
 
     @Test("Blob files are complete, read-only and named by their SHA-256 in a sharded tree")

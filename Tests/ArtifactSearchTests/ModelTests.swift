@@ -60,6 +60,17 @@ struct ModelTests {
         }
     }
 
+    @Test("Dates far outside the representable millisecond range do not trap")
+    func extremeDatesDoNotTrap() throws {
+        for seconds in [1e17, -1e17, Double.greatestFiniteMagnitude, -.infinity, .infinity, .nan] {
+            let date = Date(timeIntervalSince1970: seconds)
+            _ = ArtifactTimestamp.milliseconds(date)
+            _ = ArtifactTimestamp.format(date)
+            _ = Artifact(artifactID: "x", createdAt: date)
+        }
+        #expect(ArtifactTimestamp.milliseconds(Date(timeIntervalSince1970: 1.5)) == 1_500)
+    }
+
     @Test("Ids are 26 Crockford characters, unique, increasing and carry their millisecond")
     func ids() throws {
         // Far in the future: the generator is process-wide and never goes back in time.

@@ -157,4 +157,43 @@ struct PersistenceTests {
         #expect(try await first.search("opener", limit: 500, mode: .lexical).count == 2 * perOpener)
         #expect(try await second.search("opener", limit: 500, mode: .lexical).count == 2 * perOpener)
     }
+
+    @Test("Many tasks saving, searching and pinning through two openers of one folder: nothing lost, pins exact")
+    func concurrentSavePinSearch() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first = try await openFacade(in: folder, synchronizesWrites: false)
+        let second = try await openFacade(in: folder, synchronizesWrites: false)
+        let ids = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<6 {
+                let facade = worker % 2 == 0 ? first : second
+                group.addTask {
+                    var mine: [String] = []
+                    for index in 0..<15 {
+                        let artifact = try await facade.saveText("concurrent note \(worker) \(index)", tags: ["w\(worker)"])
+                        mine.append(artifact.artifactID)
+                        if index % 3 == 0 { try await facade.pin(artifact.artifactID) }
+                        if index % 5 == 0 {
+                            let hits = try await facade.search("concurrent note", limit: 5)
+                            #expect(Set(hits.map(\.artifact.artifactID)).count == hits.count)
+                        }
+                    }
+                    return mine
+                }
+            }
+            var all: [String] = []
+            for try await part in group { all += part }
+            return all
+        }
+        #expect(ids.count == 90)
+        for facade in [first, second] {
+            let listed = try await facade.list(limit: .max)
+            #expect(Set(listed.map(\.artifactID)) == Set(ids))
+            #expect(listed.filter(\.pinned).count == 6 * 5)
+            let found = try await facade.search("concurrent note", limit: .max, mode: .lexical)
+            #expect(Set(found.map(\.artifact.artifactID)) == Set(ids))
+        }
+        let index = try #require(first.index as? SQLiteArtifactIndex)
+        #expect(try await index.checkIntegrity())
+    }
 }

@@ -111,6 +111,84 @@ struct QueryTests {
         #expect(try await facade.search(tags: ["red", "big"]).map(\.artifact.artifactID) == [both.artifactID])
     }
 
+    @Test("Label keys with dots, quotes, unicode and empty keys, and values of every JSON type, filter identically in structured and query mode")
+    func labelKeysAndTypedValues() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let values: [JSONValue] = [
+            .string("5"), .number(5), .number(5.5), .bool(true), .bool(false), .number(1), .null, .string("true"),
+            .array([.number(5)]), .object(["a": .string("b")]), .string(""), .string("a,b"),
+        ]
+        let keys = ["a.b", "q\"k", "ключ", "", "label.x", "org_id", "run_id", "%", "k e y"]
+        var saved: [(String, JSONValue, String)] = []
+        for (index, value) in values.enumerated() {
+            let key = keys[index % keys.count]
+            let artifact = try await facade.saveText("typed value \(index)", labels: [key: value])
+            saved.append((key, value, artifact.artifactID))
+        }
+        for (key, value, _) in saved {
+            for wanted in values + [.number(5.0), .array([.string("5"), .bool(true)])] {
+                let expected = Set(saved.filter { entry in
+                    guard entry.0 == key else { return false }
+                    if case .array(let options) = wanted { return options.contains(entry.1) }
+                    return entry.1 == wanted
+                }.map(\.2))
+                let listed = Set(try await facade.list(filters: [key: wanted], limit: 100).map(\.artifactID))
+                let structured = Set(try await facade.search(nil, labels: [key: wanted], limit: 100).map(\.artifact.artifactID))
+                let queried = Set(try await facade.search("typed value", labels: [key: wanted], limit: 100, mode: .hybrid)
+                    .map(\.artifact.artifactID))
+                #expect(listed == expected, "list \(key) \(wanted)")
+                #expect(structured == expected, "structured \(key) \(wanted)")
+                #expect(queried == expected, "query \(key) \(wanted)")
+            }
+            _ = value
+        }
+        // The label `org_id` is a label: it can never act as the organisation field.
+        #expect(try await facade.list(filters: ["org_id": "5"]).isEmpty)
+    }
+
+    @Test("Canonically equivalent tags, label keys and values (NFC vs NFD) filter alike in structured and query mode")
+    func canonicalEquivalence() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
+        let artifact = try await facade.saveText("espresso menu", labels: [nfc: .string(nfc)], tags: [nfc])
+        // The caller's bytes are kept as given.
+        #expect(artifact.tags.first.map { Array($0.unicodeScalars) } == Array(nfc.unicodeScalars))
+        for form in [nfc, nfd] {
+            let structuredTag = try await facade.search(nil, tags: [form]).map(\.artifact.artifactID)
+            let queryTag = try await facade.search("espresso", tags: [form]).map(\.artifact.artifactID)
+            #expect(structuredTag == queryTag, "tag \(form.unicodeScalars.count)")
+            let structuredLabel = try await facade.list(filters: [form: .string(form)]).map(\.artifactID)
+            let queryLabel = try await facade.search("espresso", labels: [form: .string(form)]).map(\.artifact.artifactID)
+            #expect(structuredLabel == queryLabel, "label \(form.unicodeScalars.count)")
+            #expect(structuredTag == [artifact.artifactID])
+        }
+    }
+
+    @Test("Tags with commas, percent signs and case differences are exact and ALL-of in every mode")
+    func tagsExact() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let comma = try await facade.saveText("tagged note", tags: ["a,b"]).artifactID
+        let both = try await facade.saveText("tagged note", tags: ["a", "b", "a"]).artifactID
+        for mode in everySearchMode {
+            func ids(_ tags: [String]) async throws -> Set<String> {
+                Set(try await facade.search("tagged note", tags: tags, limit: 10, mode: mode).map(\.artifact.artifactID))
+            }
+            #expect(try await ids(["a"]) == [both], "\(mode)")
+            #expect(try await ids(["a,b"]) == [comma], "\(mode)")
+            #expect(try await ids(["a", "b"]) == [both], "\(mode)")
+            #expect(try await ids(["A"]) == [], "\(mode)")
+            #expect(try await ids(["a", "a,b"]) == [], "\(mode)")
+        }
+        #expect(try await facade.artifact(id: both)?.tags == ["a", "b"])
+    }
+
     @Test("A filter matching only the 50th newest artifact still finds it with limit 1")
     func filterBeforeLimit() async throws {
         let folder = try TemporaryFolder()
@@ -142,6 +220,29 @@ struct QueryTests {
         #expect(try await facade.best(kind: "rare", metric: "none") == nil)
     }
 
+    @Test("Limits 0, negative and Int.min are errors; Int.max returns every match, in every mode")
+    func absurdLimits() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        for index in 0..<5 { try await facade.saveText("limit note \(index)", metrics: ["m": Double(index)]) }
+        for limit in [0, -1, Int.min] {
+            await #expect(throws: ArtifactError.self) { try await facade.list(limit: limit) }
+            for mode in everySearchMode {
+                await #expect(throws: ArtifactError.self) { try await facade.search("note", limit: limit, mode: mode) }
+            }
+            await #expect(throws: ArtifactError.self) { try await facade.search(nil, limit: limit) }
+        }
+        #expect(try await facade.list(limit: .max).count == 5)
+        #expect(try await facade.search(nil, limit: .max).count == 5)
+        #expect(try await facade.search(nil, metric: "m", metricMode: .min, limit: .max).map { $0.score } == [0, 1, 2, 3, 4])
+        for mode in everySearchMode {
+            #expect(try await facade.search("limit note", limit: .max, mode: mode).count == 5, "\(mode)")
+        }
+        #expect(try await facade.best(metric: "m")?.metrics["m"] == 4)
+        #expect(try await facade.best(metric: "absent") == nil)
+    }
+
     @Test("time_window excludes an item two hours old under 1h, in both modes; invalid windows are errors")
     func timeWindow() async throws {
         let folder = try TemporaryFolder()
@@ -162,6 +263,29 @@ struct QueryTests {
         #expect(try await facade.search("quarterly revenue", timeWindow: try TimeWindow(parsing: "3h")).count == 3)
         #expect(throws: SearchError.invalidTimeWindow("7 days")) { try TimeWindow(parsing: "7 days") }
         #expect(SearchError.invalidTimeWindow("1.5h").description.contains("24h"))
+    }
+
+    @Test("Time windows through the facade: 0s keeps an artifact saved now, both modes agree, bad windows are errors")
+    func timeWindows() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let clock = TestClock()
+        let facade = try await openFacade(in: folder, clock: clock)
+        let old = try await facade.saveText("window note old").artifactID
+        clock.advance(by: 1)
+        let now = try await facade.saveText("window note now").artifactID
+        for (text, expected) in [("0s", [now]), ("1s", [now, old]), (" 1 s ", [now, old]), ("2w", [now, old])] {
+            let window = try TimeWindow(parsing: text)
+            let structured = try await facade.search(nil, timeWindow: window).map(\.artifact.artifactID)
+            #expect(structured == expected, "\(text)")
+            for mode in [SearchMode.lexical, .semantic, .hybrid] {
+                let ranked = try await facade.search("window note", timeWindow: window, mode: mode).map(\.artifact.artifactID)
+                #expect(Set(ranked) == Set(expected), "\(text) \(mode)")
+            }
+        }
+        for bad in ["7 days", "99999999999999w", "-1d", "1.5h", "٣d"] {
+            #expect(throws: SearchError.self) { try TimeWindow(parsing: bad) }
+        }
     }
 
     @Test("Query mode finds a word only in the content, and the filename; ranking order, each once, scores")
@@ -195,6 +319,68 @@ struct QueryTests {
         #expect(scores == scores.sorted(by: >))
         #expect(try await facade.search("the of and").isEmpty)
         await #expect(throws: SearchError.self) { try await facade.search("x", mode: try SearchMode(parsing: "fuzzy")) }
+    }
+
+    static let hostileQueries: [String] = [
+        "'; DROP TABLE artifacts; --", "\" OR 1=1 --", "%", "_", "%_%", "*", "a*", "NEAR(a b)", "\"a\" OR b",
+        "\\", "\\'", "\u{0}", "\u{200B}\u{200D}", "e\u{301}\u{301}", "שלום", "\u{202E}txt.exe", "🚀", "👨‍👩‍👧",
+        "label.org_id:acme", "org_id = 'globex'", String(repeating: "x", count: 1 << 20), " ", "",
+    ]
+
+    @Test("Hostile query strings never throw, never leave the run's filter and never touch the tables")
+    func hostileQueries() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let base = try await openFacade(in: folder, scope: Scope(orgID: "acme", runID: "r1"))
+        let other = base.scoped(to: Scope(orgID: "globex", runID: "r1"))
+        var mine = Set<String>()
+        for text in ["DROP TABLE artifacts", "percent % and underscore _", "near a b", "plain words"] {
+            mine.insert(try await base.saveText(text, tags: ["%"]).artifactID)
+            _ = try await other.saveText(text, tags: ["%"])
+        }
+        for query in Self.hostileQueries {
+            for mode in everySearchMode {
+                let results = try await base.search(query, tags: ["%"], limit: 50, mode: mode)
+                #expect(Set(results.map(\.artifact.artifactID)).isSubset(of: mine), "\(mode) \(query.prefix(12))")
+            }
+        }
+        #expect(try await base.index.count() == 8)
+        #expect(try await base.list(limit: 100).count == 4)
+        // `%`, `_` and `*` in filters are literal, never wildcards.
+        try await base.saveText("literal", labels: ["k": "%"], tags: ["a_b"])
+        #expect(try await base.list(filters: ["k": "%"]).count == 1)
+        #expect(try await base.list(filters: ["k": "_"]).isEmpty)
+        #expect(try await base.list(tags: ["a%"]).isEmpty)
+        #expect(try await base.list(tags: ["a_b"]).count == 1)
+        #expect(try await base.list(tags: ["aXb"]).isEmpty)
+    }
+
+    @Test("Two stores fed the same saves give identical rankings and bit-identical scores in every mode")
+    func determinismAcrossStores() async throws {
+        let texts = [
+            "alpha beta", "alpha beta", "beta gamma", "gamma delta", "alpha", "atomic_write_json", "alpha beta",
+            "東京 検索", "emoji 🚀 alpha",
+        ]
+        var rankings: [[String]] = []
+        for _ in 0..<2 {
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let facade = try await openFacade(in: folder, clock: TestClock(), synchronizesWrites: false)
+            for (index, text) in texts.enumerated() {
+                try await facade.saveText(text, name: "doc\(index).txt")
+            }
+            var signature: [String] = []
+            for query in ["alpha beta", "alpha", "gamma", "", "東京", "atomic write"] {
+                for mode in everySearchMode {
+                    let results = try await facade.search(query, limit: 20, mode: mode)
+                    signature.append("\(mode) \(query): " + results.map {
+                        "\($0.artifact.filename ?? "?")=\($0.score.map { String($0.bitPattern) } ?? "-")"
+                    }.joined(separator: ","))
+                }
+            }
+            rankings.append(signature)
+        }
+        #expect(rankings[0] == rankings[1])
     }
 
     @Test("best: max/min, ties go to the newest, missing metrics never win, nil without candidates")

@@ -68,6 +68,27 @@ struct SavingTests {
         #expect(try await facade.index.count() == 0)
     }
 
+    @Test("saveFile on a FIFO or a folder is a typed error and never blocks")
+    func saveSpecialFiles() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let fifo = folder.url.appendingPathComponent("pipe")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        // If saveFile blocks opening the FIFO, open its write end after a second so the test
+        // ends (the save then reads an empty stream) instead of hanging.
+        let unblock = Task.detached {
+            try? await Task.sleep(for: .seconds(1))
+            let fd = open(fifo.path, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+        }
+        defer { unblock.cancel() }
+        await #expect(throws: ArtifactError.self) { try await facade.saveFile(at: fifo, cleanup: false) }
+        await #expect(throws: ArtifactError.self) { try await facade.saveFile(at: folder.url, cleanup: true) }
+        #expect(FileManager.default.fileExists(atPath: folder.url.path))
+        #expect(try await facade.index.count() == 0)
+    }
+
     @Test("MIME: extension, then sniffing, then the save kind's default")
     func mimeTypes() async throws {
         let folder = try TemporaryFolder()
@@ -80,6 +101,20 @@ struct SavingTests {
         #expect(try await facade.saveData(png).mime == "image/png")
         #expect(try await facade.saveData(Data([0xFF, 0x00, 0xFE])).mime == "application/octet-stream")
         #expect(try await facade.saveData(Data("hello".utf8)).mime == "text/plain")
+    }
+
+    @Test("MIME comes from the saved file's extension when the given name has none (SPEC §2)")
+    func mimeFromFileExtensionWhenNameHasNone() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let csv = try folder.file("data.csv", text: "a,b\n1,2\n")
+        let saved = try await facade.saveFile(at: csv, name: "quarterly report", cleanup: false)
+        #expect(saved.filename == "quarterly report")
+        #expect(saved.mime == "text/csv")
+        // The name's own extension still wins.
+        let named = try await facade.saveFile(at: csv, name: "notes.md", cleanup: false)
+        #expect(named.mime == "text/markdown")
     }
 
     @Test("Writer records only when the body returns; a throwing body leaves no artifact and no staged file")
@@ -118,6 +153,19 @@ struct SavingTests {
         #expect(artifact.labels["rows"] == .number(1) && artifact.metrics["rows"] == 1 && artifact.tags == ["csv"])
         #expect(try await facade.loadText(id: artifact.artifactID) == "a,b\n1,2\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: staging.path).isEmpty)
+    }
+
+    @Test("writer: plannedExtension sets the MIME type even when the body names the artifact")
+    func writerPlannedExtensionSetsMIME() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let artifact = try await facade.writer(kind: "table", plannedExtension: "csv") { writer in
+            try writer.write("a,b\n1,2\n")
+            writer.name = "results"
+        }
+        #expect(artifact.filename == "results")
+        #expect(artifact.mime == "text/csv")
     }
 
     @Test("stagePath/stageDirectory + ingestFile/ingestDirectory consume staged items, keep other files")
@@ -162,6 +210,40 @@ struct SavingTests {
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("x").path))
     }
 
+    @Test("Hostile names and suggested URIs become one safe filename; nothing is written outside the store")
+    func hostileNames() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let long = String(repeating: "n", count: 10_000)
+        let cases: [(String?, String?, String?)] = [
+            ("../../etc/passwd", nil, "passwd"), ("/etc/passwd", nil, "passwd"), ("..\\..\\x", nil, "x"),
+            ("a\u{0}b", nil, "ab"), ("..", nil, nil), (".", nil, nil), ("/", nil, nil), ("", nil, nil),
+            (nil, "../../etc/shadow", "shadow"), (nil, "file:///tmp/../../etc/hosts", "hosts"), (long, nil, long),
+            ("dir/", nil, "dir"), ("new\nline", nil, "new\nline"), (nil, "s3://bucket/key.txt", "key.txt"),
+        ]
+        for (name, suggested, expected) in cases {
+            let artifact = try await facade.saveText("payload", suggestedURI: suggested, name: name)
+            #expect(artifact.filename == expected, "\(String(describing: name?.prefix(20))) \(String(describing: suggested))")
+            #expect(!(artifact.filename ?? "").contains("/"))
+            #expect(artifact.labels["suggested_uri"] == suggested.map(JSONValue.string))
+        }
+        // Staging extensions and suffixes either throw or stay directly inside the staging folder.
+        let staging = facade.store.stagingURL.standardizedFileURL.path
+        for bad in ["../x", "a/b", "..", "x\u{0}", "/etc", "...", "./../..", ".\u{0}"] {
+            for make in [{ try facade.stagePath(extension: bad) }, { try facade.stageDirectory(suffix: bad) }] {
+                if let url = try? make() {
+                    #expect(url.standardizedFileURL.deletingLastPathComponent().path == staging, "\(bad): \(url.path)")
+                }
+            }
+        }
+        #expect(throws: ArtifactError.self) { try facade.stagePath(extension: "../x") }
+        #expect(throws: ArtifactError.self) { try facade.stageDirectory(suffix: "/../x") }
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+        #expect(entries == ["store"])
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("passwd").path))
+    }
+
     @Test("pin and unpin; a later save of the same bytes never unpins an older artifact")
     func pinning() async throws {
         let folder = try TemporaryFolder()
@@ -187,5 +269,57 @@ struct SavingTests {
         let facade = try await openFacade(in: folder)
         await #expect(throws: ArtifactError.self) { try await facade.saveText("x", metrics: ["loss": .nan]) }
         #expect(try await facade.index.count() == 0)
+    }
+
+    /// An embedder that misbehaves whenever a text contains "poison".
+    struct HostileEmbedder: Embedder {
+        enum Fault: String, Sendable { case nan, wrongDimension, noVector, twoVectors, throwing }
+        struct Failure: Error {}
+        let fault: Fault
+        let dimension = 16
+        var identifier: String { "hostile-\(fault.rawValue)" }
+
+        func embed(_ texts: [String]) throws -> [[Float]] {
+            var vectors = texts.map { HashedNGramEmbedder(dimension: dimension).embed($0) }
+            guard texts.contains(where: { $0.contains("poison") }) else { return vectors }
+            switch fault {
+            case .nan: vectors[0][2] = .nan
+            case .wrongDimension: vectors[0].append(0.5)
+            case .noVector: vectors.removeAll()
+            case .twoVectors: vectors.append(vectors[0])
+            case .throwing: throw Failure()
+            }
+            return vectors
+        }
+    }
+
+    @Test(
+        "A misbehaving embedder is a typed error naming the problem; nothing is recorded",
+        arguments: [HostileEmbedder.Fault.nan, .wrongDimension, .noVector, .twoVectors, .throwing])
+    func hostileEmbedder(fault: HostileEmbedder.Fault) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder, embedder: HostileEmbedder(fault: fault))
+        let good = try await facade.saveText("a harmless note")
+        do {
+            let recorded = try await facade.saveText("a poison note")
+            Issue.record("\(fault): recorded \(recorded.artifactID)")
+        } catch let error as SearchError {
+            switch (fault, error) {
+            case (.nan, .invalidVector): break
+            case (.wrongDimension, .dimensionMismatch(let expected, let actual)):
+                #expect(expected == 16 && actual == 17, "\(error)")
+            case (.noVector, .invalidArgument), (.twoVectors, .invalidArgument), (.throwing, .invalidArgument): break
+            default: Issue.record("\(fault): \(error)")
+            }
+        } catch {
+            Issue.record("\(fault): untyped error \(error)")
+        }
+        #expect(try await facade.index.count() == 1)
+        #expect(await facade.backend.count(corpus: "artifacts") == 1)
+        // A poisoned query is an error, never a crash; lexical and structured still work.
+        _ = try? await facade.search("poison", mode: .hybrid)
+        #expect(try await facade.search("harmless", mode: .lexical).map(\.artifact.artifactID) == [good.artifactID])
+        #expect(try await facade.list().map(\.artifactID) == [good.artifactID])
     }
 }

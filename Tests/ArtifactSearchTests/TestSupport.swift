@@ -99,3 +99,6 @@ func treeContents(of root: URL) throws -> [String: Data] {
     try walk("")
     return result
 }
+
+/// Every mode a caller can ask for.
+let everySearchMode: [SearchMode] = [.auto, .lexical, .semantic, .hybrid, .structural]

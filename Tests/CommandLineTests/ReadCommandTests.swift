@@ -102,6 +102,22 @@ struct ReadCommandTests {
         #expect(missing.standardOutput.isEmpty)
     }
 
+    @Test("best filters on --graph-id and --node-id like list and search, with or without a time window")
+    func bestFiltersOnGraphAndNode() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        try runner.write("a.json", text: "{}")
+        try runner.write("b.json", text: "{}")
+        _ = try runner.runOK(["ingest", "a.json", "--graph-id", "g1", "--node-id", "n1", "--metric", "acc=0.9"])
+        _ = try runner.runOK(["ingest", "b.json", "--graph-id", "g2", "--node-id", "n2", "--metric", "acc=0.5"])
+        for window in [[], ["--time-window", "1h"]] {
+            let byNode = try runner.runOK(["best", "--metric", "acc", "--node-id", "n2", "--json"] + window)
+            #expect(Self.filename(byNode) == "b.json", "\(window)")
+            let byGraph = try runner.runOK(["best", "--metric", "acc", "--graph-id", "g2", "--json"] + window)
+            #expect(Self.filename(byGraph) == "b.json", "\(window)")
+        }
+    }
+
     @Test("pin and unpin change the record; list shows pins")
     func pinAndUnpin() throws {
         let runner = try ProgramRunner()
@@ -181,5 +197,10 @@ struct ReadCommandTests {
         #expect(try names(["list", "--time-window", "1h"]) == ["new.txt", "old.txt"])
         #expect(try names(["search", "quarterly report", "--time-window", "4s"]) == ["new.txt"])
         #expect(Set(try names(["search", "quarterly report", "--time-window", " 1 d "])) == ["new.txt", "old.txt"])
+    }
+
+    static func filename(_ result: ProgramResult) -> String? {
+        guard let object = try? result.json() as? [String: Any] else { return nil }
+        return (object["labels"] as? [String: Any])?["filename"] as? String
     }
 }

@@ -41,6 +41,22 @@ struct UsageTests {
         #expect(result.standardOutput.isEmpty)
     }
 
+    @Test("eval: an unknown --mode and a non-finite --k1 are usage errors (exit 2), never a crash")
+    func evalBadOptionsAreUsageErrors() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        for (arguments, message) in [
+            (["eval", "--corpus", "nowhere", "--mode", "fuzzy"], "unknown search mode \"fuzzy\""),
+            (["eval", "--corpus", "nowhere", "--mode", "structural"], "eval ranks by query"),
+            (["eval", "--corpus", "nowhere", "--k1", "inf"], "k1"),
+            (["eval", "--corpus", "nowhere", "--semantic-weight", "inf"], "semantic-weight"),
+        ] {
+            let result = try runner.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+        }
+    }
+
     @Test("user errors exit 1 with one line on stderr that says what to do")
     func userErrors() throws {
         let runner = try ProgramRunner()

@@ -67,6 +67,30 @@ struct BackendTests {
         #expect(all.map(\.itemID) == ["code-1"])
     }
 
+    @Test("top_k 0, negative and Int.min are errors in every mode; Int.max returns every match")
+    func absurdTopK() async throws {
+        let backend = try await EngineFixture.backend()
+        for mode in SearchMode.allCases {
+            for k in [0, -1, Int.min] {
+                await #expect(throws: SearchError.invalidTopK(k)) {
+                    try await backend.search(SearchRequest(corpus: "c", query: "gamma", topK: k, mode: mode))
+                }
+            }
+            let all = try await backend.search(SearchRequest(corpus: "c", query: "gamma", topK: .max, mode: mode))
+            switch mode {
+            case .lexical: #expect(Set(all.map(\.itemID)) == ["doc-00", "doc-01", "doc-02"])
+            case .hybrid, .auto:
+                // Hybrid matches = lexical matches ∪ semantic neighbours at or above the floor.
+                let semantic = try await backend.search(SearchRequest(corpus: "c", query: "gamma", topK: .max, mode: .semantic))
+                let floor = SearchConfiguration.defaultHybridSemanticFloor
+                let expected = Set(["doc-00", "doc-01", "doc-02"]).union(semantic.filter { $0.score >= floor }.map(\.itemID))
+                #expect(Set(all.map(\.itemID)) == expected, "\(mode)")
+            default: #expect(all.count == EngineFixture.texts.count, "\(mode)")
+            }
+            #expect(Set(all.map(\.itemID)).count == all.count, "\(mode): an id twice")
+        }
+    }
+
     @Test("filters: typed equality, any-of lists, tags all-of, nil ignored, time bounds")
     func filters() async throws {
         let backend = try await makeBackend()
@@ -173,6 +197,62 @@ struct BackendTests {
         #expect(try await incremental.search(SearchRequest(corpus: "x", query: "giraffe", topK: 100, mode: .hybrid)).allSatisfy { $0.itemID != "d1" })
     }
 
+    static func rankingSignature(_ hits: [SearchHit]) -> [String] {
+        hits.map { "\($0.itemID)=\($0.score.bitPattern)" }
+    }
+
+    @Test("After random upserts and deletes, every mode ranks exactly as a backend built from scratch")
+    func upsertDeleteEquivalence() async throws {
+        var generator = SplitMix64(seed: 42)
+        let vocabulary = ["alpha", "beta", "gamma", "delta", "echo", "fox", "golf", "hotel", "india", "json", "kilo"]
+        func randomText() -> String {
+            (0..<Int(generator.next() % 6 + 1)).map { _ in vocabulary[Int(generator.next() % UInt64(vocabulary.count))] }
+                .joined(separator: " ")
+        }
+        let incremental = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 32))
+        var live: [String: SearchItem] = [:]
+        for step in 0..<400 {
+            let id = "id-\(generator.next() % 60)"
+            if generator.next() % 3 == 0 {
+                await incremental.delete(corpus: "c", ids: [id, "never-existed"])
+                live[id] = nil
+            } else {
+                let item = SearchItem(
+                    corpus: "c", id: id, text: randomText(),
+                    metadata: ["group": .number(Double(generator.next() % 3)),
+                               "tags": .array(generator.next() % 2 == 0 ? ["t"] : [])],
+                    createdAt: Double(step % 50))
+                try await incremental.upsert([item])
+                live[id] = item
+            }
+        }
+        let rebuilt = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 32))
+        try await rebuilt.upsert(live.values.sorted { $0.id < $1.id })
+        #expect(await incremental.count(corpus: "c") == live.count)
+        let filters = [
+            MetadataFilter.none, MetadataFilter(equals: ["group": .number(1)]), MetadataFilter(tags: ["t"]),
+            MetadataFilter(createdAtMin: 10, createdAtMax: 30),
+        ]
+        for query in ["alpha", "gamma delta", "kilo json fox", "", "zulu"] {
+            for mode in SearchMode.allCases {
+                for filter in filters {
+                    for k in [1, 5, 1_000] {
+                        let request = SearchRequest(corpus: "c", query: query, topK: k, filter: filter, mode: mode)
+                        let left = try await incremental.search(request)
+                        let right = try await rebuilt.search(request)
+                        #expect(Self.rankingSignature(left) == Self.rankingSignature(right), "\(mode) \(query) \(filter) k=\(k)")
+                    }
+                }
+            }
+        }
+        // A deleted id never comes back; an upserted text replaces the old one completely.
+        let old = SearchItem(corpus: "c", id: "swap", text: "uniqueoldword")
+        try await incremental.upsert([old])
+        try await incremental.upsert([SearchItem(corpus: "c", id: "swap", text: "uniquenewword")])
+        #expect(try await incremental.search(SearchRequest(corpus: "c", query: "uniqueoldword", mode: .lexical)).isEmpty)
+        #expect(try await incremental.search(SearchRequest(corpus: "c", query: "uniquenewword", mode: .lexical)).map(\.itemID) == ["swap"])
+    }
+
     @Test("hybrid hits explain themselves; identical inputs give identical rankings")
     func explainAndDeterminism() async throws {
         let a = try await makeBackend()
@@ -186,6 +266,35 @@ struct BackendTests {
         let rrf = ReciprocalRankFusion(semanticWeight: SearchConfiguration.defaultSemanticWeight)
         #expect(abs(rrf.score(explanation) - top.score) < 1e-12)
         #expect(explanation.lexical != nil || explanation.semantic != nil)
+    }
+
+    @Test("Two backends fed the same items in different orders give bit-identical rankings; ties break by id")
+    func determinismAndTies() async throws {
+        var items = EngineFixture.items()
+        // Exact duplicates under different ids: every leg ties them.
+        for suffix in ["z", "a", "m"] {
+            items.append(SearchItem(corpus: "c", id: "dup-\(suffix)", text: "duplicate twin text", createdAt: 5))
+        }
+        let a = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 64))
+        let b = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 64))
+        try await a.upsert(items)
+        for item in items.reversed() { try await b.upsert([item]) }
+        for query in ["gamma delta", "duplicate twin", "fox", "", "cafe", "東京"] {
+            for mode in SearchMode.allCases {
+                for k in [1, 2, 3, 100] {
+                    let request = SearchRequest(corpus: "c", query: query, topK: k, mode: mode)
+                    let left = try await a.search(request)
+                    let right = try await b.search(request)
+                    #expect(Self.rankingSignature(left) == Self.rankingSignature(right), "\(mode) \(query) k=\(k)")
+                }
+            }
+        }
+        for mode in [SearchMode.lexical, .semantic, .hybrid, .structural] {
+            let hits = try await a.search(SearchRequest(
+                corpus: "c", query: "duplicate twin", topK: 3,
+                filter: MetadataFilter(createdAtMin: 5, createdAtMax: 5), mode: mode))
+            #expect(hits.map(\.itemID) == ["dup-a", "dup-m", "dup-z"], "\(mode)")
+        }
     }
 
     @Test("NaN vectors are rejected and nothing of the batch is applied")
@@ -225,10 +334,94 @@ struct BackendTests {
         #expect(!filter.matches(metadata: [:], createdAt: nil))
     }
 
+    @Test(
+        "Time windows: whole number + s/m/h/d/w with optional spaces; anything else is an error naming the forms",
+        arguments: [
+            ("0s", 0.0), (" 7d", 604_800), ("7d ", 604_800), (" 7 d ", 604_800), ("30s", 30), ("15m", 900),
+            ("24h", 86_400), ("2w", 1_209_600), ("007d", 604_800), ("999999999999w", 604_799_999_999_395_200),
+        ] as [(String, Double)])
+    func validWindows(text: String, seconds: Double) throws {
+        let window = try TimeWindow(parsing: text)
+        #expect(window.seconds == seconds)
+        let bounds = window.bounds(now: Date(timeIntervalSince1970: 2_000_000_000))
+        #expect(bounds.upperBound == 2_000_000_000)
+        #expect(bounds.lowerBound.isFinite)
+    }
+
+    @Test(
+        "Invalid time windows throw invalidTimeWindow",
+        arguments: [
+            "", " ", "d", "7", "7 days", "1.5h", "-1d", "+1d", "last_24_hours", "99999999999999w", "7D", "7dd",
+            "٧d", "７d", "1e3s", "0x10s", "1_000s", "7d\n", "∞d", "NaNs", "1 2d", "7 w w",
+        ])
+    func invalidWindows(text: String) {
+        #expect(throws: SearchError.invalidTimeWindow(text)) { try TimeWindow(parsing: text) }
+        #expect(SearchError.invalidTimeWindow(text).description.contains("30s"))
+    }
+
+    @Test(
+        "A zero-width space is not a space in a time window")
+    func zeroWidthSpaceInWindow() {
+        let text = "7\u{200B}d"
+        #expect(throws: SearchError.invalidTimeWindow(text)) { try TimeWindow(parsing: text) }
+    }
+
+    @Test("A 0s window keeps an item stamped exactly now; inclusive at both ends")
+    func zeroWindowInclusive() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 16))
+        try await backend.upsert([
+            SearchItem(corpus: "c", id: "now", text: "alpha", createdAt: 500),
+            SearchItem(corpus: "c", id: "before", text: "alpha", createdAt: 499.999),
+            SearchItem(corpus: "c", id: "untimed", text: "alpha"),
+        ])
+        let bounds = try TimeWindow(parsing: "0s").bounds(now: Date(timeIntervalSince1970: 500))
+        let filter = MetadataFilter(createdAtMin: bounds.lowerBound, createdAtMax: bounds.upperBound)
+        for mode in SearchMode.allCases {
+            let hits = try await backend.search(SearchRequest(corpus: "c", query: "alpha", filter: filter, mode: mode))
+            #expect(hits.map(\.itemID) == ["now"], "\(mode)")
+        }
+    }
+
+    @Test("TimeWindow(seconds:) with a negative or NaN length gives an empty-width window at now, never a trap")
+    func negativeWindowDoesNotTrap() {
+        let now = Date(timeIntervalSince1970: 1_000)
+        for seconds in [-1.0, -.infinity, .nan] {
+            let bounds = TimeWindow(seconds: seconds).bounds(now: now)
+            #expect(bounds == 1_000...1_000, "\(seconds)")
+        }
+        #expect(TimeWindow(seconds: 60).bounds(now: now) == 940...1_000)
+    }
+
     @Test("unknown modes are errors that list the modes")
     func modes() throws {
         #expect(try SearchMode(parsing: "Hybrid") == .hybrid)
         #expect(throws: SearchError.unknownMode("fuzzy")) { try SearchMode(parsing: "fuzzy") }
+    }
+
+    @Test("Concurrent upserts, deletes and searches: no crash, no duplicate hit, final count exact")
+    func concurrentUse() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 32))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for index in 0..<150 {
+                        let id = "w\(worker)-\(index)"
+                        try await backend.upsert([SearchItem(corpus: "c", id: id, text: "shared text \(index)", createdAt: Double(index))])
+                        if index % 3 == 0 { await backend.delete(corpus: "c", ids: [id]) }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<60 {
+                        for mode in [SearchMode.hybrid, .structural] {
+                            let hits = try await backend.search(SearchRequest(corpus: "c", query: "shared", topK: 20, mode: mode))
+                            #expect(Set(hits.map(\.itemID)).count == hits.count)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await backend.count(corpus: "c") == 4 * 100)
     }
 }
 

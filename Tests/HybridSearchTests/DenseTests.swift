@@ -57,6 +57,76 @@ struct DenseTests {
         #expect(zeroQuery.allSatisfy { $0.score == 0 && !$0.score.isNaN })
     }
 
+    @Test("A vector with NaN or ∞ is rejected with invalidVector and nothing of its batch is applied")
+    func nonFiniteVectorsRejected() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 8))
+        for bad in [Float.nan, .infinity, -.infinity, .signalingNaN] {
+            var vector = [Float](repeating: 0.5, count: 8)
+            vector[5] = bad
+            let batch = [
+                SearchItem(corpus: "c", id: "good", text: "fine text"),
+                SearchItem(corpus: "c", id: "bad", text: "bad text", vector: vector),
+            ]
+            do {
+                try await backend.upsert(batch)
+                Issue.record("a vector with \(bad) was accepted")
+            } catch {
+                guard case .invalidVector(let id, _) = error else {
+                    Issue.record("expected invalidVector, got \(error)")
+                    continue
+                }
+                #expect(id == "bad")
+            }
+            #expect(await backend.count(corpus: "c") == 0)
+        }
+        // Wrong length: a dimension error, nothing applied.
+        await #expect(throws: SearchError.dimensionMismatch(expected: 8, actual: 3)) {
+            try await backend.upsert([SearchItem(corpus: "c", id: "short", text: "x", vector: [1, 2, 3])])
+        }
+        #expect(await backend.count(corpus: "c") == 0)
+    }
+
+    @Test(
+        "A finite vector of tiny (subnormal) or huge magnitude never scores NaN or ∞")
+    func extremeMagnitudeVectors() async throws {
+        let dimension = 8
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: dimension))
+        var tiny = [Float](repeating: 0, count: dimension)
+        tiny[0] = .leastNonzeroMagnitude
+        let huge = [Float](repeating: .greatestFiniteMagnitude, count: dimension)
+        var unit = [Float](repeating: 0, count: dimension)
+        unit[0] = 1
+        try await backend.upsert([
+            SearchItem(corpus: "c", id: "tiny", text: "alpha", vector: tiny),
+            SearchItem(corpus: "c", id: "huge", text: "alpha", vector: huge),
+            SearchItem(corpus: "c", id: "unit", text: "alpha", vector: unit),
+        ])
+        for kernel in [DenseIndex.ScanKernel.simd, .blas] {
+            var index = DenseIndex(dimension: dimension, kernel: kernel)
+            index.set(ordinal: 0, vector: tiny)
+            index.set(ordinal: 1, vector: huge)
+            let hits = index.search(query: unit, topK: 2, candidates: nil) { $0 }
+            #expect(hits.allSatisfy { $0.score.isFinite }, "\(kernel): \(hits)")
+            // The tiny vector points along the first axis: cosine with the unit query is 1.
+            #expect(hits.first?.ordinal == 0, "\(kernel): \(hits)")
+        }
+        let hits = try await backend.search(SearchRequest(corpus: "c", query: "alpha", topK: 3, mode: .semantic))
+        #expect(hits.count == 3)
+        #expect(hits.allSatisfy { $0.score.isFinite && abs($0.score) <= 1.0001 }, "\(hits.map(\.score))")
+    }
+
+    @Test("An all-zero vector scores exactly 0, in both kernels")
+    func zeroVectorScoresZero() {
+        for kernel in [DenseIndex.ScanKernel.simd, .blas] {
+            var index = DenseIndex(dimension: 4, kernel: kernel)
+            index.set(ordinal: 0, vector: [0, 0, 0, 0])
+            index.set(ordinal: 1, vector: [1, 0, 0, 0])
+            let hits = index.search(query: [0, 0, 0, 0], topK: 2, candidates: nil) { $0 }
+            #expect(hits.map(\.score) == [0, 0], "\(kernel)")
+            #expect(hits.map(\.ordinal) == [0, 1], "\(kernel): ties by key")
+        }
+    }
+
     @Test("hashed n-gram embedder: unit length, stable, shares n-grams across typos")
     func embedder() {
         let embedder = HashedNGramEmbedder(dimension: 256)
@@ -81,5 +151,85 @@ struct DenseTests {
         let expected = ["<ab", "ab>", "<ab>", "<ab>"].map { FNV1a.hash($0.utf8) }.sorted()
         #expect(hashes == expected)
         #expect(FNV1a.hash("a".utf8) == 0xaf63_dc4c_8601_ec8c)  // published FNV-1a 64 test vector
+    }
+
+    /// An embedder that misbehaves on demand: NaN, wrong dimension, wrong vector count or a
+    /// throw, whenever a text contains the trigger word.
+    struct HostileEmbedder: Embedder {
+        enum Fault: Sendable { case nan, infinity, wrongDimension, tooFewVectors, tooManyVectors, throwing }
+        struct Failure: Error {}
+        let fault: Fault
+        let trigger: String
+        let dimension = 16
+        var identifier: String { "hostile-\(fault)" }
+
+        func embed(_ texts: [String]) throws -> [[Float]] {
+            let poisoned = texts.contains { $0.contains(trigger) }
+            let base = HashedNGramEmbedder(dimension: dimension)
+            var vectors = texts.map { base.embed($0) }
+            guard poisoned else { return vectors }
+            switch fault {
+            case .nan: vectors = vectors.map { v in var v = v; v[0] = .nan; return v }
+            case .infinity: vectors = vectors.map { v in var v = v; v[3] = -.infinity; return v }
+            case .wrongDimension: vectors = vectors.map { $0 + [1] }
+            case .tooFewVectors: vectors.removeLast()
+            case .tooManyVectors: vectors.append(vectors[0])
+            case .throwing: throw Failure()
+            }
+            return vectors
+        }
+    }
+
+    @Test(
+        "An embedder returning NaN, ∞, the wrong dimension or the wrong number of vectors, or throwing, is a typed error; nothing is applied",
+        arguments: [
+            HostileEmbedder.Fault.nan, .infinity, .wrongDimension, .tooFewVectors, .tooManyVectors, .throwing,
+        ])
+    func hostileEmbedder(fault: HostileEmbedder.Fault) async throws {
+        let backend = InMemorySearchBackend(embedder: HostileEmbedder(fault: fault, trigger: "poison"))
+        try await backend.upsert([SearchItem(corpus: "c", id: "ok", text: "harmless words")])
+        let batch = (0..<3).map { SearchItem(corpus: "c", id: "p\($0)", text: $0 == 1 ? "poison pill" : "plain \($0)") }
+        do {
+            try await backend.upsert(batch)
+            Issue.record("\(fault): the batch was accepted")
+        } catch {
+            switch (fault, error) {
+            case (.nan, .invalidVector), (.infinity, .invalidVector), (.wrongDimension, .dimensionMismatch),
+                (.tooFewVectors, .invalidArgument), (.tooManyVectors, .invalidArgument), (.throwing, .invalidArgument):
+                break
+            default: Issue.record("\(fault): unexpected error \(error)")
+            }
+        }
+        #expect(await backend.count(corpus: "c") == 1)
+        // A poisoned query is a typed error too (semantic/hybrid embed the query); lexical works.
+        for mode in [SearchMode.semantic, .hybrid] {
+            do {
+                let hits = try await backend.search(SearchRequest(corpus: "c", query: "poison words", mode: mode))
+                if fault != .tooManyVectors { Issue.record("\(fault) \(mode): poisoned query answered \(hits)") }
+            } catch {
+                #expect(!error.description.isEmpty)
+            }
+        }
+        let lexical = try await backend.search(SearchRequest(corpus: "c", query: "poison words", mode: .lexical))
+        #expect(lexical.map(\.itemID) == ["ok"])
+    }
+
+    /// An embedder claiming zero dimensions (a misconfigured model wrapper).
+    struct ZeroDimensionEmbedder: Embedder {
+        var identifier: String { "zero-dimension" }
+        var dimension: Int { 0 }
+        func embed(_ texts: [String]) throws -> [[Float]] { texts.map { _ in [] } }
+    }
+
+    @Test("A query against a zero-dimension embedder is a typed error in semantic and hybrid mode, never a trap")
+    func zeroDimensionQueryEmbedder() async throws {
+        let backend = InMemorySearchBackend(embedder: ZeroDimensionEmbedder())
+        for mode in [SearchMode.semantic, .hybrid, .auto] {
+            await #expect(throws: SearchError.self) {
+                _ = try await backend.search(SearchRequest(corpus: "c", query: "hello", mode: mode))
+            }
+        }
+        // Lexical search does not need the embedder.
+        #expect(try await backend.search(SearchRequest(corpus: "c", query: "hello", mode: .lexical)).isEmpty)
     }
 }
