@@ -195,10 +195,10 @@ extension ArtifactFacade {
     public func verifyContent(of artifact: Artifact) async throws {
         guard let sha = artifact.sha256 else { return }
         try await Self.attributing(to: artifact.artifactID) {
-            try store.readContent(sha256: sha) { _ in }
+            try store.checkContent(sha256: sha)
             if artifact.isDirectory {
                 for entry in try await store.manifest(sha256: sha).entries {
-                    try store.readContent(sha256: entry.sha256) { _ in }
+                    try store.checkContent(sha256: entry.sha256)
                 }
             }
         }

@@ -64,12 +64,12 @@ extension ArtifactFacade {
             guard let sha = artifact.sha256 else { continue }
             referenced.insert(sha)
             do {
-                try store.readContent(sha256: sha) { _ in }
+                try store.checkContent(sha256: sha)
                 if artifact.isDirectory {
                     for entry in try await store.manifest(sha256: sha).entries {
                         referenced.insert(entry.sha256)
                         do {
-                            try store.readContent(sha256: entry.sha256) { _ in }
+                            try store.checkContent(sha256: entry.sha256)
                         } catch let error as ArtifactError {
                             inspection.report.damagedArtifacts.append(
                                 Self.damage(artifact, error: error, path: store.contentURL(sha256: entry.sha256).path))

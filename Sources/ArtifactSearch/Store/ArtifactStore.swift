@@ -78,6 +78,10 @@ public protocol ArtifactStore: Sendable {
     /// first with a no-op `body`). Constant memory.
     func readContent(sha256: String, chunks body: (Data) throws -> Void) throws
 
+    /// Reads a whole blob only to check it against `sha256` (see
+    /// ``readContent(sha256:chunks:)`` for the errors).
+    func checkContent(sha256: String) throws
+
     /// Whether the store was opened read-only: every write throws
     /// ``ArtifactError/readOnlyStore(path:)``.
     var isReadOnly: Bool { get }
@@ -102,4 +106,10 @@ public protocol ArtifactStore: Sendable {
 
     /// A fresh, empty folder in the staging area whose name ends with `suffix`.
     func makeStagingDirectory(suffix: String) throws -> URL
+}
+
+extension ArtifactStore {
+    public func checkContent(sha256: String) throws {
+        try readContent(sha256: sha256) { _ in }
+    }
 }

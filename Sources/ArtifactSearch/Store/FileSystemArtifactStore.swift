@@ -253,22 +253,36 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
     /// when they do not hash to `sha256`. Pass a no-op `body` to only check the blob.
     public func readContent(sha256: String, chunks body: (Data) throws -> Void) throws {
+        try streamContent(sha256: sha256) { chunk in try body(Data(chunk)) }
+    }
+
+    /// Checks a blob against its name without copying a byte out of the read buffer.
+    public func checkContent(sha256: String) throws {
+        try streamContent(sha256: sha256) { _ in }
+    }
+
+    /// Reads a blob with `read(2)` into one reused 4 MiB buffer, hashing each chunk before
+    /// `body` sees it; checks the hash at the end.
+    private func streamContent(sha256: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let url = contentURL(sha256: sha256)
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            if containsContent(sha256: sha256) { throw ArtifactError.io(path: url.path, reason: "cannot open for reading") }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if containsContent(sha256: sha256) { throw Self.posixError(url.path) }
             throw ArtifactError.corruptStore("content \(sha256) is missing from \(blobsURL.path)")
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
         var hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
         while true {
-            let chunk: Data
-            do {
-                guard let next = try handle.read(upToCount: Self.chunkSize), !next.isEmpty else { break }
-                chunk = next
-            } catch {
-                throw ArtifactError.io(path: url.path, reason: error.localizedDescription)
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.posixError(url.path)
             }
-            hasher.update(data: chunk)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            hasher.update(bufferPointer: chunk)
             try body(chunk)
         }
         try Self.check(hasher, expected: sha256, path: url.path)
