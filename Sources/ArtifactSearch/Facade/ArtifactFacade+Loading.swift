@@ -118,10 +118,16 @@ extension ArtifactFacade {
         return url
     }
 
-    /// A folder holding a directory artifact's files byte for byte (`as_local_dir`), built once
-    /// under the store's `materialized/` folder and reused (treat it as read-only).
+    /// A folder holding a directory artifact's files byte for byte (`as_local_dir`), built under
+    /// the store's `materialized/` folder from hash-checked blobs (files read-only) and reused
+    /// — but only after checking that it still holds exactly the manifest's files with their
+    /// sizes and SHA-256 (cost: reading them once); a folder someone wrote into is rebuilt.
+    /// Building one needs a writable store.
     /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` for a file artifact,
-    ///   ``ArtifactError/corruptStore(_:)`` when stored files are missing and `mustExist`.
+    ///   ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when a stored file
+    ///   is damaged, ``ArtifactError/corruptStore(_:)`` when one is missing (both only with
+    ///   `mustExist`), ``ArtifactError/readOnlyStore(path:)`` when it must be built in a
+    ///   read-only store.
     public func asLocalDirectory(_ artifact: Artifact, mustExist: Bool = true) async throws -> URL {
         let artifact = try await trustedRecord(of: artifact)
         guard artifact.isDirectory, let sha = artifact.sha256 else {
