@@ -31,6 +31,10 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
             writeError(TerminalText.escapedLines(OptionLikeArgument.message(unknown: lookalike, subcommand: subcommand)))
             exitProcess(2)
         }
+        if let problem = storeOptionProblem(Array(CommandLine.arguments.dropFirst())) {
+            writeError("artifact-search: \(problem)")
+            exitProcess(2)
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -85,8 +89,36 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
                 break
             }
         }
-        guard !leading.isEmpty, let subcommand = rest.first else { return arguments }
+        // Only in front of a real subcommand: otherwise the parser's own message ("unexpected
+        // argument 'bogus'") names the actual mistake.
+        let names = Set(subcommandNames + ["help"])
+        guard !leading.isEmpty, let subcommand = rest.first, names.contains(subcommand) else { return arguments }
         return [subcommand] + leading + rest.dropFirst()
+    }
+
+    static var subcommandNames: [String] { CommandRegistry.subcommands.map { $0._commandName } }
+
+    /// What is wrong when `--store DIR` comes first but no known subcommand follows it.
+    static func storeOptionProblem(_ arguments: [String]) -> String? {
+        var rest = arguments[...]
+        var sawStore = false
+        while let first = rest.first {
+            if first == "--store", rest.count >= 2 {
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--store=") {
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+            sawStore = true
+        }
+        guard sawStore else { return nil }
+        let names = subcommandNames
+        guard let next = rest.first else {
+            return "--store names the store; give a subcommand after it (\(names.joined(separator: ", ")))"
+        }
+        if names.contains(next) || next == "help" || next.hasPrefix("-") { return nil }
+        return "unknown subcommand '\(TerminalText.escaped(String(next.prefix(80))))': use one of \(names.joined(separator: ", "))"
     }
 
     static func writeError(_ message: String) {

@@ -10,6 +10,9 @@ enum ByteCount {
             unit = multiplier
             digits = digits.dropLast()
         }
+        if digits.hasPrefix("-") {
+            throw ValidationError("--max-indexed-bytes must be at least 0 (got \(text))")
+        }
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int(digits) else {
             throw ValidationError("\"\(text)\" is not a byte count: use a whole number, optionally with K, M or G (e.g. 262144, 256K, 1M)")
         }

@@ -26,22 +26,8 @@ struct CatCommand: AsyncParsableCommand {
     func run() async throws {
         let facade = try await store.openFacade()
         guard let artifact = try await facade.artifact(id: id) else { throw ArtifactError.notFound(id: id) }
-        if artifact.isDirectory {
-            FileHandle.standardOutput.write(try await facade.loadBytes(id: id))
-            return
-        }
-        // Checked before the first byte goes out: damaged content is refused, never half-written.
-        try await facade.verifyContent(of: artifact)
-        let url = try await facade.asLocalFile(artifact)
-        let input: FileHandle
-        do {
-            input = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw ArtifactError.io(path: url.path, reason: error.localizedDescription)
-        }
-        defer { try? input.close() }
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            FileHandle.standardOutput.write(chunk)
-        }
+        // Checked before the first byte goes out (damaged content is refused and nothing is
+        // written), from the same open file that is then streamed.
+        try await facade.readContent(of: artifact) { chunk in FileHandle.standardOutput.write(chunk) }
     }
 }

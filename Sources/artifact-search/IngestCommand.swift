@@ -72,6 +72,7 @@ struct IngestCommand: AsyncParsableCommand {
     var skipUnchanged = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Index at most this many bytes of each file's text, from its start (default 256K; K, M, G = KiB, MiB, GiB; at most 256M).",
             discussion: "Words past the limit are not found by search (the whole file is still stored). Recorded with each artifact.",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArtifactSearch
 import Foundation
 import HybridSearch
 
@@ -23,7 +24,9 @@ struct LabelAssignment: Hashable {
         }
         key = String(text[..<equals])
         let raw = String(text[text.index(after: equals)...])
-        if let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8)) {
+        if JSONTextCheck.firstProblem(in: Data(raw.utf8)) == nil,
+            let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))
+        {
             value = parsed
         } else {
             value = .string(raw)

@@ -81,4 +81,54 @@ struct ContentIntegrityTests {
             .appendingPathComponent(artifact.sha256!)
         #expect(!FileManager.default.fileExists(atPath: materialised.path))
     }
+
+    @Test("Saving the same bytes again heals a blob damaged on disk, for the old artifact too")
+    func resaveHealsDamagedBlob() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let first = try await facade.saveText("alpha content apple", name: "a.txt")
+        let blob = facade.store.contentURL(sha256: first.sha256!)
+        try Self.overwrite(blob, with: Data("alpha".utf8))
+        await #expect(throws: ArtifactError.self) { try await facade.loadBytes(id: first.artifactID) }
+        _ = try await facade.saveText("alpha content apple", name: "again.txt")
+        #expect(try await facade.loadText(id: first.artifactID) == "alpha content apple")
+        // The same through a file save.
+        try Self.overwrite(blob, with: Data("ALPHA CONTENT APPLE".utf8))
+        _ = try await facade.saveFile(at: try folder.file("a.txt", text: "alpha content apple"))
+        #expect(try await facade.loadText(id: first.artifactID) == "alpha content apple")
+        #expect(try await facade.verify().isHealthy)
+    }
+
+    @Test("A FIFO, a folder or a symbolic link in place of a blob is damage, reported at once (no hang)")
+    func nonRegularBlob() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let outside = try folder.file("elsewhere.txt", text: "other bytes")
+        for replacement in ["fifo", "folder", "link"] {
+            let artifact = try await facade.saveText("content for \(replacement)")
+            let blob = facade.store.contentURL(sha256: artifact.sha256!)
+            try FileManager.default.removeItem(at: blob)
+            switch replacement {
+            case "fifo": #expect(mkfifo(blob.path, 0o644) == 0)
+            case "folder": try FileManager.default.createDirectory(at: blob, withIntermediateDirectories: false)
+            default: try FileManager.default.createSymbolicLink(at: blob, withDestinationURL: outside)
+            }
+            do {
+                _ = try await facade.loadBytes(id: artifact.artifactID)
+                Issue.record("\(replacement): loaded")
+            } catch let ArtifactError.contentDamaged(id, path, _, actual) {
+                #expect(id == artifact.artifactID)
+                #expect(path == blob.path)
+                #expect(actual == (replacement == "link" ? "a symbolic link" : "not a regular file"))
+            }
+            var delivered = 0
+            await #expect(throws: ArtifactError.self) {
+                try await facade.readContent(of: artifact) { delivered += $0.count }
+            }
+            #expect(delivered == 0)
+            #expect(try await facade.verify().damagedArtifacts.map(\.artifactID).contains(artifact.artifactID))
+        }
+    }
 }

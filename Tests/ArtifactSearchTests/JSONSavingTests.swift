@@ -47,10 +47,10 @@ struct JSONSavingTests {
         await #expect(throws: ArtifactError.tooDeeplyNested(what: "the JSON value", limit: 512)) {
             try await facade.saveJSON(deep)
         }
-        await #expect(throws: ArtifactError.tooDeeplyNested(what: "label \"tree\"", limit: 510)) {
+        await #expect(throws: ArtifactError.tooDeeplyNested(what: "label \"tree\"", limit: 500)) {
             try await facade.saveText("x", labels: ["tree": deep])
         }
-        await #expect(throws: ArtifactError.tooDeeplyNested(what: "label \"tree\"", limit: 510)) {
+        await #expect(throws: ArtifactError.tooDeeplyNested(what: "label \"tree\"", limit: 500)) {
             try await facade.list(filters: ["tree": deep])
         }
         #expect(try await facade.index.count() == 0)
@@ -190,6 +190,7 @@ struct JSONSavingTests {
             ("[1,\n 2,\n]", 6, 2, 3, "trailing comma"),
             (#"["\ud800"]"#, 2, 1, 3, "lone UTF-16 surrogate \\ud800"),
             (#""x\udc00""#, 2, 1, 3, "lone UTF-16 surrogate \\udc00"),
+            (#"{"ok":1,"big":1e400}"#, 14, 1, 15, "1e400"),
         ])
     func invalidJSONReasons(text: String, offset: Int, line: Int, column: Int, reason: String) async throws {
         let folder = try TemporaryFolder()

@@ -134,4 +134,65 @@ struct StoreVerificationTests {
         #expect(FileManager.default.fileExists(atPath: stale.path))
         #expect(try await maintenance.sweepStaleTemporaries(olderThan: 3600).map(\.url.path) == [stale.path])
     }
+
+    @Test("A tmp folder replaced by a symbolic link is never swept; only the store's own temporaries are")
+    func symlinkedTmpNotSwept() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        _ = try await openFacade(in: folder)
+        let store = folder.url.appendingPathComponent("store")
+        let victim = folder.url.appendingPathComponent("victim")
+        let important = try folder.file("victim/important.txt", text: "keep me")
+        let oldPart = try folder.file("victim/01OLD.part", text: "x")
+        for file in [important, oldPart] { try Self.backdate(file, by: 3 * 3600) }
+        try FileManager.default.removeItem(at: store.appendingPathComponent("tmp"))
+        try FileManager.default.createSymbolicLink(at: store.appendingPathComponent("tmp"), withDestinationURL: victim)
+        _ = try await openFacade(in: folder)
+        #expect(FileManager.default.fileExists(atPath: important.path))
+        #expect(FileManager.default.fileExists(atPath: oldPart.path))
+        // In the real folder, a stale foreign file is left alone too; only *.part/*.dir/*.stale go.
+        try FileManager.default.removeItem(at: store.appendingPathComponent("tmp"))
+        try FileManager.default.createDirectory(at: store.appendingPathComponent("tmp"), withIntermediateDirectories: false)
+        let foreign = try folder.file("store/tmp/notes.txt", text: "not ours")
+        let part = try folder.file("store/tmp/01OLD.part", text: "ours")
+        for file in [foreign, part] { try Self.backdate(file, by: 3 * 3600) }
+        _ = try await openFacade(in: folder)
+        #expect(FileManager.default.fileExists(atPath: foreign.path))
+        #expect(!FileManager.default.fileExists(atPath: part.path))
+    }
+
+    @Test("A stray file in the blob tree is reported and removed by repair, leaving a healthy store")
+    func strayFileRepaired() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        _ = try await facade.saveText("alpha")
+        let stray = try folder.file("store/blobs/.DS_Store", text: "finder")
+        try Self.backdate(stray, by: 7200)
+        #expect(try await facade.verify().strayFiles == [stray.path])
+        let repaired = try await facade.verify(repair: true)
+        #expect(repaired.repairs == ["removed stray file \(stray.path)"])
+        #expect(repaired.isHealthy, "\(repaired)")
+    }
+
+    @Test("verify while saves are committing reports no false orphans or unindexed artifacts")
+    func verifyDuringSaves() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder, synchronizesWrites: false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 0..<150 { _ = try await facade.saveText("concurrent note \(index)") }
+            }
+            group.addTask {
+                for _ in 0..<15 {
+                    let report = try await facade.verify()
+                    #expect(report.orphanSearchDocuments.isEmpty && report.unindexedArtifacts.isEmpty, "\(report)")
+                    #expect(report.damagedArtifacts.isEmpty)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await facade.verify().isHealthy)
+    }
 }

@@ -1,3 +1,4 @@
+import ArtifactSearch
 import Foundation
 import Testing
 
@@ -75,5 +76,25 @@ struct ReadOnlyStoreCommandTests {
             #expect(refused.standardError.contains("read-only"), "\(refused.standardError)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.path).sorted() == before)
+    }
+
+    @Test("A read-only store whose last writes are still in its WAL, without a readable -shm, is refused rather than read stale",
+          .enabled(if: canRunAsNobody))
+    func walWithoutSharedMemory() async throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        try runner.write("one.txt", text: "first\n")
+        _ = try runner.runOK(["ingest", "one.txt"])
+        // Keep a connection open (so the WAL is not folded back) and commit more in it.
+        let store = runner.folder.appendingPathComponent(".artifact-search")
+        let facade = try await ArtifactFacade.open(at: store)
+        _ = try await facade.saveText("second, only in the WAL")
+        let wal = store.appendingPathComponent("index.sqlite-wal")
+        #expect(((try FileManager.default.attributesOfItem(atPath: wal.path))[.size] as? Int ?? 0) > 0)
+        try FileManager.default.removeItem(at: store.appendingPathComponent("index.sqlite-shm"))
+        let list = try Self.runAsNobody(runner, ["list", "--json"])
+        #expect(list.status == 1)
+        #expect(list.standardError.contains("index.sqlite-wal"), "\(list.standardError)")
+        _ = facade
     }
 }

@@ -194,6 +194,23 @@ extension ArtifactFacade {
         }
     }
 
+    /// Streams an artifact's bytes (a directory: its manifest) in chunks of at most 4 MiB,
+    /// in constant memory, checked against its `sha256` before the first chunk and again while
+    /// streaming (`cat`).
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` (before any
+    ///   chunk, or — if the file changed in between — after the last), and the errors of
+    ///   ``loadBytes(id:)``.
+    public func readContent(of artifact: Artifact, chunks body: (Data) throws -> Void) async throws {
+        let artifact = try await trustedRecord(of: artifact)
+        guard let sha = artifact.sha256 else {
+            try body(try await bytes(of: artifact))
+            return
+        }
+        try await Self.attributing(to: artifact.artifactID) {
+            try store.readVerifiedContent(sha256: sha, chunks: body)
+        }
+    }
+
     /// Checks an artifact's stored bytes against its `sha256` (for a directory: the manifest
     /// and every file of it), streaming, in constant memory.
     /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` naming the
@@ -240,7 +257,14 @@ extension ArtifactFacade {
                 let message =
                     (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
                 reason = message
-                if let found = Self.number(after: "character ", in: message) { offset = min(found, data.count) }
+                if let found = Self.number(after: "character ", in: message) {
+                    offset = min(found, data.count)
+                } else if let token = Self.unrepresentableNumber(in: message),
+                    let range = data.range(of: Data(token.utf8))
+                {
+                    // "Number 1e400 is not representable in Swift." names the token, not its place.
+                    offset = range.lowerBound - data.startIndex
+                }
             }
             if case .dataCorrupted(let context) = decodingError as? DecodingError,
                 let underlying = context.underlyingError as NSError?,
@@ -257,6 +281,14 @@ extension ArtifactFacade {
         let line = bytes.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
         let column = offset - (bytes.lastIndex(of: 10).map { $0 - data.startIndex + 1 } ?? 0) + 1
         return ArtifactError.invalidJSON(source: source, byteOffset: offset, line: line, column: column, reason: reason)
+    }
+
+    private static func unrepresentableNumber(in message: String) -> String? {
+        guard let start = message.range(of: "Number "), let end = message.range(of: " is not representable") else {
+            return nil
+        }
+        let token = message[start.upperBound..<end.lowerBound]
+        return token.isEmpty || token.count > 400 ? nil : String(token)
     }
 
     private static func number(after marker: String, in text: String) -> Int? {

@@ -45,6 +45,7 @@ extension ArtifactFacade {
         var report = StoreVerificationReport()
         var artifacts: [String: Artifact] = [:]
         var orphanBlobFiles: [StoreFile] = []
+        var strayFiles: [StoreFile] = []
         var staleTemporaryFiles: [StoreFile] = []
         /// False when a manifest could not be read: its files are unknown, so no blob may be
         /// called an orphan.
@@ -56,7 +57,16 @@ extension ArtifactFacade {
         let now = Date()
         let grace = configuration.staleFileGracePeriod
         inspection.report.databaseProblems = try await index.integrityProblems()
-        let all = try await index.artifacts(matching: ArtifactQuery())
+        let all: [Artifact]
+        do {
+            all = try await index.artifacts(matching: ArtifactQuery())
+        } catch {
+            // A damaged index b-tree can make the listing itself fail: report it (repair
+            // rebuilds the indexes first).
+            guard !inspection.report.databaseProblems.isEmpty else { throw error }
+            inspection.report.databaseProblems.append("cannot list the artifacts: \(error)")
+            return inspection
+        }
         inspection.report.artifacts = all.count
         var referenced = Set<String>()
         for artifact in all {
@@ -82,15 +92,24 @@ extension ArtifactFacade {
                     Self.damage(artifact, error: error, path: store.contentURL(sha256: sha).path))
             }
         }
+        // Read after the artifacts: a document always commits with its artifact, so every
+        // artifact read above has its document here; a document newer than the listing (a save
+        // in progress elsewhere) is checked against the records again before it counts.
         let documents = Set(try await index.searchDocumentIDs(corpus: configuration.corpus))
         inspection.report.unindexedArtifacts = all.map(\.artifactID).filter { !documents.contains($0) }.sorted()
-        inspection.report.orphanSearchDocuments = documents.filter { inspection.artifacts[$0] == nil }.sorted()
+        let unknown = documents.filter { inspection.artifacts[$0] == nil }
+        let existing = try await index.artifacts(ids: Array(unknown))
+        inspection.report.orphanSearchDocuments = unknown.filter { existing[$0] == nil }.sorted()
         if let maintenance = store as? any StoreMaintenance {
             let blobs = try maintenance.blobFiles()
             inspection.report.blobFiles = blobs.count
             for file in blobs {
                 guard let sha = file.sha256 else {
-                    inspection.report.strayFiles.append(file.url.path)
+                    if now.timeIntervalSince(file.modified) > grace {
+                        inspection.strayFiles.append(file)
+                    } else {
+                        inspection.report.recentFiles += 1
+                    }
                     continue
                 }
                 guard inspection.referencesKnown, !referenced.contains(sha) else { continue }
@@ -108,6 +127,7 @@ extension ArtifactFacade {
                 }
             }
             inspection.report.orphanBlobs = inspection.orphanBlobFiles.map(\.url.path)
+            inspection.report.strayFiles = inspection.strayFiles.map(\.url.path)
             inspection.report.staleTemporaries = inspection.staleTemporaryFiles.map(\.url.path)
         }
         return inspection
@@ -128,12 +148,16 @@ extension ArtifactFacade {
         var inspection = try await inspect()
         if !inspection.report.databaseProblems.isEmpty {
             try await index.rebuildStructures()
-            repairs.append("rebuilt the database indexes (REINDEX)")
+            repairs.append("rebuilt the database (REINDEX, VACUUM)")
             inspection = try await inspect()
         }
         for file in inspection.orphanBlobFiles {
             try maintenance.removeMaintenanceFile(file)
             repairs.append("removed orphan blob \(file.url.path)")
+        }
+        for file in inspection.strayFiles {
+            try maintenance.removeMaintenanceFile(file)
+            repairs.append("removed stray file \(file.url.path)")
         }
         for file in inspection.staleTemporaryFiles {
             try maintenance.removeMaintenanceFile(file)

@@ -255,11 +255,15 @@ public final class ArtifactFacade: Sendable {
         }
     }
 
-    /// A label value lives inside the artifact's record (`{"labels": {key: value}}`), so it may
-    /// nest two levels less than ``HybridSearch/JSONValue/maximumNestingDepth``, or the record
-    /// would not decode again. Checked without recursion, before anything else reads labels.
+    /// The deepest a label (or label filter) value may nest: 500. It lives inside the
+    /// artifact's record (`{"labels": {key: value}}`), which outputs wrap further (`--json`
+    /// arrays, search results) and JSONEncoder stops at 511 levels; 500 leaves room for all.
+    public static let maximumLabelNestingDepth = JSONValue.maximumNestingDepth - 12
+
+    /// Checks label (and label filter) values against ``maximumLabelNestingDepth`` without
+    /// recursion, before anything else reads them.
     static func checkLabelNesting(_ labels: [String: JSONValue?]) throws(ArtifactError) {
-        let limit = JSONValue.maximumNestingDepth - 2
+        let limit = maximumLabelNestingDepth
         for (key, value) in labels {
             if let value, value.nestsDeeper(than: limit) {
                 throw .tooDeeplyNested(what: "label \"\(key)\"", limit: limit)

@@ -90,6 +90,16 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         } catch let error as DatabaseError where isDamage(error) {
             throw error
         } catch {
+            // Immutable ignores the write-ahead log: with committed pages still in it, reads
+            // would silently miss them. Refuse instead.
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+            if wal > 0 {
+                throw ArtifactError.io(
+                    path: path,
+                    reason: "its last writes are still in \(path)-wal, which this user cannot read without the"
+                        + " shared-memory file \(path)-shm: ask the owner to run any artifact-search command on the"
+                        + " store (SQLite then folds the log into the database), or read it with write access")
+            }
             var components = URLComponents()
             components.scheme = "file"
             components.path = path
@@ -349,8 +359,11 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return lines == ["ok"] ? [] : lines
     }
 
+    /// `REINDEX` (rebuilds every index b-tree from its table), then `VACUUM` (rewrites the
+    /// file, dropping pages an integrity check reports as never used).
     public func rebuildStructures() async throws {
         try await writing { db in try db.execute(sql: "REINDEX") }
+        try await pool.vacuum()
     }
 
     public func searchDocumentIDs(corpus: String) async throws -> [String] {

@@ -14,16 +14,16 @@ import HybridSearch
 /// `Double` (`1e400`) is an error; one that underflows (`1e-400`) reads as 0 (RFC 8259 lets
 /// an implementation choose); integers beyond the 64-bit range become the nearest `Double`
 /// when decoded into ``HybridSearch/JSONValue`` (the stored bytes keep every digit).
-enum JSONTextCheck {
-    struct Problem: Error, Hashable {
+public enum JSONTextCheck {
+    public struct Problem: Error, Hashable, Sendable {
         /// Byte offset (0-based) of the offending byte.
-        var offset: Int
-        var reason: String
+        public var offset: Int
+        public var reason: String
     }
 
     /// The first problem in `data`, or `nil`. Bytes that are not JSON at all pass unless one
     /// of the three problems shows first: Foundation reports the rest.
-    static func firstProblem(in data: Data, maximumDepth: Int = JSONValue.maximumNestingDepth) -> Problem? {
+    public static func firstProblem(in data: Data, maximumDepth: Int = JSONValue.maximumNestingDepth) -> Problem? {
         data.withUnsafeBytes { raw in firstProblem(in: raw.bindMemory(to: UInt8.self), maximumDepth: maximumDepth) }
     }
 

@@ -78,6 +78,11 @@ public protocol ArtifactStore: Sendable {
     /// first with a no-op `body`). Constant memory.
     func readContent(sha256: String, chunks body: (Data) throws -> Void) throws
 
+    /// ``readContent(sha256:chunks:)``, but from one open file checked completely before the
+    /// first chunk is handed to `body` (and checked again as it streams): a damaged blob
+    /// yields no bytes at all. Costs two reads (the second usually from the page cache).
+    func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws
+
     /// Reads a whole blob only to check it against `sha256` (see
     /// ``readContent(sha256:chunks:)`` for the errors).
     func checkContent(sha256: String) throws
@@ -111,5 +116,10 @@ public protocol ArtifactStore: Sendable {
 extension ArtifactStore {
     public func checkContent(sha256: String) throws {
         try readContent(sha256: sha256) { _ in }
+    }
+
+    public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws {
+        try checkContent(sha256: sha256)
+        try readContent(sha256: sha256, chunks: body)
     }
 }

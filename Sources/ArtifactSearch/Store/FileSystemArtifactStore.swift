@@ -72,7 +72,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try requireWritable()
         let sha = Self.hex(SHA256.hash(data: data))
         let final = contentURL(sha256: sha)
-        if FileManager.default.fileExists(atPath: final.path) {
+        // Already stored (and intact: same bytes): nothing to write.
+        if let existing = try? readContentSync(sha256: sha, maxBytes: data.count + 1), existing == data {
             return StoredContent(sha256: sha, size: data.count, url: final)
         }
         let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
@@ -186,12 +187,11 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     /// Renames a flushed temporary file to its blob name (or drops it if the blob exists).
+    /// Renames a flushed temporary file to its blob name. The temporary holds bytes just hashed
+    /// to `sha256`, so it also replaces an existing blob of that name: saving the same bytes
+    /// again heals a blob that was damaged on disk (readers holding the old file keep it).
     private func commit(temporary: URL, sha256: String) throws(ArtifactError) {
         let final = contentURL(sha256: sha256)
-        if FileManager.default.fileExists(atPath: final.path) {
-            try? FileManager.default.removeItem(at: temporary)
-            return
-        }
         let shard = final.deletingLastPathComponent()
         try Self.createDirectory(shard)
         chmod(temporary.path, 0o444)
@@ -226,66 +226,106 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// Reads a blob; a whole read (`maxBytes == nil`) is hashed on the way and must match
     /// `sha256` (a prefix cannot be checked without reading everything, so it is not).
     func readContentSync(sha256: String, maxBytes: Int?) throws(ArtifactError) -> Data {
-        let url = contentURL(sha256: sha256)
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            if containsContent(sha256: sha256) { throw .io(path: url.path, reason: "cannot open for reading") }
-            throw .corruptStore("content \(sha256) is missing from \(blobsURL.path)")
-        }
-        defer { try? handle.close() }
-        do {
-            if let maxBytes { return try handle.read(upToCount: max(0, maxBytes)) ?? Data() }
+        if maxBytes == nil {
             var data = Data()
-            var hasher = SHA256()
-            while let chunk = try handle.read(upToCount: Self.chunkSize), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                data.append(chunk)
-            }
-            try Self.check(hasher, expected: sha256, path: url.path)
+            try streamContent(sha256: sha256, verifyingFirst: false) { chunk in data.append(contentsOf: chunk) }
             return data
-        } catch let error as ArtifactError {
-            throw error
-        } catch {
-            throw .io(path: url.path, reason: error.localizedDescription)
         }
-    }
-
-    /// Streams a blob's bytes in chunks of at most 1 MiB, hashing them; throws
-    /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
-    /// when they do not hash to `sha256`. Pass a no-op `body` to only check the blob.
-    public func readContent(sha256: String, chunks body: (Data) throws -> Void) throws {
-        try streamContent(sha256: sha256) { chunk in try body(Data(chunk)) }
-    }
-
-    /// Checks a blob against its name without copying a byte out of the read buffer.
-    public func checkContent(sha256: String) throws {
-        try streamContent(sha256: sha256) { _ in }
-    }
-
-    /// Reads a blob with `read(2)` into one reused 4 MiB buffer, hashing each chunk before
-    /// `body` sees it; checks the hash at the end.
-    private func streamContent(sha256: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let url = contentURL(sha256: sha256)
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if containsContent(sha256: sha256) { throw Self.posixError(url.path) }
-            throw ArtifactError.corruptStore("content \(sha256) is missing from \(blobsURL.path)")
-        }
+        let fd = try openBlob(sha256: sha256)
         defer { close(fd) }
-        var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
+        let wanted = max(0, maxBytes ?? 0)
+        var data = Data(count: wanted)
+        var filled = 0
+        while filled < wanted {
+            let count = data.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, wanted - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw Self.posixError(url.path)
             }
             if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            hasher.update(bufferPointer: chunk)
-            try body(chunk)
+            filled += count
         }
-        try Self.check(hasher, expected: sha256, path: url.path)
+        data.count = filled
+        return data
+    }
+
+    /// Opens a blob for reading: never blocking (a FIFO put in its place), never following a
+    /// symbolic link, and only a regular file — anything else is
+    /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
+    private func openBlob(sha256: String) throws(ArtifactError) -> Int32 {
+        let url = contentURL(sha256: sha256)
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw .corruptStore("content \(sha256) is missing from \(blobsURL.path)") }
+            if code == ELOOP {
+                throw .contentDamaged(artifactID: nil, path: url.path, expected: sha256, actual: "a symbolic link")
+            }
+            throw Self.posixError(url.path)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = Self.posixError(url.path)
+            close(fd)
+            throw error
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .contentDamaged(artifactID: nil, path: url.path, expected: sha256, actual: "not a regular file")
+        }
+        return fd
+    }
+
+    public func readContent(sha256: String, chunks body: (Data) throws -> Void) throws {
+        try streamContent(sha256: sha256, verifyingFirst: false) { chunk in try body(Data(chunk)) }
+    }
+
+    public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws {
+        try streamContent(sha256: sha256, verifyingFirst: true) { chunk in try body(Data(chunk)) }
+    }
+
+    /// Checks a blob against its name without copying a byte out of the read buffer.
+    public func checkContent(sha256: String) throws {
+        try streamContent(sha256: sha256, verifyingFirst: false) { _ in }
+    }
+
+    /// Reads a blob with `read(2)` into one reused 4 MiB buffer, hashing each chunk before
+    /// `body` sees it, and checks the hash at the end. With `verifyingFirst`, one pass over the
+    /// same open file checks it before the second pass hands anything to `body` (and is checked
+    /// again): a damaged blob yields no bytes, and one changed in place meanwhile still fails.
+    private func streamContent(
+        sha256: String, verifyingFirst: Bool, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws(ArtifactError) {
+        let url = contentURL(sha256: sha256)
+        let fd = try openBlob(sha256: sha256)
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        func pass(_ deliver: Bool) throws(ArtifactError) {
+            var hasher = SHA256()
+            while true {
+                let count = read(fd, buffer.baseAddress, buffer.count)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.posixError(url.path)
+                }
+                if count == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                hasher.update(bufferPointer: chunk)
+                if deliver {
+                    do { try body(chunk) } catch let error as ArtifactError { throw error } catch {
+                        throw .io(path: url.path, reason: "\(error)")
+                    }
+                }
+            }
+            try Self.check(hasher, expected: sha256, path: url.path)
+        }
+        if verifyingFirst {
+            try pass(false)
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw Self.posixError(url.path) }
+        }
+        try pass(true)
     }
 
     private static func check(_ hasher: SHA256, expected: String, path: String) throws(ArtifactError) {
@@ -497,15 +537,18 @@ public struct FileSystemArtifactStore: ArtifactStore {
 extension FileSystemArtifactStore: StoreMaintenance {
     public func blobFiles() throws -> [StoreFile] {
         var files: [StoreFile] = []
+        var info = stat()
+        guard lstat(blobsURL.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
         guard let enumerator = FileManager.default.enumerator(
             at: blobsURL, includingPropertiesForKeys: [.isRegularFileKey, .contentModificationDateKey])
         else { return [] }
         for case let url as URL in enumerator {
-            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .contentModificationDateKey])
-            guard values?.isRegularFile == true else { continue }
+            var entry = stat()
+            guard lstat(url.path, &entry) == 0, entry.st_mode & S_IFMT != S_IFDIR else { continue }
+            let values = try? url.resourceValues(forKeys: [.contentModificationDateKey])
             let name = url.lastPathComponent
             let isBlob =
-                name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+                entry.st_mode & S_IFMT == S_IFREG && name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
                 && contentURL(sha256: name).standardizedFileURL.path == url.standardizedFileURL.path
             files.append(
                 StoreFile(url: url, sha256: isBlob ? name : nil, modified: values?.contentModificationDate ?? .distantPast))
@@ -513,9 +556,17 @@ extension FileSystemArtifactStore: StoreMaintenance {
         return files.sorted { $0.url.path < $1.url.path }
     }
 
+    /// Suffixes of what this store writes under `tmp/`: blobs being written, directories being
+    /// materialised, and superseded materialisations. Nothing else there is ever touched.
+    static let temporarySuffixes = [".part", ".dir", ".stale"]
+
     public func temporaryFiles() throws -> [StoreFile] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryURL.path) else { return [] }
-        return names.sorted().map { name in
+        // Only a real folder: a `tmp` replaced by a symbolic link is never swept.
+        var info = stat()
+        guard lstat(temporaryURL.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryURL.path)
+        else { return [] }
+        return names.sorted().filter { name in Self.temporarySuffixes.contains { name.hasSuffix($0) } }.map { name in
             let url = temporaryURL.appendingPathComponent(name)
             var info = stat()
             let modified = lstat(url.path, &info) == 0 ? Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)) : .distantPast

@@ -16,6 +16,9 @@ import Foundation
 /// between "blob stored (or found already stored)" and "artifact recorded": a blob that a
 /// save has just written or deduplicated is never taken away before its record exists.
 ///
+/// The file is opened read-only (`flock` needs no write access), so a lock file created by
+/// another user (root running a read command) never stops the owner from saving.
+///
 /// One instance per store folder per process (``forStore(at:)``): `flock` locks belong to an
 /// open file description, so the process keeps one descriptor for its shared holders (counted)
 /// and opens another for an exclusive attempt, which then conflicts with its own saves too.
@@ -57,7 +60,7 @@ final class StoreWriteLock: @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         if sharedHolders == 0 {
-            let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let fd = open(url.path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileSystemArtifactStore.posixError(url.path) }
             while flock(fd, LOCK_SH) != 0 {
                 if errno == EINTR { continue }
@@ -85,7 +88,7 @@ final class StoreWriteLock: @unchecked Sendable {
     /// - Throws: ``ArtifactError/io(path:reason:)`` when the lock file cannot be opened, and
     ///   whatever `body` throws.
     func withExclusive<T>(timeout: TimeInterval = 0, _ body: () async throws -> T) async throws -> T? {
-        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(url.path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemArtifactStore.posixError(url.path) }
         defer { close(fd) }
         let deadline = Date().addingTimeInterval(timeout)
