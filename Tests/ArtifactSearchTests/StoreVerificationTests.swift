@@ -195,4 +195,50 @@ struct StoreVerificationTests {
         }
         #expect(try await facade.verify().isHealthy)
     }
+
+    /// The root page of a database object, read with Python's sqlite3 (what a user's tool would
+    /// see); nil when python3 is missing.
+    static func rootPage(of name: String, in database: URL) throws -> Int? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(\"select rootpage from sqlite_master where name=?\", (sys.argv[2],)).fetchone()[0]); c.close()",
+            database.path, name,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test("A damaged index b-tree is reported, not thrown, and repair rebuilds it to a healthy store")
+    func damagedIndexPage() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = folder.url.appendingPathComponent("store")
+        var ids: [String] = []
+        do {
+            let facade = try await ArtifactFacade.open(at: store, embedder: HashedNGramEmbedder(dimension: 16))
+            for index in 0..<40 { ids.append(try await facade.saveText("note \(index)").artifactID) }
+        }
+        let database = store.appendingPathComponent("index.sqlite")
+        guard let page = try Self.rootPage(of: "artifacts_by_time", in: database) else { return }  // no python3
+        let handle = try FileHandle(forUpdating: database)
+        try handle.seek(toOffset: UInt64((page - 1) * 4096))
+        try handle.write(contentsOf: Data([0x0A, 0x00, 0x00, 0x00, 0x07, 0x0F, 0xFF, 0x00]))
+        try handle.close()
+        let facade = try await ArtifactFacade.open(at: store, embedder: HashedNGramEmbedder(dimension: 16))
+        let report = try await facade.verify()
+        #expect(!report.databaseProblems.isEmpty)
+        #expect(!report.isHealthy)
+        let repaired = try await facade.verify(repair: true)
+        #expect(repaired.repairs.first == "rebuilt the database (REINDEX, VACUUM)")
+        #expect(repaired.isHealthy, "\(repaired)")
+        #expect(try await facade.list(limit: 100).count == 40)
+    }
 }
