@@ -81,7 +81,7 @@ struct IngestPlan {
             let path = URL(fileURLWithPath: (raw as NSString).expandingTildeInPath).standardizedFileURL.path
             var info = stat()
             guard lstat(path, &info) == 0 else {
-                let reason = String(cString: strerror(errno))
+                let reason = errno == ENOENT && raw.contains("\u{FFFD}") ? Self.undecodableName : String(cString: strerror(errno))
                 throw CommandLineError("cannot ingest \(raw): \(reason); check the path (nothing was ingested)")
             }
             // Given paths may pass through linked folders (`link/file`); only their last
@@ -114,6 +114,10 @@ struct IngestPlan {
         if seenSkips.insert(resolved).inserted { skipped.append(Skip(path: path, reason: reason)) }
     }
 
+    /// Why a file whose name is not valid UTF-8 cannot be ingested: artifacts record names and
+    /// paths as text (JSON), which cannot hold those bytes.
+    static let undecodableName = "its name is not valid UTF-8, which artifacts cannot record; rename it to ingest it"
+
     /// Walks `folder` (`resolved` is its path without symbolic links, `info` its `lstat`),
     /// adding its regular files to ``files`` when `collectingFiles` and what it skips to
     /// ``skipped``. A folder already walked is not walked again.
@@ -137,7 +141,10 @@ struct IngestPlan {
             let childResolved = resolved == "/" ? "/" + name : resolved + "/" + name
             var childInfo = stat()
             guard lstat(path, &childInfo) == 0 else {
-                skip(path, resolved: childResolved, reason: .unreadable(String(cString: strerror(errno))))
+                // A name that is not UTF-8 reaches us with U+FFFD in place of its bytes, so the
+                // path no longer exists: say so instead of "No such file".
+                let reason = errno == ENOENT && name.contains("\u{FFFD}") ? Self.undecodableName : String(cString: strerror(errno))
+                skip(path, resolved: childResolved, reason: .unreadable(reason))
                 continue
             }
             switch childInfo.st_mode & S_IFMT {
