@@ -7,6 +7,11 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     case dimensionMismatch(expected: Int, actual: Int)
     case embedderMismatch(stored: String, current: String)
     case invalidArgument(String)
+    /// A file of a persistent index could not be read or written.
+    case storage(path: String, reason: String)
+    /// A segment file is not one this build can read: damaged (checksum), truncated, or of
+    /// another format version. The index is derived data: rebuild it from the source of truth.
+    case corruptSegment(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,10 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "open it with the same embedder, or re-embed every item (rebuild the index) to switch"
         case .invalidArgument(let text):
             return text
+        case .storage(let path, let reason):
+            return "index file \(path): \(reason); check that the folder exists, is writable, and the disk is not full"
+        case .corruptSegment(let name, let reason):
+            return "segment \(name) cannot be used (\(reason)): the index is derived data, rebuild it from the records"
         }
     }
 }

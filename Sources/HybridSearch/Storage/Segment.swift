@@ -1,0 +1,291 @@
+import Foundation
+
+/// A read-only view of one segment file (``SegmentFormat``): opened by checking its header
+/// and checksums, then read in place — nothing is decoded or copied up front.
+///
+/// Ordinals are `0..<documentCount`, the order the writer was given. Lookups: a term by
+/// binary search over the sorted dictionary (O(log terms)), its postings as a contiguous
+/// slice; an id, field length, creation time or vector row in O(1).
+public struct Segment: @unchecked Sendable {
+    /// How much of the file to check on open.
+    public enum Verification: Sendable, Hashable {
+        /// Header, table and every section's checksum (reads the whole file once).
+        case full
+        /// Header and table checksum, sizes and bounds of every section; section contents are
+        /// trusted (call ``verifyChecksums()`` to check them later).
+        case structure
+    }
+
+    public let name: String
+    public let documentCount: Int
+    public let dimension: Int
+    /// Σ field lengths over the segment's documents.
+    public let totalFieldLength: Int
+    let bytes: SegmentBytes
+    private let sections: [SegmentFormat.Section: (offset: Int, length: Int, checksum: UInt64)]
+    private let ids: StringTable
+    private let terms: StringTable
+    private let keys: StringTable
+    private let metadataTable: StringTable
+
+    /// Opens the segment in `bytes`.
+    /// - Throws: ``SearchError/corruptSegment(name:reason:)`` for a wrong magic or version, a
+    ///   checksum mismatch, or a section out of bounds.
+    public init(name: String, bytes: SegmentBytes, verification: Verification = .full) throws(SearchError) {
+        self.name = name
+        self.bytes = bytes
+        let buffer = bytes.buffer
+        func fail(_ reason: String) -> SearchError { .corruptSegment(name: name, reason: reason) }
+        guard buffer.count >= SegmentFormat.headerSize,
+            Array(buffer[0..<SegmentFormat.magic.count]) == SegmentFormat.magic
+        else { throw fail("not a segment file (no header)") }
+        let version: UInt32 = Self.load(buffer, 8)
+        guard version == SegmentFormat.version else {
+            throw fail("format version \(version), this build reads version \(SegmentFormat.version)")
+        }
+        documentCount = Int(Self.load(buffer, 12) as UInt32)
+        dimension = Int(Self.load(buffer, 16) as UInt32)
+        let sectionCount = Int(Self.load(buffer, 20) as UInt32)
+        totalFieldLength = Int(truncatingIfNeeded: Self.load(buffer, 24) as UInt64)
+        let tableEnd = SegmentFormat.headerSize + sectionCount * SegmentFormat.sectionEntrySize
+        guard sectionCount == SegmentFormat.Section.allCases.count, buffer.count >= tableEnd else {
+            throw fail("truncated section table")
+        }
+        let headerChecksum: UInt64 = Self.load(buffer, 56)
+        var covered = Array(buffer[0..<56])
+        covered += buffer[SegmentFormat.headerSize..<tableEnd]
+        guard XXHash64.hash(covered) == headerChecksum else { throw fail("header checksum mismatch") }
+        var sections: [SegmentFormat.Section: (offset: Int, length: Int, checksum: UInt64)] = [:]
+        for index in 0..<sectionCount {
+            let entry = SegmentFormat.headerSize + index * SegmentFormat.sectionEntrySize
+            guard let kind = SegmentFormat.Section(rawValue: Self.load(buffer, entry)) else {
+                throw fail("unknown section kind")
+            }
+            let offset = Int(truncatingIfNeeded: Self.load(buffer, entry + 8) as UInt64)
+            let length = Int(truncatingIfNeeded: Self.load(buffer, entry + 16) as UInt64)
+            guard offset >= tableEnd, length >= 0, offset % SegmentFormat.alignment == 0,
+                offset <= buffer.count, length <= buffer.count - offset
+            else { throw fail("section \(kind) out of bounds") }
+            sections[kind] = (offset, length, Self.load(buffer, entry + 24))
+        }
+        self.sections = sections
+        func table(_ kind: SegmentFormat.Section) throws(SearchError) -> StringTable {
+            guard let table = StringTable(buffer, section: sections[kind]!) else { throw fail("malformed \(kind) table") }
+            return table
+        }
+        ids = try table(.ids)
+        terms = try table(.terms)
+        keys = try table(.metadataKeys)
+        metadataTable = try table(.metadata)
+        let n = documentCount
+        func expect(_ kind: SegmentFormat.Section, _ length: Int) throws(SearchError) {
+            guard sections[kind]!.length == length else { throw fail("section \(kind) has the wrong size") }
+        }
+        guard ids.count == n, metadataTable.count == n else { throw fail("id or metadata count differs from the header") }
+        try expect(.fieldLengths, 4 * n)
+        try expect(.postingStarts, 8 * (terms.count + 1))
+        try expect(.createdAt, 8 * n)
+        try expect(.metadataStarts, 8 * (keys.count + 1))
+        try expect(.vectors, 4 * n * dimension)
+        let postingCount = sections[.postings]!.length / 8
+        let ordinalCount = sections[.metadataOrdinals]!.length / 4
+        guard sections[.postings]!.length % 8 == 0, sections[.metadataOrdinals]!.length % 4 == 0 else {
+            throw fail("postings are not whole entries")
+        }
+        // Start tables must be non-decreasing and end at the entry count (bounds of every slice).
+        for (kind, total) in [(SegmentFormat.Section.postingStarts, postingCount), (.metadataStarts, ordinalCount)] {
+            let section = sections[kind]!
+            var previous: UInt64 = 0
+            for index in 0..<(section.length / 8) {
+                let value: UInt64 = Self.load(buffer, section.offset + 8 * index)
+                guard value >= previous, value <= UInt64(total) else { throw fail("section \(kind) is not ordered") }
+                previous = value
+            }
+            guard previous == UInt64(total) else { throw fail("section \(kind) does not cover its entries") }
+        }
+        if verification == .full { try verifyChecksums() }
+    }
+
+    /// Checks every section against its checksum (reads the whole file).
+    /// - Throws: ``SearchError/corruptSegment(name:reason:)`` naming the damaged section.
+    public func verifyChecksums() throws(SearchError) {
+        // Alignment padding is part of no section: it must be zeros, and nothing may follow
+        // the last section, so every byte of the file is accounted for.
+        var position = SegmentFormat.headerSize + sections.count * SegmentFormat.sectionEntrySize
+        for section in sections.values.sorted(by: { ($0.offset, $0.length) < ($1.offset, $1.length) }) {
+            guard section.offset >= position, bytes.buffer[position..<section.offset].allSatisfy({ $0 == 0 }) else {
+                throw .corruptSegment(name: name, reason: "damaged padding before offset \(section.offset)")
+            }
+            position = section.offset + section.length
+        }
+        guard position == bytes.buffer.count else {
+            throw .corruptSegment(name: name, reason: "\(bytes.buffer.count - position) unexpected bytes after the last section")
+        }
+        for kind in SegmentFormat.Section.allCases {
+            let section = sections[kind]!
+            let slice = UnsafeRawBufferPointer(rebasing: bytes.buffer[section.offset..<(section.offset + section.length)])
+            guard XXHash64.hash(slice) == section.checksum else {
+                throw .corruptSegment(name: name, reason: "checksum mismatch in section \(kind)")
+            }
+        }
+    }
+
+    // MARK: Documents
+
+    /// The external id of `ordinal`.
+    public func id(_ ordinal: Int) -> String { ids.string(ordinal) }
+
+    /// Analysed terms of `ordinal`.
+    public func fieldLength(_ ordinal: Int) -> Int {
+        Int(Self.load(bytes.buffer, sections[.fieldLengths]!.offset + 4 * ordinal) as UInt32)
+    }
+
+    /// Seconds since 1970, or `nil` when the document has none.
+    public func createdAt(_ ordinal: Int) -> Double? {
+        let bits: UInt64 = Self.load(bytes.buffer, sections[.createdAt]!.offset + 8 * ordinal)
+        let value = Double(bitPattern: bits)
+        return value.isNaN ? nil : value
+    }
+
+    /// The metadata of `ordinal` (decoded from its canonical JSON).
+    /// - Throws: ``SearchError/corruptSegment(name:reason:)`` when it does not decode.
+    public func metadata(_ ordinal: Int) throws(SearchError) -> [String: JSONValue] {
+        guard case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: metadataTable.data(ordinal)) else {
+            throw .corruptSegment(name: name, reason: "metadata of ordinal \(ordinal) is not a JSON object")
+        }
+        return members
+    }
+
+    /// The L2-normalised vector row of `ordinal` (`dimension` floats, 64-byte aligned when
+    /// `dimension` is a multiple of 16), valid while the segment is alive.
+    public func vector(_ ordinal: Int) -> UnsafeBufferPointer<Float> {
+        let start = bytes.buffer.baseAddress! + sections[.vectors]!.offset + 4 * dimension * ordinal
+        return UnsafeBufferPointer(start: start.bindMemory(to: Float.self, capacity: dimension), count: dimension)
+    }
+
+    // MARK: Terms and postings
+
+    /// Number of distinct terms.
+    public var termCount: Int { terms.count }
+
+    /// The term at a dictionary position (ascending by UTF-8 bytes).
+    public func term(at index: Int) -> String { terms.string(index) }
+
+    /// The dictionary position of `term`, or `nil`. O(log terms).
+    public func termIndex(of term: String) -> Int? { terms.index(of: term) }
+
+    /// Documents of this segment containing `term`.
+    public func documentFrequency(of term: String) -> Int {
+        guard let index = termIndex(of: term) else { return 0 }
+        return postingRange(index).count
+    }
+
+    /// The postings of the term at `index`: (ordinal, term frequency), ordinals ascending.
+    public func postings(termIndex index: Int) -> SegmentPostings {
+        let range = postingRange(index)
+        let base = bytes.buffer.baseAddress! + sections[.postings]!.offset + 8 * range.lowerBound
+        return SegmentPostings(base: base.bindMemory(to: UInt32.self, capacity: 2 * range.count), count: range.count)
+    }
+
+    private func postingRange(_ index: Int) -> Range<Int> {
+        let starts = sections[.postingStarts]!.offset
+        let low = Int(Self.load(bytes.buffer, starts + 8 * index) as UInt64)
+        let high = Int(Self.load(bytes.buffer, starts + 8 * (index + 1)) as UInt64)
+        return low..<high
+    }
+
+    // MARK: Metadata postings
+
+    /// Ordinals (ascending) whose metadata `key` equals `value` (typed JSON equality, as the
+    /// in-memory metadata postings).
+    public func ordinals(key: String, value: JSONValue) -> UnsafeBufferPointer<UInt32> {
+        guard let postingKey = SegmentFormat.metadataKey(key, value) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return ordinals(postingKey: postingKey)
+    }
+
+    /// Ordinals (ascending) tagged `tag`.
+    public func ordinals(tag: String) -> UnsafeBufferPointer<UInt32> {
+        ordinals(postingKey: SegmentFormat.tagKey(tag))
+    }
+
+    private func ordinals(postingKey: String) -> UnsafeBufferPointer<UInt32> {
+        guard let index = keys.index(of: postingKey) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let starts = sections[.metadataStarts]!.offset
+        let low = Int(Self.load(bytes.buffer, starts + 8 * index) as UInt64)
+        let high = Int(Self.load(bytes.buffer, starts + 8 * (index + 1)) as UInt64)
+        let base = bytes.buffer.baseAddress! + sections[.metadataOrdinals]!.offset + 4 * low
+        return UnsafeBufferPointer(start: base.bindMemory(to: UInt32.self, capacity: high - low), count: high - low)
+    }
+
+    static func load<T: FixedWidthInteger>(_ buffer: UnsafeRawBufferPointer, _ offset: Int) -> T {
+        T(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}
+
+/// The postings of one term in a mapped segment: (ordinal, term frequency) pairs.
+public struct SegmentPostings: RandomAccessCollection, @unchecked Sendable {
+    let base: UnsafePointer<UInt32>
+    public let count: Int
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> (ordinal: Int, termFrequency: Int32) {
+        (Int(UInt32(littleEndian: base[2 * position])), Int32(bitPattern: UInt32(littleEndian: base[2 * position + 1])))
+    }
+}
+
+/// A string table (``SegmentFormat``) inside a mapped section.
+struct StringTable {
+    let buffer: UnsafeRawBufferPointer
+    let count: Int
+    private let offsets: Int  // byte offset of the offsets array
+    private let strings: Int  // byte offset of the first string byte
+    private let end: Int
+
+    init?(_ buffer: UnsafeRawBufferPointer, section: (offset: Int, length: Int, checksum: UInt64)) {
+        guard section.length >= 8 else { return nil }
+        self.buffer = buffer
+        count = Int(Segment.load(buffer, section.offset) as UInt32)
+        offsets = section.offset + 4
+        strings = offsets + 4 * (count + 1)
+        end = section.offset + section.length
+        guard count >= 0, strings <= end else { return nil }
+        // Offsets non-decreasing and inside the section: every lookup stays in bounds.
+        var previous: UInt32 = 0
+        for index in 0...count {
+            let value: UInt32 = Segment.load(buffer, offsets + 4 * index)
+            guard value >= previous, strings + Int(value) <= end else { return nil }
+            previous = value
+        }
+    }
+
+    func bytes(_ index: Int) -> UnsafeRawBufferPointer {
+        let low = Int(Segment.load(buffer, offsets + 4 * index) as UInt32)
+        let high = Int(Segment.load(buffer, offsets + 4 * (index + 1)) as UInt32)
+        return UnsafeRawBufferPointer(rebasing: buffer[(strings + low)..<(strings + high)])
+    }
+
+    func string(_ index: Int) -> String { String(decoding: bytes(index), as: UTF8.self) }
+
+    func data(_ index: Int) -> Data { Data(bytes(index)) }
+
+    /// Binary search by UTF-8 bytes (the table is sorted that way).
+    func index(of string: String) -> Int? {
+        var target = string
+        return target.withUTF8 { wanted -> Int? in
+            var low = 0
+            var high = count
+            while low < high {
+                let mid = (low + high) / 2
+                let candidate = bytes(mid)
+                if candidate.lexicographicallyPrecedes(UnsafeRawBufferPointer(wanted)) {
+                    low = mid + 1
+                } else {
+                    high = mid
+                }
+            }
+            guard low < count, bytes(low).elementsEqual(UnsafeRawBufferPointer(wanted)) else { return nil }
+            return low
+        }
+    }
+}

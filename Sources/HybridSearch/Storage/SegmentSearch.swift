@@ -1,0 +1,100 @@
+import Foundation
+
+/// Ranking over several segments as if they were one index: BM25 statistics (document count,
+/// average field length, document frequencies) are summed over all of them before any score
+/// is computed, and each score is the same arithmetic, in the same order, as
+/// ``InvertedIndex`` (distinct query terms in ascending order, accumulated in `Double`), so
+/// rankings and scores do not depend on how documents are spread over segments. Ties break
+/// by ascending id.
+public enum SegmentSearch {
+    /// A hit: which segment, which ordinal in it, its id and score.
+    public struct Hit: Sendable, Hashable {
+        public var segment: Int
+        public var ordinal: Int
+        public var id: String
+        public var score: Double
+    }
+
+    /// BM25 top-k over `segments` for analysed query `terms`.
+    /// - Complexity: O(Σ postings of the query terms + k log k).
+    public static func lexical(
+        _ segments: [Segment], terms: [String], parameters: BM25Parameters = BM25Parameters(), topK: Int
+    ) -> [Hit] {
+        guard topK > 0 else { return [] }
+        let documentCount = segments.reduce(0) { $0 + $1.documentCount }
+        guard documentCount > 0 else { return [] }
+        let totalLength = segments.reduce(0) { $0 + $1.totalFieldLength }
+        let average = Double(totalLength) / Double(documentCount)
+        // Distinct terms in ascending string order: the summation order of InvertedIndex.
+        var query: [(indices: [Int?], idf: Double)] = []
+        for term in Set(terms).sorted() {
+            let indices = segments.map { $0.termIndex(of: term) }
+            var frequency = 0
+            for (segment, index) in zip(segments, indices) {
+                if let index { frequency += segment.postings(termIndex: index).count }
+            }
+            guard frequency > 0 else { continue }
+            query.append((indices, BM25Parameters.inverseDocumentFrequency(documentCount: documentCount, documentFrequency: frequency)))
+        }
+        guard !query.isEmpty else { return [] }
+        let k1 = parameters.k1
+        let b = parameters.b
+        var collector = TopKCollector<String>(k: topK)
+        var base = 0
+        for (position, segment) in segments.enumerated() {
+            var scores = [Double](repeating: 0, count: segment.documentCount)
+            var touched: [Int] = []
+            for term in query {
+                guard let index = term.indices[position] else { continue }
+                for posting in segment.postings(termIndex: index) {
+                    let ordinal = posting.ordinal
+                    if scores[ordinal] == 0 { touched.append(ordinal) }
+                    let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
+                    let norm = k1 * (1 - b + b * relative)
+                    let frequency = Double(posting.termFrequency)
+                    scores[ordinal] += term.idf * frequency / (frequency + norm)
+                }
+            }
+            for ordinal in touched {
+                collector.insert(score: scores[ordinal], ordinal: base + ordinal, key: segment.id(ordinal))
+            }
+            base += segment.documentCount
+        }
+        return hits(collector, segments)
+    }
+
+    /// Top-k by cosine similarity with `query` over every segment's vectors (the same
+    /// ``DotKernel`` arithmetic as ``DenseIndex``).
+    /// - Precondition: every segment has `query.count` dimensions.
+    public static func dense(_ segments: [Segment], query: [Float], topK: Int) -> [Hit] {
+        guard topK > 0, !query.isEmpty else { return [] }
+        let unit = DenseIndex.normalized(query)
+        var collector = TopKCollector<String>(k: topK)
+        var base = 0
+        unit.withUnsafeBufferPointer { q in
+            for segment in segments {
+                precondition(segment.dimension == query.count, "query and segment dimensions differ")
+                for ordinal in 0..<segment.documentCount {
+                    let row = segment.vector(ordinal)
+                    let score = Double(DotKernel.dot(row.baseAddress!, q.baseAddress!, segment.dimension))
+                    collector.insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
+                }
+                base += segment.documentCount
+            }
+        }
+        return hits(collector, segments)
+    }
+
+    private static func hits(_ collector: TopKCollector<String>, _ segments: [Segment]) -> [Hit] {
+        var starts: [Int] = []
+        var total = 0
+        for segment in segments {
+            starts.append(total)
+            total += segment.documentCount
+        }
+        return collector.sorted().map { entry in
+            let segment = starts.lastIndex { $0 <= entry.ordinal } ?? 0
+            return Hit(segment: segment, ordinal: entry.ordinal - starts[segment], id: entry.key, score: entry.score)
+        }
+    }
+}

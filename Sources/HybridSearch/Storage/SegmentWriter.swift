@@ -1,0 +1,159 @@
+import Foundation
+
+/// One document as a segment stores it: what the in-memory indexes hold for an item.
+public struct SegmentDocument: Sendable, Hashable {
+    /// External id (unique within a segment).
+    public var id: String
+    /// Analysed terms with frequencies; the field length is their sum.
+    public var terms: TermCounts
+    public var metadata: [String: JSONValue]
+    /// Seconds since 1970, or `nil`.
+    public var createdAt: Double?
+    /// The embedding (any length-`dimension` vector; stored L2-normalised), or `nil` for a
+    /// segment without vectors.
+    public var vector: [Float]?
+
+    public init(
+        id: String, terms: TermCounts, metadata: [String: JSONValue] = [:], createdAt: Double? = nil,
+        vector: [Float]? = nil
+    ) {
+        self.id = id
+        self.terms = terms
+        self.metadata = metadata
+        self.createdAt = createdAt
+        self.vector = vector
+    }
+}
+
+/// Encodes documents into the bytes of one immutable segment (``SegmentFormat``, version 1).
+///
+/// Ordinals are positions in `documents`. Complexity: O(total terms · log) for sorting the
+/// dictionary and postings, O(n · d) for the vectors; the file is built in memory.
+public enum SegmentWriter {
+    /// - Parameter dimension: the vector length (0: no vectors; every document's `vector`
+    ///   must then be `nil`).
+    /// - Throws: ``SearchError/invalidArgument(_:)`` for duplicate ids, a vector of the wrong
+    ///   length or with NaN/∞, or more than 2³² − 1 documents.
+    public static func encode(_ documents: [SegmentDocument], dimension: Int) throws(SearchError) -> Data {
+        guard documents.count < Int(UInt32.max), dimension >= 0, dimension <= 1 << 20 else {
+            throw .invalidArgument("a segment holds fewer than 2³² documents of dimension 0…2²⁰")
+        }
+        var seen = Set<String>()
+        for document in documents where !seen.insert(document.id).inserted {
+            throw .invalidArgument("id \"\(document.id)\" appears twice in one segment")
+        }
+        var sections: [SegmentFormat.Section: [UInt8]] = [:]
+        sections[.ids] = SegmentByteWriter.stringTable(documents.map(\.id))
+
+        var lengths = SegmentByteWriter()
+        var totalFieldLength: UInt64 = 0
+        for document in documents {
+            let length = document.terms.fieldLength
+            lengths.append(UInt32(clamping: length))
+            totalFieldLength += UInt64(length)
+        }
+        sections[.fieldLengths] = lengths.bytes
+
+        // Postings: term → (ordinal, tf), ordinals ascending because documents are visited in order.
+        var postingsByTerm: [String: [(UInt32, UInt32)]] = [:]
+        for (ordinal, document) in documents.enumerated() {
+            for (term, count) in zip(document.terms.terms, document.terms.counts) {
+                postingsByTerm[term, default: []].append((UInt32(ordinal), UInt32(clamping: count)))
+            }
+        }
+        let terms = postingsByTerm.keys.sorted(by: SegmentFormat.precedes)
+        sections[.terms] = SegmentByteWriter.stringTable(terms)
+        var starts = SegmentByteWriter()
+        var postings = SegmentByteWriter()
+        var position: UInt64 = 0
+        for term in terms {
+            starts.append(position)
+            for (ordinal, frequency) in postingsByTerm[term]! {
+                postings.append(ordinal)
+                postings.append(frequency)
+            }
+            position += UInt64(postingsByTerm[term]!.count)
+        }
+        starts.append(position)
+        sections[.postingStarts] = starts.bytes
+        sections[.postings] = postings.bytes
+
+        var created = SegmentByteWriter()
+        for document in documents { created.append(document.createdAt ?? .nan) }
+        sections[.createdAt] = created.bytes
+
+        for document in documents {
+            // Canonical JSON recurses: depth first.
+            try InMemorySearchBackend.checkNesting(document.metadata.values, what: "metadata of item \"\(document.id)\"")
+        }
+        sections[.metadata] = SegmentByteWriter.stringTable(documents.map { JSONValue.object($0.metadata).canonicalJSON })
+        var ordinalsByKey: [String: [UInt32]] = [:]
+        for (ordinal, document) in documents.enumerated() {
+            for (key, value) in document.metadata {
+                if let postingKey = SegmentFormat.metadataKey(key, value) {
+                    ordinalsByKey[postingKey, default: []].append(UInt32(ordinal))
+                }
+            }
+            for tag in Set(MetadataIndex.tags(of: document.metadata)) {
+                ordinalsByKey[SegmentFormat.tagKey(tag), default: []].append(UInt32(ordinal))
+            }
+        }
+        let keys = ordinalsByKey.keys.sorted(by: SegmentFormat.precedes)
+        sections[.metadataKeys] = SegmentByteWriter.stringTable(keys)
+        var keyStarts = SegmentByteWriter()
+        var keyOrdinals = SegmentByteWriter()
+        var keyPosition: UInt64 = 0
+        for key in keys {
+            keyStarts.append(keyPosition)
+            for ordinal in ordinalsByKey[key]! { keyOrdinals.append(ordinal) }
+            keyPosition += UInt64(ordinalsByKey[key]!.count)
+        }
+        keyStarts.append(keyPosition)
+        sections[.metadataStarts] = keyStarts.bytes
+        sections[.metadataOrdinals] = keyOrdinals.bytes
+
+        var vectors = SegmentByteWriter()
+        for document in documents {
+            switch (document.vector, dimension) {
+            case (nil, 0): continue
+            case (let vector?, _) where vector.count == dimension && dimension > 0:
+                try DenseIndex.validate(vector, dimension: dimension, id: document.id)
+                for value in DenseIndex.normalized(vector) { vectors.append(value) }
+            default:
+                throw .invalidArgument(
+                    "document \"\(document.id)\" has \(document.vector.map { "a \($0.count)-dimensional vector" } ?? "no vector")"
+                        + " in a segment of dimension \(dimension)")
+            }
+        }
+        sections[.vectors] = vectors.bytes
+
+        // Layout: header, table, then each section aligned.
+        let kinds = SegmentFormat.Section.allCases
+        var offset = SegmentFormat.headerSize + kinds.count * SegmentFormat.sectionEntrySize
+        var table = SegmentByteWriter()
+        var body = SegmentByteWriter()
+        for kind in kinds {
+            let content = sections[kind] ?? []
+            let aligned = (offset + SegmentFormat.alignment - 1) / SegmentFormat.alignment * SegmentFormat.alignment
+            body.append(bytes: [UInt8](repeating: 0, count: aligned - offset))
+            offset = aligned
+            table.append(kind.rawValue)
+            table.append(UInt32(0))
+            table.append(UInt64(offset))
+            table.append(UInt64(content.count))
+            table.append(XXHash64.hash(content))
+            body.append(bytes: content)
+            offset += content.count
+        }
+        var header = SegmentByteWriter()
+        header.append(bytes: SegmentFormat.magic)
+        header.append(SegmentFormat.version)
+        header.append(UInt32(documents.count))
+        header.append(UInt32(dimension))
+        header.append(UInt32(kinds.count))
+        header.append(totalFieldLength)
+        header.append(bytes: [UInt8](repeating: 0, count: 56 - header.bytes.count))
+        header.append(XXHash64.hash(header.bytes + table.bytes))
+        return Data(header.bytes + table.bytes + body.bytes)
+    }
+}
