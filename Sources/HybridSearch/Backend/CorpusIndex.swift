@@ -2,7 +2,7 @@
 ///
 /// Ordinals of deleted items are reused, so memory stays proportional to the live item
 /// count; rankings never depend on ordinals (ties break on item id).
-struct CorpusIndex: Sendable {
+struct CorpusIndex: RankingSource, Sendable {
     /// An item after analysis and embedding, ready to apply under the write lock.
     struct PreparedItem: Sendable {
         var item: SearchItem

@@ -60,63 +60,13 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
 
     /// ``search(_:)`` without suspension (benchmarks, evaluation).
     public func searchSynchronously(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
-        guard request.topK >= 1 else { throw .invalidTopK(request.topK) }
-        try Self.checkNesting(request.filter.equals.values.compactMap { $0 }, what: "the filter")
-        var mode = request.mode
-        let blank = request.query.allSatisfy(\.isWhitespace)
-        if mode == .auto { mode = blank ? .structural : .hybrid }
-
-        var terms: [String] = []
-        var vector: [Float] = []
-        if mode != .structural {
-            terms = analyzer.terms(in: request.query)
-            // A blank query, or one with no indexable token, matches nothing in query modes.
-            guard !terms.isEmpty else { return [] }
-            if mode != .lexical {
-                guard configuration.denseLegEnabled else {
-                    throw .invalidArgument(
-                        "\(mode.rawValue) search needs the dense leg, which this backend was configured without: "
-                            + "use mode lexical, or enable the dense leg (SearchConfiguration.denseLegEnabled)")
-                }
-                vector = try embedQuery(request.query)
-            }
-        }
+        guard
+            let query = try QueryPreparation.prepare(
+                request, analyzer: analyzer, embedder: embedder, configuration: configuration)
+        else { return [] }
         return lock.withReadLock {
             guard let corpus = corpora[request.corpus] else { return [] }
-            let candidates = corpus.candidates(for: request.effectiveFilter())
-            if let candidates, candidates.isEmpty { return [] }
-            func hits(_ list: RankedList, leg: WritableKeyPath<HitExplanation, HitExplanation.Leg?>?) -> [SearchHit] {
-                list.enumerated().map { rank, entry in
-                    var explanation: HitExplanation?
-                    if request.explain, let leg {
-                        var value = HitExplanation()
-                        value[keyPath: leg] = HitExplanation.Leg(rank: rank + 1, score: entry.score)
-                        explanation = value
-                    }
-                    return corpus.hit(ordinal: entry.ordinal, corpus: request.corpus, score: entry.score, explanation: explanation)
-                }
-            }
-            switch mode {
-            case .lexical:
-                return hits(corpus.lexicalRanking(terms: terms, topK: request.topK, candidates: candidates), leg: \.lexical)
-            case .semantic:
-                return hits(corpus.semanticRanking(vector: vector, topK: request.topK, candidates: candidates), leg: \.semantic)
-            case .structural, .auto:
-                return hits(corpus.structuralRanking(topK: request.topK, candidates: candidates), leg: nil)
-            case .hybrid:
-                let fusion = configuration.fusion
-                let window = fusion.window(topK: request.topK)
-                let lexical = corpus.lexicalRanking(terms: terms, topK: window, candidates: candidates)
-                let floor = configuration.hybridSemanticFloor
-                var semantic = corpus.semanticRanking(vector: vector, topK: window, candidates: candidates)
-                if floor > 0 { semantic.removeAll { $0.score < floor } }
-                let fused = fusion.fuse(lexical: lexical, semantic: semantic, topK: request.topK) { corpus.id(ordinal: $0) }
-                return fused.map {
-                    corpus.hit(
-                        ordinal: $0.ordinal, corpus: request.corpus, score: $0.score,
-                        explanation: request.explain ? $0.explanation : nil)
-                }
-            }
+            return corpus.rank(request, query: query, configuration: configuration)
         }
     }
 
@@ -194,9 +144,6 @@ public final class InMemorySearchBackend: SearchBackend, @unchecked Sendable {
         return prepared
     }
 
-    private func embedQuery(_ query: String) throws(SearchError) -> [Float] {
-        try embedder.checkedEmbeddings([query], ids: ["query"])[0]
-    }
 }
 
 /// Per-chunk results written by concurrent workers; each slot is written exactly once.

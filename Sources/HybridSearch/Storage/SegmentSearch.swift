@@ -20,9 +20,25 @@ public enum SegmentSearch {
     public static func lexical(
         _ segments: [Segment], terms: [String], parameters: BM25Parameters = BM25Parameters(), topK: Int
     ) -> [Hit] {
-        guard topK > 0 else { return [] }
+        hits(lexicalRanking(segments, terms: terms, parameters: parameters, topK: topK, candidates: nil), segments)
+    }
+
+    /// Top-k by cosine similarity with `query` over every segment's vectors (the same
+    /// ``DotKernel`` arithmetic as ``DenseIndex``).
+    /// - Precondition: every segment has `query.count` dimensions.
+    public static func dense(_ segments: [Segment], query: [Float], topK: Int) -> [Hit] {
+        hits(denseRanking(segments, query: query, topK: topK, candidates: nil), segments)
+    }
+
+    /// BM25 ranking over global ordinals (segment `i`'s ordinals follow those of segments
+    /// `0..<i`), restricted to `candidates` when given.
+    static func lexicalRanking(
+        _ segments: [Segment], terms: [String], parameters: BM25Parameters, topK: Int, candidates: OrdinalSet?
+    ) -> TopKCollector<String> {
+        var collector = TopKCollector<String>(k: max(topK, 0))
+        guard topK > 0 else { return collector }
         let documentCount = segments.reduce(0) { $0 + $1.documentCount }
-        guard documentCount > 0 else { return [] }
+        guard documentCount > 0 else { return collector }
         let totalLength = segments.reduce(0) { $0 + $1.totalFieldLength }
         let average = Double(totalLength) / Double(documentCount)
         // Distinct terms in ascending string order: the summation order of InvertedIndex.
@@ -36,10 +52,9 @@ public enum SegmentSearch {
             guard frequency > 0 else { continue }
             query.append((indices, BM25Parameters.inverseDocumentFrequency(documentCount: documentCount, documentFrequency: frequency)))
         }
-        guard !query.isEmpty else { return [] }
+        guard !query.isEmpty else { return collector }
         let k1 = parameters.k1
         let b = parameters.b
-        var collector = TopKCollector<String>(k: topK)
         var base = 0
         for (position, segment) in segments.enumerated() {
             var scores = [Double](repeating: 0, count: segment.documentCount)
@@ -48,6 +63,7 @@ public enum SegmentSearch {
                 guard let index = term.indices[position] else { continue }
                 for posting in segment.postings(termIndex: index) {
                     let ordinal = posting.ordinal
+                    if let candidates, !candidates.contains(base + ordinal) { continue }
                     if scores[ordinal] == 0 { touched.append(ordinal) }
                     let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
                     let norm = k1 * (1 - b + b * relative)
@@ -60,21 +76,22 @@ public enum SegmentSearch {
             }
             base += segment.documentCount
         }
-        return hits(collector, segments)
+        return collector
     }
 
-    /// Top-k by cosine similarity with `query` over every segment's vectors (the same
-    /// ``DotKernel`` arithmetic as ``DenseIndex``).
-    /// - Precondition: every segment has `query.count` dimensions.
-    public static func dense(_ segments: [Segment], query: [Float], topK: Int) -> [Hit] {
-        guard topK > 0, !query.isEmpty else { return [] }
+    /// Cosine ranking over global ordinals, restricted to `candidates` when given.
+    static func denseRanking(_ segments: [Segment], query: [Float], topK: Int, candidates: OrdinalSet?)
+        -> TopKCollector<String>
+    {
+        var collector = TopKCollector<String>(k: max(topK, 0))
+        guard topK > 0, !query.isEmpty else { return collector }
         let unit = DenseIndex.normalized(query)
-        var collector = TopKCollector<String>(k: topK)
         var base = 0
         unit.withUnsafeBufferPointer { q in
             for segment in segments {
                 precondition(segment.dimension == query.count, "query and segment dimensions differ")
                 for ordinal in 0..<segment.documentCount {
+                    if let candidates, !candidates.contains(base + ordinal) { continue }
                     let row = segment.vector(ordinal)
                     let score = Double(DotKernel.dot(row.baseAddress!, q.baseAddress!, segment.dimension))
                     collector.insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
@@ -82,7 +99,7 @@ public enum SegmentSearch {
                 base += segment.documentCount
             }
         }
-        return hits(collector, segments)
+        return collector
     }
 
     private static func hits(_ collector: TopKCollector<String>, _ segments: [Segment]) -> [Hit] {

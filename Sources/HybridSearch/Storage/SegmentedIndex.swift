@@ -1,0 +1,149 @@
+import Foundation
+
+/// One corpus searched over a set of segments, with the in-memory backend's exact semantics:
+/// the same request flow (``RankingSource``), filters resolved to candidates before either
+/// leg, BM25 statistics over all segments, the same tie rules. For the same items it returns
+/// the same hits, scores bit for bit, whatever the split into segments (property-tested).
+///
+/// Items are addressed by global ordinals: segment `i`'s ordinals follow those of segments
+/// `0..<i`. An id must not appear in two segments (deletes and upserts across segments come
+/// with alive bitsets, a later step).
+public struct SegmentedIndex: Sendable {
+    public let segments: [Segment]
+    public let configuration: SearchConfiguration
+    public let analyzer: any Analyzer
+    public let embedder: any Embedder
+    /// First global ordinal of each segment, and the total.
+    private let bases: [Int]
+    public let count: Int
+
+    public init(
+        segments: [Segment], analyzer: any Analyzer = StandardAnalyzer(), embedder: any Embedder = HashedNGramEmbedder(),
+        configuration: SearchConfiguration = SearchConfiguration()
+    ) {
+        self.segments = segments
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.configuration = configuration
+        var bases: [Int] = []
+        var total = 0
+        for segment in segments {
+            bases.append(total)
+            total += segment.documentCount
+        }
+        self.bases = bases
+        self.count = total
+    }
+
+    /// Ranks `request` (its corpus is not looked at: a segmented index holds one corpus).
+    /// - Throws: as ``InMemorySearchBackend/search(_:)``.
+    public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
+        guard
+            let query = try QueryPreparation.prepare(
+                request, analyzer: analyzer, embedder: embedder, configuration: configuration)
+        else { return [] }
+        return rank(request, query: query, configuration: configuration)
+    }
+
+    /// The segment and its ordinal of a global ordinal.
+    func locate(_ ordinal: Int) -> (segment: Int, local: Int) {
+        var low = 0
+        var high = bases.count
+        while low + 1 < high {
+            let mid = (low + high) / 2
+            if bases[mid] <= ordinal { low = mid } else { high = mid }
+        }
+        // Empty segments share a base with the next one: step to the segment that holds it.
+        var segment = low
+        while ordinal - bases[segment] >= segments[segment].documentCount { segment += 1 }
+        return (segment, ordinal - bases[segment])
+    }
+
+    func createdAt(_ ordinal: Int) -> Double? {
+        let (segment, local) = locate(ordinal)
+        return segments[segment].createdAt(local)
+    }
+}
+
+extension SegmentedIndex: RankingSource {
+    func candidates(for filter: MetadataFilter) -> OrdinalSet? {
+        guard !filter.isEmpty else { return nil }
+        /// Global ordinals of one posting key across segments (ascending: bases grow).
+        func postings(_ list: (Segment) -> UnsafeBufferPointer<UInt32>) -> [Int32] {
+            var result: [Int32] = []
+            for (index, segment) in segments.enumerated() {
+                let base = bases[index]
+                for local in list(segment) { result.append(Int32(base + Int(local))) }
+            }
+            return result
+        }
+        var sets: [OrdinalSet] = []
+        for (key, wanted) in filter.equals {
+            guard let wanted else { continue }
+            let options: [JSONValue]
+            if case .array(let list) = wanted { options = list } else { options = [wanted] }
+            let lists = options.map { option in postings { $0.ordinals(key: key, value: option) } }
+            if lists.count == 1 {
+                sets.append(OrdinalSet(sortedMembers: lists[0], capacity: count))
+            } else {
+                sets.append(OrdinalSet(members: lists.joined(), capacity: count))
+            }
+        }
+        for tag in filter.tags { sets.append(OrdinalSet(sortedMembers: postings { $0.ordinals(tag: tag) }, capacity: count)) }
+        var result: OrdinalSet
+        if sets.isEmpty {
+            result = OrdinalSet(sortedMembers: (0..<count).map { Int32($0) }, capacity: count)
+        } else {
+            sets.sort { $0.count < $1.count }
+            result = sets[0]
+            for other in sets.dropFirst() where !result.isEmpty { result = result.intersection(other) }
+        }
+        if filter.createdAtMin != nil || filter.createdAtMax != nil {
+            let low = filter.createdAtMin ?? -.infinity
+            let high = filter.createdAtMax ?? .infinity
+            let kept = result.members.filter { ordinal in
+                let time = createdAt(Int(ordinal)) ?? .nan
+                return time >= low && time <= high  // NaN fails both
+            }
+            result = OrdinalSet(sortedMembers: kept, capacity: count)
+        }
+        return result.count == count ? nil : result
+    }
+
+    func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList {
+        SegmentSearch.lexicalRanking(
+            segments, terms: terms, parameters: configuration.bm25, topK: topK, candidates: candidates
+        ).sorted().map { ($0.ordinal, $0.score) }
+    }
+
+    func semanticRanking(vector: [Float], topK: Int, candidates: OrdinalSet?) -> RankedList {
+        SegmentSearch.denseRanking(segments, query: vector, topK: topK, candidates: candidates)
+            .sorted().map { ($0.ordinal, $0.score) }
+    }
+
+    func structuralRanking(topK: Int, candidates: OrdinalSet?) -> RankedList {
+        var collector = TopKCollector<String>(k: topK)
+        func visit(_ ordinal: Int) {
+            collector.insert(score: createdAt(ordinal) ?? -.infinity, ordinal: ordinal, key: id(ordinal: ordinal))
+        }
+        if let candidates {
+            for member in candidates.members { visit(Int(member)) }
+        } else {
+            for ordinal in 0..<count { visit(ordinal) }
+        }
+        return collector.sorted().map { ($0.ordinal, $0.score.isFinite ? $0.score : 0) }
+    }
+
+    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {
+        let (segment, local) = locate(ordinal)
+        return SearchHit(
+            itemID: segments[segment].id(local), corpus: corpus, score: score,
+            metadata: (try? segments[segment].metadata(local)) ?? [:], createdAt: segments[segment].createdAt(local),
+            explanation: explanation)
+    }
+
+    func id(ordinal: Int) -> String {
+        let (segment, local) = locate(ordinal)
+        return segments[segment].id(local)
+    }
+}
