@@ -85,10 +85,11 @@ extension ArtifactFacade {
     /// Saves a JSON value as a new artifact (`save_json`): compact JSON with sorted keys.
     /// MIME: from the name's extension, else `application/json`. What is saved loads again
     /// with ``loadJSON(id:)``.
-    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when the value nests deeper than
-    ///   ``HybridSearch/JSONValue/maximumNestingDepth`` (512) arrays/objects or a number is NaN
-    ///   or infinite (JSON cannot hold it) — checked before anything is stored — and the errors
-    ///   of ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
+    /// - Throws: ``ArtifactError/tooDeeplyNested(what:limit:)`` when the value nests deeper than
+    ///   ``HybridSearch/JSONValue/maximumNestingDepth`` (512) arrays/objects,
+    ///   ``ArtifactError/invalidArgument(_:)`` when a number is NaN or infinite (JSON cannot hold
+    ///   it) — both checked before anything is stored — and the errors of
+    ///   ``saveText(_:kind:labels:metrics:tags:suggestedURI:name:pin:)``.
     @discardableResult
     public func saveJSON(
         _ value: JSONValue, kind: String = "json", labels: [String: JSONValue] = [:],
