@@ -177,7 +177,8 @@ struct SegmentTests {
         let directory = InMemorySegmentDirectory()
         try directory.write("seg", data)
         directory.corrupt("seg", at: data.count - 1)
-        #expect(Self.openError(Data(try directory.read("seg").buffer), verification: .full) != nil)
+        let stored = try directory.read("seg")
+        #expect(Self.openError(withExtendedLifetime(stored) { Data(stored.buffer) }, verification: .full) != nil)
     }
 
     @Test("The writer refuses duplicate ids and vectors of the wrong size or with NaN")

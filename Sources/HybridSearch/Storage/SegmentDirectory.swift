@@ -18,6 +18,9 @@ public protocol SegmentDirectory: Sendable {
     func write(_ name: String, _ data: Data) throws(SearchError)
     /// Removes a file; a missing file is not an error.
     func remove(_ name: String) throws(SearchError)
+    /// Runs `body` holding the directory's write lock if nobody else holds it (never waits);
+    /// `nil` when another writer — in this or another process — has it.
+    func withWriteLock<T>(_ body: () throws(SearchError) -> T) throws(SearchError) -> T?
 }
 
 /// A ``SegmentDirectory`` in a folder: each file written to a temporary name, `fsync`ed,
@@ -94,6 +97,17 @@ public struct FileSystemSegmentDirectory: SegmentDirectory {
         let path = url.appendingPathComponent(name).path
         if unlink(path) != 0, errno != ENOENT { throw .storage(path: path, reason: String(cString: strerror(errno))) }
     }
+
+    /// `flock(LOCK_EX | LOCK_NB)` on `.write.lock` in the folder (opened read-only, so any user
+    /// who can read the index can take it).
+    public func withWriteLock<T>(_ body: () throws(SearchError) -> T) throws(SearchError) -> T? {
+        let path = url.appendingPathComponent(".write.lock").path
+        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .storage(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        return try body()
+    }
 }
 
 /// A ``SegmentDirectory`` in memory, for tests and for indexes that need no persistence.
@@ -120,6 +134,14 @@ public final class InMemorySegmentDirectory: SegmentDirectory, @unchecked Sendab
 
     public func remove(_ name: String) throws(SearchError) {
         _ = lock.withLock { files.removeValue(forKey: name) }
+    }
+
+    private let writeLock = NSLock()
+
+    public func withWriteLock<T>(_ body: () throws(SearchError) -> T) throws(SearchError) -> T? {
+        guard writeLock.try() else { return nil }
+        defer { writeLock.unlock() }
+        return try body()
     }
 
     /// Replaces one byte of a file (to test that damage is detected).

@@ -1,0 +1,190 @@
+import Foundation
+
+/// One corpus kept as immutable segments in a ``SegmentDirectory`` plus an in-memory tail:
+/// opened by reading the newest commit point and mapping its segments (no analysis, no
+/// embedding, no rebuild), searched exactly like ``InMemorySearchBackend``
+/// (``SegmentedIndex``), and committed by turning the tail into one more segment.
+///
+/// - The tail holds items added since the last commit (``add(_:watermark:)``), kept as an
+///   in-memory segment so every search goes through the same code.
+/// - ``commit()`` takes the directory's write lock without waiting (`false` when another
+///   writer holds it: nobody ever blocks), writes the tail's segment, then a new commit point
+///   naming every live segment and the tail's watermark, then removes superseded commit
+///   points. A crash at any point leaves the previous commit intact (files are written
+///   atomically, the commit point last).
+/// - Each id may be added once (updates and deletes across segments need alive bitsets,
+///   the next step).
+///
+/// Thread-safe; searches run on a snapshot and never wait for a commit.
+public final class PersistentIndex: @unchecked Sendable {
+    public let directory: any SegmentDirectory
+    public let analyzer: any Analyzer
+    public let embedder: any Embedder
+    public let configuration: SearchConfiguration
+    private let lock = NSLock()
+    private var generation: Int  // guarded by `lock`
+    private var committedWatermark: Int64  // guarded by `lock`
+    private var segments: [Segment]  // guarded by `lock`
+    private var tail: [SegmentDocument] = []  // guarded by `lock`
+    private var tailWatermark: Int64  // guarded by `lock`
+    private var tailSegment: Segment?  // guarded by `lock`
+
+    /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
+    /// truth).
+    public enum OpenProblem: Error, Sendable, Hashable {
+        /// Written with another analyzer (terms would not match): rebuild.
+        case analyzerChanged(stored: String, current: String)
+        /// A segment or commit point is damaged, missing or of another format: rebuild.
+        case damaged(String)
+    }
+
+    /// Opens the index in `directory` (an empty directory is an empty index).
+    /// - Throws: ``OpenProblem`` when the index must be rebuilt;
+    ///   ``SearchError/embedderMismatch(stored:current:)`` when it holds another embedder's
+    ///   vectors (re-embed to switch); ``SearchError/storage(path:reason:)``.
+    public init(
+        directory: any SegmentDirectory, analyzer: any Analyzer = StandardAnalyzer(),
+        embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration(),
+        verification: Segment.Verification = .full
+    ) throws {
+        self.directory = directory
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.configuration = configuration
+        // A writer may remove the segments of the commit we read between our two reads: retry.
+        var lastProblem: OpenProblem?
+        for _ in 0..<3 {
+            let names = try directory.fileNames()
+            guard let newest = names.compactMap(CommitPoint.generation(ofFileName:)).max() else {
+                (generation, committedWatermark, segments, tailWatermark) = (0, 0, [], 0)
+                return
+            }
+            let name = CommitPoint.fileName(generation: newest)
+            do {
+                let point = try CommitPoint.decode(try directory.read(name), name: name)
+                if point.embedder != embedder.identifier || point.dimension != embedder.dimension {
+                    throw SearchError.embedderMismatch(stored: point.embedder, current: embedder.identifier)
+                }
+                guard point.analyzer == analyzer.identifier else {
+                    throw OpenProblem.analyzerChanged(stored: point.analyzer, current: analyzer.identifier)
+                }
+                var opened: [Segment] = []
+                for entry in point.segments {
+                    let segment = try Segment(name: entry.name, bytes: directory.read(entry.name), verification: verification)
+                    guard segment.documentCount == entry.documents, segment.dimension == point.dimension else {
+                        throw OpenProblem.damaged("segment \(entry.name) does not match its commit point")
+                    }
+                    opened.append(segment)
+                }
+                (generation, committedWatermark, segments, tailWatermark) = (newest, point.watermark, opened, point.watermark)
+                return
+            } catch let error as SearchError {
+                switch error {
+                case .embedderMismatch: throw error
+                case .storage(_, let reason), .corruptSegment(_, let reason): lastProblem = .damaged(reason)
+                default: throw error
+                }
+            }
+        }
+        throw lastProblem ?? OpenProblem.damaged("unreadable commit point")
+    }
+
+    /// The last change included in the committed segments.
+    public var watermark: Int64 { lock.withLock { committedWatermark } }
+
+    /// The last change included in segments or tail: where the next catch-up starts.
+    public var tailWatermarkValue: Int64 { lock.withLock { tailWatermark } }
+
+    /// Items in segments and tail.
+    public var count: Int { lock.withLock { segments.reduce(0) { $0 + $1.documentCount } + tail.count } }
+
+    /// Items waiting in the tail.
+    public var tailCount: Int { lock.withLock { tail.count } }
+
+    /// Names of the committed segments.
+    public var segmentNames: [String] { lock.withLock { segments.map(\.name) } }
+
+    /// Adds items to the tail (analysed unless they carry this analyzer's terms, embedded
+    /// unless they carry a vector) and records `watermark` as the last change they include.
+    /// - Throws: ``SearchError`` for an invalid vector or an id added twice in the tail.
+    public func add(_ items: [SearchItem], watermark: Int64) throws(SearchError) {
+        let analyzerID = analyzer.identifier
+        let missing = items.indices.filter { items[$0].vector == nil }
+        let computed = try embedder.checkedEmbeddings(missing.map { items[$0].text }, ids: missing.map { items[$0].id })
+        var vectors: [Int: [Float]] = [:]
+        for (position, index) in missing.enumerated() { vectors[index] = computed[position] }
+        var documents: [SegmentDocument] = []
+        for (index, item) in items.enumerated() {
+            let terms = item.terms?.analyzer == analyzerID ? item.terms! : TermCounts(analyzer: analyzerID, terms: analyzer.terms(in: item.text))
+            let vector = item.vector ?? vectors[index]!
+            try DenseIndex.validate(vector, dimension: embedder.dimension, id: item.id)
+            documents.append(SegmentDocument(id: item.id, terms: terms, metadata: item.metadata, createdAt: item.createdAt, vector: vector))
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let combined = tail + documents
+        let segment = try Segment(
+            name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(combined, dimension: embedder.dimension)),
+            verification: .structure)
+        tail = combined
+        tailSegment = segment
+        tailWatermark = max(tailWatermark, watermark)
+    }
+
+    /// Searches segments and tail as one index (``InMemorySearchBackend/search(_:)`` semantics).
+    public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
+        let snapshot = lock.withLock { segments + (tailSegment.map { [$0] } ?? []) }
+        return try SegmentedIndex(segments: snapshot, analyzer: analyzer, embedder: embedder, configuration: configuration)
+            .search(request)
+    }
+
+    /// Writes the tail as a segment and a new commit point.
+    /// - Returns: `true` when committed (or nothing to commit), `false` when another writer
+    ///   holds the directory's write lock (the tail stays; try again later).
+    @discardableResult
+    public func commit() throws(SearchError) -> Bool {
+        let committed = try directory.withWriteLock { () throws(SearchError) -> Bool in
+            let (documents, watermark, current, nextGeneration) = lock.withLock {
+                (tail, tailWatermark, segments, generation + 1)
+            }
+            guard !documents.isEmpty || watermark != committedWatermarkValue() else { return true }
+            // Another process may have committed since we opened: continue from its newest
+            // generation so ours supersedes it (its segments stay ours only if we read them).
+            let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
+            guard onDisk < nextGeneration else { return false }
+            var entries = current.map { CommitPoint.SegmentEntry(name: $0.name, documents: $0.documentCount) }
+            var newSegments = current
+            if !documents.isEmpty {
+                let name = CommitPoint.segmentName(generation: nextGeneration)
+                try directory.write(name, SegmentWriter.encode(documents, dimension: embedder.dimension))
+                let segment = try Segment(name: name, bytes: directory.read(name), verification: .structure)
+                entries.append(.init(name: name, documents: segment.documentCount))
+                newSegments.append(segment)
+            }
+            let point = CommitPoint(
+                generation: nextGeneration, analyzer: analyzer.identifier, embedder: embedder.identifier,
+                dimension: embedder.dimension, watermark: watermark, segments: entries)
+            try directory.write(CommitPoint.fileName(generation: nextGeneration), point.encoded())
+            lock.withLock {
+                generation = nextGeneration
+                committedWatermark = watermark
+                segments = newSegments
+                tail.removeFirst(documents.count)
+                tailSegment = tail.isEmpty
+                    ? nil
+                    : try? Segment(
+                        name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(tail, dimension: embedder.dimension)),
+                        verification: .structure)
+            }
+            // Superseded commit points and unreferenced segments (readers keep their mappings).
+            let live = Set(entries.map(\.name) + [CommitPoint.fileName(generation: nextGeneration)])
+            for name in try directory.fileNames() where !live.contains(name) {
+                if CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") { try directory.remove(name) }
+            }
+            return true
+        }
+        return committed ?? false
+    }
+
+    private func committedWatermarkValue() -> Int64 { lock.withLock { committedWatermark } }
+}

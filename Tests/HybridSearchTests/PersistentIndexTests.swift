@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+@testable import HybridSearch
+
+/// Segments plus tail plus commit points behave as one in-memory index, across reopening.
+@Suite("Persistent index: commit points, tail and reopening")
+struct PersistentIndexTests {
+    static let embedder = HashedNGramEmbedder(dimension: 48)
+
+    static func folder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("persistent-index-\(UUID().uuidString)")
+    }
+
+    /// Every mode, a few filters and k: the persistent index answers as the in-memory backend.
+    static func expectSameAnswers(
+        _ index: PersistentIndex, _ backend: InMemorySearchBackend, seed: UInt64, _ note: String
+    ) async throws {
+        var random = SeededGenerator(state: seed)
+        for _ in 0..<12 {
+            let query = (0..<Int.random(in: 0...3, using: &random)).map { _ in SegmentedIndexTests.words.randomElement(using: &random)! }
+                .joined(separator: " ")
+            let filter = SegmentedIndexTests.filters(&random)
+            for mode in SearchMode.allCases {
+                let request = SearchRequest(corpus: "c", query: query, topK: 9, filter: filter, mode: mode, explain: true)
+                #expect(try index.search(request) == (try await backend.search(request)), "\(note): \(mode) \"\(query)\" \(filter)")
+            }
+        }
+    }
+
+    @Test("Tail, commit, reopen, more tail, second commit: always the in-memory answers; watermark kept")
+    func lifecycle() async throws {
+        let url = Self.folder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let items = try SegmentedIndexTests.items(seed: 21, count: 180, embedder: Self.embedder)
+        let backend = InMemorySearchBackend(embedder: Self.embedder)
+        let directory = try FileSystemSegmentDirectory(url: url)
+
+        let first = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        #expect(first.count == 0 && first.watermark == 0)
+        try first.add(Array(items[0..<100]), watermark: 100)
+        try await backend.upsert(Array(items[0..<100]))
+        try await Self.expectSameAnswers(first, backend, seed: 1, "tail only")
+        #expect(try first.commit())
+        #expect(first.tailCount == 0 && first.watermark == 100 && first.segmentNames.count == 1)
+        try await Self.expectSameAnswers(first, backend, seed: 2, "one segment")
+
+        let reopened = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        #expect(reopened.count == 100 && reopened.watermark == 100 && reopened.tailCount == 0)
+        try await Self.expectSameAnswers(reopened, backend, seed: 3, "reopened")
+        try reopened.add(Array(items[100..<180]), watermark: 180)
+        try await backend.upsert(Array(items[100..<180]))
+        try await Self.expectSameAnswers(reopened, backend, seed: 4, "segment + tail")
+        #expect(try reopened.commit())
+        let files = try directory.fileNames()
+        #expect(files == [CommitPoint.fileName(generation: 2), CommitPoint.segmentName(generation: 1), CommitPoint.segmentName(generation: 2)])
+
+        let third = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        #expect(third.count == 180 && third.watermark == 180 && third.segmentNames.count == 2)
+        try await Self.expectSameAnswers(third, backend, seed: 5, "two segments")
+    }
+
+    @Test("Another analyzer needs a rebuild; another embedder is the embedder-mismatch error; damage needs a rebuild")
+    func openProblems() throws {
+        let url = Self.folder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let directory = try FileSystemSegmentDirectory(url: url)
+        let index = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        try index.add(try SegmentedIndexTests.items(seed: 2, count: 20, embedder: Self.embedder), watermark: 20)
+        #expect(try index.commit())
+        #expect(throws: PersistentIndex.OpenProblem.self) {
+            try PersistentIndex(directory: directory, analyzer: StandardAnalyzer(stopWords: [], stemming: false), embedder: Self.embedder)
+        }
+        do {
+            _ = try PersistentIndex(directory: directory, embedder: HashedNGramEmbedder(dimension: 32))
+            Issue.record("another embedder opened the index")
+        } catch let error as SearchError {
+            guard case .embedderMismatch = error else {
+                Issue.record("\(error)")
+                return
+            }
+        }
+        // Flip one byte of the segment on disk.
+        let segment = url.appendingPathComponent(CommitPoint.segmentName(generation: 1))
+        var bytes = try Data(contentsOf: segment)
+        bytes[bytes.count / 2] ^= 0x40
+        try FileManager.default.removeItem(at: segment)
+        try bytes.write(to: segment)
+        #expect(throws: PersistentIndex.OpenProblem.self) { try PersistentIndex(directory: directory, embedder: Self.embedder) }
+        // A damaged commit point too.
+        try Data("{}\n0000000000000000".utf8).write(to: url.appendingPathComponent(CommitPoint.fileName(generation: 9)))
+        #expect(throws: PersistentIndex.OpenProblem.self) { try PersistentIndex(directory: directory, embedder: Self.embedder) }
+    }
+
+    @Test("A commit while another writer holds the lock does nothing and keeps the tail; nobody waits")
+    func commitNeverWaits() throws {
+        let directory = InMemorySegmentDirectory()
+        let index = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        try index.add(try SegmentedIndexTests.items(seed: 3, count: 10, embedder: Self.embedder), watermark: 10)
+        let attempted = try directory.withWriteLock { () throws(SearchError) -> Bool in try index.commit() }
+        #expect(attempted == false)
+        #expect(index.tailCount == 10 && index.segmentNames.isEmpty)
+        #expect(try index.commit())
+        #expect(index.tailCount == 0 && index.segmentNames.count == 1)
+    }
+}
