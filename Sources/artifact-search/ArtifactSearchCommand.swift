@@ -93,6 +93,8 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         // argument 'bogus'") names the actual mistake.
         let names = Set(subcommandNames + ["help"])
         guard !leading.isEmpty, let subcommand = rest.first, names.contains(subcommand) else { return arguments }
+        // `--store DIR help list`: help needs no store.
+        if subcommand == "help" { return Array(rest) }
         return [subcommand] + leading + rest.dropFirst()
     }
 

@@ -151,6 +151,8 @@ struct IngestCommand: AsyncParsableCommand {
             progress.update(done: done)
         }
         progress.finish()
+        // What this ingest saved becomes a segment, so the next process maps it.
+        _ = try? await facade.commitSearchIndex()
         report.elapsed = Date().timeIntervalSince(started)
 
         if json {
@@ -220,7 +222,8 @@ struct IngestCommand: AsyncParsableCommand {
                     at: url, kind: request.kind, tags: request.tags, labels: labels, metrics: request.metrics,
                     pin: request.pin, cleanup: false)
             }
-            let isText = try await facade.textPrefix(of: artifact, maxBytes: request.contentLimit) != nil
+            // Text or binary by its content, whatever share of it is indexed (even 0 bytes).
+            let isText = try await facade.textPrefix(of: artifact, maxBytes: max(request.contentLimit, 4096)) != nil
             return .saved(artifact, isText: isText)
         } catch let error as ArtifactError {
             guard let reason = sourceProblem(error, path: path) else { throw error }

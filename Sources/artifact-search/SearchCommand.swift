@@ -66,6 +66,8 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         let results = try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
+        // The tail this search had to read from SQLite becomes a segment for the next process.
+        _ = try? await facade.commitSearchIndex()
         let extractor = SnippetExtractor(query: query ?? "")
         var scored: [ScoredArtifact] = []
         for result in results {
@@ -92,11 +94,23 @@ struct SearchCommand: AsyncParsableCommand {
         -> String?
     {
         if artifact.isDirectory, let sha = artifact.sha256 {
-            let manifest = try await facade.store.manifest(sha256: sha)
+            guard let manifest = try? await facade.store.manifest(sha256: sha) else {
+                return "(content damaged or missing: run artifact-search verify)"
+            }
             let names = manifest.entries.prefix(5).map(\.path).joined(separator: ", ")
             return "\(manifest.entries.count) files: \(names)\(manifest.entries.count > 5 ? ", …" : "")"
         }
-        guard let text = try await facade.textPrefix(of: artifact, maxBytes: 64 * 1024) else {
+        let prefix: String?
+        do {
+            prefix = try await facade.textPrefix(of: artifact, maxBytes: 64 * 1024)
+        } catch let error as ArtifactError {
+            // One damaged artifact must not hide the healthy results around it.
+            switch error {
+            case .contentDamaged, .corruptStore: return "(content damaged or missing: run artifact-search verify)"
+            default: throw error
+            }
+        }
+        guard let text = prefix else {
             return artifact.mime.map { "(binary, \($0))" } ?? "(binary)"
         }
         return extractor.snippet(of: text)
@@ -124,6 +138,9 @@ struct SearchCommand: AsyncParsableCommand {
     /// (``TerminalText/excerpt(_:maxLength:)``).
     static func emptyMessage(query: String?) -> String {
         let blank = (query ?? "").allSatisfy(\.isWhitespace)
+        if !blank, StandardAnalyzer().terms(in: query ?? "").isEmpty {
+            return "No artifacts match: the query has no searchable word (only stop words or punctuation); try other words."
+        }
         return blank
             ? "No artifacts match these filters."
             : "No artifacts match \"\(TerminalText.excerpt(query ?? ""))\": try other words, --mode semantic for fuzzy"

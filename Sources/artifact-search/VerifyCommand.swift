@@ -60,6 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
         for path in report.staleTemporaries { lines.append("stale temporary: \(path)") }
         for path in report.strayFiles { lines.append("stray file: \(path)") }
         for problem in report.databaseProblems { lines.append("database: \(problem)") }
+        for problem in report.searchIndexProblems { lines.append("search index: \(problem)") }
         let counts =
             "\(report.artifacts) artifact(s), \(report.blobFiles) blob file(s)"
             + (report.recentFiles > 0 ? ", \(report.recentFiles) recent file(s) left alone" : "")
@@ -69,11 +70,13 @@ struct VerifyCommand: AsyncParsableCommand {
             let problems =
                 report.damagedArtifacts.count + report.unindexedArtifacts.count + report.orphanSearchDocuments.count
                 + report.orphanBlobs.count + report.staleTemporaries.count + report.strayFiles.count
-                + report.databaseProblems.count
+                + report.databaseProblems.count + report.searchIndexProblems.count
+            let onlyDamage = problems == report.damagedArtifacts.count
             let advice =
                 report.isRepairable
                 ? "run artifact-search verify --repair"
-                : "restore the damaged files from a backup (or save those artifacts again); verify --repair fixes the rest"
+                : "restore the damaged files from a backup (or save those artifacts again, without --skip-unchanged)"
+                    + (onlyDamage ? "" : "; verify --repair fixes the rest")
             lines.append("\(problems) problem(s) in \(counts): \(advice)")
         }
         return lines.joined(separator: "\n")

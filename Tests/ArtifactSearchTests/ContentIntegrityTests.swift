@@ -131,4 +131,39 @@ struct ContentIntegrityTests {
             #expect(try await facade.verify().damagedArtifacts.map(\.artifactID).contains(artifact.artifactID))
         }
     }
+
+    @Test("Saving bytes already stored intact keeps the existing blob file (same inode), so its folder need not be writable")
+    func intactBlobKept() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let first = try await facade.saveFile(at: try folder.file("a.txt", text: "same bytes"), cleanup: false)
+        let blob = facade.store.contentURL(sha256: first.sha256!)
+        let before = try FileManager.default.attributesOfItem(atPath: blob.path)[.systemFileNumber] as? Int
+        _ = try await facade.saveFile(at: try folder.file("b.txt", text: "same bytes"), cleanup: false)
+        let after = try FileManager.default.attributesOfItem(atPath: blob.path)[.systemFileNumber] as? Int
+        #expect(before != nil && before == after)
+    }
+
+    @Test("A blob of the wrong size is refused at once, before any byte is read (a sparse 4 GiB file)")
+    func wrongSizeRefusedAtOnce() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let artifact = try await facade.saveText("twelve bytes")
+        let blob = facade.store.contentURL(sha256: artifact.sha256!)
+        chmod(blob.path, 0o644)
+        #expect(truncate(blob.path, 4 << 30) == 0)
+        let started = Date()
+        do {
+            _ = try await facade.loadBytes(id: artifact.artifactID)
+            Issue.record("loaded")
+        } catch let ArtifactError.contentDamaged(id, _, _, actual) {
+            #expect(id == artifact.artifactID)
+            #expect(actual.contains("bytes long instead of 12"))
+        }
+        await #expect(throws: ArtifactError.self) { try await facade.textPrefix(of: artifact, maxBytes: 100) }
+        #expect(try await facade.verify().damagedArtifacts.map(\.artifactID) == [artifact.artifactID])
+        #expect(Date().timeIntervalSince(started) < 30, "no 4 GiB was hashed")
+    }
 }

@@ -82,6 +82,7 @@ struct StoreVerificationTests {
         #expect(repaired.repairs == [
             "removed orphan blob \(orphan.path)", "removed stale temporary \(stale.path)",
             "removed 1 search document(s) without an artifact", "re-indexed artifact \(unindexed.artifactID)",
+            "rebuilt the search index from the records (3 document(s))",
         ])
         #expect(!FileManager.default.fileExists(atPath: orphan.path))
         #expect(!FileManager.default.fileExists(atPath: stale.path))
@@ -216,8 +217,10 @@ struct StoreVerificationTests {
         return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    @Test("A damaged index b-tree is reported, not thrown, and repair rebuilds it to a healthy store")
-    func damagedIndexPage() async throws {
+    @Test(
+        "A damaged index b-tree is reported, not thrown, and repair rebuilds it to a healthy store",
+        arguments: [[0x0A, 0x00, 0x00, 0x00, 0x07, 0x0F, 0xFF, 0x00], [UInt8](repeating: 0, count: 8), [UInt8](repeating: 0xFF, count: 8)])
+    func damagedIndexPage(pattern: [UInt8]) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = folder.url.appendingPathComponent("store")
@@ -230,14 +233,14 @@ struct StoreVerificationTests {
         guard let page = try Self.rootPage(of: "artifacts_by_time", in: database) else { return }  // no python3
         let handle = try FileHandle(forUpdating: database)
         try handle.seek(toOffset: UInt64((page - 1) * 4096))
-        try handle.write(contentsOf: Data([0x0A, 0x00, 0x00, 0x00, 0x07, 0x0F, 0xFF, 0x00]))
+        try handle.write(contentsOf: Data(pattern))
         try handle.close()
         let facade = try await ArtifactFacade.open(at: store, embedder: HashedNGramEmbedder(dimension: 16))
         let report = try await facade.verify()
         #expect(!report.databaseProblems.isEmpty)
         #expect(!report.isHealthy)
         let repaired = try await facade.verify(repair: true)
-        #expect(repaired.repairs.first == "rebuilt the database (REINDEX, VACUUM)")
+        #expect(repaired.repairs.first == "rebuilt the database (REINDEX, VACUUM)", "\(repaired.repairs)")
         #expect(repaired.isHealthy, "\(repaired)")
         #expect(try await facade.list(limit: 100).count == 40)
     }

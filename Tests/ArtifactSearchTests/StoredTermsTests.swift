@@ -16,7 +16,7 @@ struct StoredTermsTests {
         let saved = try await facade.saveText("Running the atomic_write_json tests again", name: "notes.md")
         let analyzer = StandardAnalyzer()
 
-        let (items, _) = try await facade.index.searchDocuments(
+        let (items, _, _) = try await facade.index.searchDocuments(
             corpus: "artifacts", after: 0, limit: 10, analyzer: analyzer.identifier)
         let item = try #require(items.first { $0.id == saved.artifactID })
         let terms = try #require(item.terms)
@@ -25,7 +25,7 @@ struct StoredTermsTests {
         #expect(terms.terms.contains("atomic_write_json") && terms.terms.contains("run"))
         #expect(terms.terms == terms.terms.sorted())
 
-        let (foreign, _) = try await facade.index.searchDocuments(
+        let (foreign, _, _) = try await facade.index.searchDocuments(
             corpus: "artifacts", after: 0, limit: 10, analyzer: "another-analyzer")
         let other = try #require(foreign.first { $0.id == saved.artifactID })
         #expect(other.terms == nil)

@@ -68,4 +68,26 @@ struct VerifyCommandTests {
         #expect(try runner.runOK(["verify"]).standardOutput.hasPrefix("ok: 2 artifact(s)"))
         #expect(try runner.runOK(["cat", badID]).standardOutput == "original content\n")
     }
+
+    @Test("A damaged artifact among the results does not hide the healthy ones: search shows both, the damaged one flagged")
+    func searchWithDamagedResult() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        try runner.write("zebra.txt", text: "document about zebras\n")
+        try runner.write("giraffe.txt", text: "document about giraffes\n")
+        let ingested = try runner.runOK(["ingest", "zebra.txt", "giraffe.txt", "--json"]).jsonObjects()
+        let zebra = try #require(ingested.first { ($0["labels"] as? [String: Any])?["filename"] as? String == "zebra.txt" }?["artifact_id"] as? String)
+        let blob = try Self.blob(of: zebra, in: runner)
+        try FileManager.default.removeItem(at: blob)
+        try FileManager.default.createDirectory(at: blob, withIntermediateDirectories: false)
+        let found = try runner.run(["search", "document", "--json", "--mode", "lexical"])
+        #expect(found.status == 0, "\(found.standardError)")
+        let results = try found.jsonObjects()
+        #expect(results.count == 2)
+        let damaged = try #require(results.first { $0["artifact_id"] as? String == zebra })
+        #expect((damaged["snippet"] as? String)?.contains("damaged") == true)
+        // Saving the same bytes again heals it, the folder in its place included.
+        _ = try runner.runOK(["ingest", "zebra.txt"])
+        #expect(try runner.runOK(["cat", zebra]).standardOutput == "document about zebras\n")
+    }
 }

@@ -175,6 +175,8 @@ extension ArtifactFacade {
         guard !artifact.isDirectory, maxBytes > 0 else { return nil }
         let data: Data
         if let sha = artifact.sha256 {
+            // A prefix is not hash-checked, but a blob of the wrong size is damage, never a snippet.
+            try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID)
             data = try await store.readContent(sha256: sha, maxBytes: maxBytes)
         } else {
             data = try await bytes(of: artifact).prefix(maxBytes)
@@ -189,8 +191,24 @@ extension ArtifactFacade {
             }
             return try await loadBytes(uri: uri)
         }
+        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         return try await Self.attributing(to: artifact.artifactID) {
             try await store.readContent(sha256: sha, maxBytes: nil)
+        }
+    }
+
+    /// Refuses a blob whose size on disk differs from the recorded one at the cost of one
+    /// `lstat` — before any byte is read (a blob grown to 200 GB is not hashed to find out).
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
+    func checkStoredSize(sha256: String, expected: Int?, artifactID: String) throws(ArtifactError) {
+        guard let expected else { return }
+        let url = store.contentURL(sha256: sha256)
+        var info = stat()
+        guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }  // the read reports it
+        if Int(info.st_size) != expected {
+            throw .contentDamaged(
+                artifactID: artifactID, path: url.path, expected: sha256,
+                actual: "\(info.st_size) bytes long instead of \(expected)")
         }
     }
 
@@ -206,6 +224,7 @@ extension ArtifactFacade {
             try body(try await bytes(of: artifact))
             return
         }
+        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         try await Self.attributing(to: artifact.artifactID) {
             try store.readVerifiedContent(sha256: sha, chunks: body)
         }
@@ -217,10 +236,12 @@ extension ArtifactFacade {
     ///   artifact and the damaged file; ``ArtifactError/corruptStore(_:)`` when a blob is missing.
     public func verifyContent(of artifact: Artifact) async throws {
         guard let sha = artifact.sha256 else { return }
+        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         try await Self.attributing(to: artifact.artifactID) {
             try store.checkContent(sha256: sha)
             if artifact.isDirectory {
                 for entry in try await store.manifest(sha256: sha).entries {
+                    try checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
                     try store.checkContent(sha256: entry.sha256)
                 }
             }

@@ -74,11 +74,15 @@ extension ArtifactFacade {
             guard let sha = artifact.sha256 else { continue }
             referenced.insert(sha)
             do {
+                if !artifact.isDirectory {
+                    try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID)
+                }
                 try store.checkContent(sha256: sha)
                 if artifact.isDirectory {
                     for entry in try await store.manifest(sha256: sha).entries {
                         referenced.insert(entry.sha256)
                         do {
+                            try checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
                             try store.checkContent(sha256: entry.sha256)
                         } catch let error as ArtifactError {
                             inspection.report.damagedArtifacts.append(
@@ -100,6 +104,15 @@ extension ArtifactFacade {
         let unknown = documents.filter { inspection.artifacts[$0] == nil }
         let existing = try await index.artifacts(ids: Array(unknown))
         inspection.report.orphanSearchDocuments = unknown.filter { existing[$0] == nil }.sorted()
+        if let persistent = mirror.persistent {
+            // The persistent index: every segment intact, and exactly the stored documents.
+            try await mirror.catchUp()
+            inspection.report.searchIndexProblems = persistent.checkSegments()
+            if persistent.count != documents.count {
+                inspection.report.searchIndexProblems.append(
+                    "the search index holds \(persistent.count) document(s), the records \(documents.count)")
+            }
+        }
         if let maintenance = store as? any StoreMaintenance {
             let blobs = try maintenance.blobFiles()
             inspection.report.blobFiles = blobs.count
@@ -136,7 +149,10 @@ extension ArtifactFacade {
     private static func damage(_ artifact: Artifact, error: ArtifactError, path: String) -> StoreVerificationReport.Damage {
         let problem: String
         switch error {
-        case .contentDamaged(_, _, _, let actual): problem = "sha256 mismatch (the file hashes to \(actual))"
+        case .contentDamaged(_, _, _, let actual):
+            problem =
+                actual.count == 64 && actual.allSatisfy(\.isHexDigit)
+                ? "sha256 mismatch (the file hashes to \(actual))" : "damaged (the file is \(actual))"
         case .corruptStore: problem = "missing"
         default: problem = String(describing: error)
         }
@@ -163,9 +179,12 @@ extension ArtifactFacade {
             try maintenance.removeMaintenanceFile(file)
             repairs.append("removed stale temporary \(file.url.path)")
         }
+        let persistent = mirror.persistent
         if !inspection.report.orphanSearchDocuments.isEmpty {
             try await index.deleteSearchDocuments(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
-            await backend.delete(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
+            if persistent == nil {
+                await backend.delete(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
+            }
             repairs.append("removed \(inspection.report.orphanSearchDocuments.count) search document(s) without an artifact")
         }
         let damaged = Set(inspection.report.damagedArtifacts.map(\.artifactID))
@@ -173,8 +192,17 @@ extension ArtifactFacade {
             guard let artifact = inspection.artifacts[id] else { continue }
             let item = try await searchItem(for: artifact, contentIntact: !damaged.contains(id))
             try await index.replaceSearchDocument(item)
-            try await backend.upsert([item])
+            if persistent == nil { try await backend.upsert([item]) }
             repairs.append("re-indexed artifact \(id)")
+        }
+        // The persistent index is derived from the search documents: after any change to them,
+        // or when it does not hold exactly them, it is rebuilt from SQLite.
+        let documentsChanged = !inspection.report.orphanSearchDocuments.isEmpty || !inspection.report.unindexedArtifacts.isEmpty
+        if let persistent, documentsChanged || !inspection.report.searchIndexProblems.isEmpty {
+            try persistent.reset()
+            try await mirror.catchUp()
+            _ = try persistent.commit()
+            repairs.append("rebuilt the search index from the records (\(persistent.count) document(s))")
         }
         return repairs
     }

@@ -82,6 +82,18 @@ public final class ArtifactFacade: Sendable {
     /// in memory while a save analyses and embeds it).
     public static let maximumIndexedContentBytes = 256 << 20
 
+    /// Turns the search index's tail (documents saved since its last commit, by any process)
+    /// into a segment, so the next process maps it instead of reading it from SQLite. Never
+    /// waits: `false` when another process is committing (or the store is read-only, or the
+    /// backend is not persistent). Called by `ingest` at its end and by every command that
+    /// searched.
+    @discardableResult
+    public func commitSearchIndex() async throws -> Bool {
+        guard !store.isReadOnly, let persistent = mirror.persistent else { return false }
+        try await mirror.catchUp()
+        return try persistent.commit()
+    }
+
     /// The time source stamped as `createdAt` and used for time windows (injectable for tests).
     public typealias Clock = @Sendable () -> Date
 
@@ -97,9 +109,12 @@ public final class ArtifactFacade: Sendable {
     let documents: SearchDocumentBuilder
 
     /// Opens (creating if needed) the store folder `folder`: a ``FileSystemArtifactStore``, a
-    /// ``SQLiteArtifactIndex`` at `folder/index.sqlite`, and an `InMemorySearchBackend` rebuilt
-    /// from the stored documents, vectors and analysed terms. Another `analyzer` than the one
-    /// the store was written with is fine: stored texts are then analysed again on open.
+    /// ``SQLiteArtifactIndex`` at `folder/index.sqlite`, and the persistent search index in
+    /// `folder/index/` (``HybridSearch/PersistentIndex``: its committed segments are mapped,
+    /// search documents committed after its watermark are read from SQLite into its tail —
+    /// with their stored vectors and terms, so nothing is embedded again). A missing, damaged
+    /// or outdated index folder, or one written with another analyzer, is rebuilt from SQLite;
+    /// a read-only store rebuilds it in memory and writes nothing.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when the folder
     ///   was indexed with another embedder; ``ArtifactError/io(path:reason:)``.
     public static func open(
@@ -107,6 +122,7 @@ public final class ArtifactFacade: Sendable {
         analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
     ) async throws -> ArtifactFacade {
+        try validate(configuration)
         let database = folder.appendingPathComponent("index.sqlite")
         let readOnly = configuration.opensReadOnly || Self.isReadOnlyStore(folder: folder, database: database)
         let store = try FileSystemArtifactStore(
@@ -115,10 +131,21 @@ public final class ArtifactFacade: Sendable {
             databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
+        // The embedder must match the records before anything looks at the index folder.
+        try await index.bindEmbedder(identifier: embedder.identifier, dimension: embedder.dimension)
+        let backend = try SearchIndexOpener.open(
+            folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
+            analyzer: analyzer, embedder: embedder)
         return try await ArtifactFacade(
-            scope: scope, store: store, index: index,
-            backend: InMemorySearchBackend(embedder: embedder, analyzer: analyzer),
-            configuration: configuration, clock: clock)
+            scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock)
+    }
+
+    static func validate(_ configuration: Configuration) throws(ArtifactError) {
+        guard (0...Self.maximumIndexedContentBytes).contains(configuration.maxIndexedContentBytes) else {
+            throw .invalidArgument(
+                "maxIndexedContentBytes must be between 0 and \(Self.maximumIndexedContentBytes) (256 MiB);"
+                    + " got \(configuration.maxIndexedContentBytes)")
+        }
     }
 
     /// Whether an existing store cannot be written by this process (another user's folder, a
@@ -145,11 +172,7 @@ public final class ArtifactFacade: Sendable {
         self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
         self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
-        guard (0...Self.maximumIndexedContentBytes).contains(configuration.maxIndexedContentBytes) else {
-            throw ArtifactError.invalidArgument(
-                "maxIndexedContentBytes must be between 0 and \(Self.maximumIndexedContentBytes) (256 MiB);"
-                    + " got \(configuration.maxIndexedContentBytes)")
-        }
+        try Self.validate(configuration)
         try backend.embedder.checkDimension()
         try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
@@ -224,8 +247,7 @@ public final class ArtifactFacade: Sendable {
         guard case .inserted(let sequence) = try await index.insert(artifact, document: item, unless: condition) else {
             return nil
         }
-        try await backend.upsert([item])
-        if let sequence { mirror.noteUpserted(sequence: sequence) }
+        try await mirror.recorded(item, sequence: sequence)
         return artifact
     }
 

@@ -1,17 +1,23 @@
 import Foundation
 import HybridSearch
 
-/// Keeps the in-memory search backend in step with the search documents persisted in the
-/// index: on open it upserts every stored item with its stored vector (nothing is embedded
-/// again); before each query-mode search it upserts documents committed since (e.g. by another
-/// process). Upserts are idempotent, so overlapping catch-ups are harmless.
+/// Keeps the search backend in step with the search documents persisted in the index.
+///
+/// - A ``HybridSearch/PersistentSearchBackend`` already holds what its segments contain; the
+///   mirror feeds its tail with the documents committed after the index's watermark (by any
+///   process), in sequence order, so each document enters once.
+/// - Any other backend (in memory) is filled on the first catch-up with every stored item and
+///   its stored vector (nothing is embedded again), then with what was committed since.
 final class SearchMirror: @unchecked Sendable {
     let index: any ArtifactIndex
     let backend: any SearchBackend
     let corpus: String
     private let lock = NSLock()
-    private var lastSequence: Int64 = 0  // guarded by `lock`
+    private var lastSequence: Int64 = 0  // guarded by `lock` (in-memory backends)
     private static let batchSize = 1_000
+    /// Tail size at which a saving process commits a segment on its own.
+    static let commitThreshold = 20_000
+    private let analyzerID: String
 
     init(index: any ArtifactIndex, backend: any SearchBackend, corpus: String) {
         self.index = index
@@ -20,26 +26,41 @@ final class SearchMirror: @unchecked Sendable {
         self.analyzerID = backend.analyzer.identifier
     }
 
-    private let analyzerID: String
+    /// The persistent index behind the backend, if it has one.
+    var persistent: PersistentIndex? { (backend as? PersistentSearchBackend)?.index }
 
-    /// Upserts every stored document newer than the last one mirrored.
+    /// Brings the backend up to every stored document.
     func catchUp() async throws {
         while true {
-            let start = lock.withLock { lastSequence }
-            let (items, last) = try await index.searchDocuments(
+            let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
+            let (items, sequences, last) = try await index.searchDocuments(
                 corpus: corpus, after: start, limit: Self.batchSize, analyzer: analyzerID)
             if items.isEmpty { return }
-            try await backend.upsert(items)
-            lock.withLock { lastSequence = max(lastSequence, last) }
+            if let persistent {
+                try persistent.add(items, sequences: sequences)
+            } else {
+                try await backend.upsert(items)
+                lock.withLock { lastSequence = max(lastSequence, last) }
+            }
             if items.count < Self.batchSize { return }
         }
     }
 
-    /// Records that the document with `sequence` was upserted directly by this process, so
-    /// the next catch-up does not upsert it again when nothing else came in between.
-    func noteUpserted(sequence: Int64) {
-        lock.withLock {
-            if sequence == lastSequence + 1 { lastSequence = sequence }
+    /// A save committed `item` as search document `sequence`: put it in the backend.
+    func recorded(_ item: SearchItem, sequence: Int64?) async throws {
+        if let persistent {
+            // In sequence order, with whatever other processes committed before it.
+            try await catchUp()
+            // A long run of saves (an ingest) commits as it goes, so the tail other processes
+            // replay stays short; never waits for another committer.
+            if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
+            return
+        }
+        try await backend.upsert([item])
+        if let sequence {
+            lock.withLock {
+                if sequence == lastSequence + 1 { lastSequence = sequence }
+            }
         }
     }
 }

@@ -39,6 +39,9 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     public var strayFiles: [String] = []
     /// What the database reports about itself (SQLite `integrity_check`).
     public var databaseProblems: [String] = []
+    /// Damaged segments of the persistent search index, or an index that does not hold
+    /// exactly the stored search documents (repair rebuilds it from the records).
+    public var searchIndexProblems: [String] = []
     /// What `repair` did, one line each.
     public var repairs: [String] = []
 
@@ -46,6 +49,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     public var isHealthy: Bool {
         damagedArtifacts.isEmpty && unindexedArtifacts.isEmpty && orphanSearchDocuments.isEmpty
             && orphanBlobs.isEmpty && staleTemporaries.isEmpty && strayFiles.isEmpty && databaseProblems.isEmpty
+            && searchIndexProblems.isEmpty
     }
 
     /// Whether `repair` could fix every problem found: all but damaged or missing content,
@@ -65,6 +69,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
         case recentFiles = "recent_files"
         case strayFiles = "stray_files"
         case databaseProblems = "database_problems"
+        case searchIndexProblems = "search_index_problems"
         case repairs
     }
 

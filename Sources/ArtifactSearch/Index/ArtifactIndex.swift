@@ -41,14 +41,14 @@ public protocol ArtifactIndex: Sendable {
     func setPinned(_ pinned: Bool, id: String) async throws -> Artifact?
 
     /// Stored search documents of `corpus` whose sequence number is greater than `sequence`,
-    /// in insertion order, at most `limit`, with the last sequence number returned (or
-    /// `sequence` when none). Used to rebuild or catch up the in-memory search backend.
+    /// in insertion order, at most `limit`, with each one's sequence number and the last one
+    /// returned (or `sequence` when none). Used to rebuild or catch up the in-memory search backend.
     ///
     /// A document whose stored terms were produced by `analyzer` comes back with
     /// ``HybridSearch/SearchItem/terms`` set and an empty `text` (the text is not read); any
     /// other comes back with its text, to be analysed again.
     func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (items: [SearchItem], lastSequence: Int64)
+        -> (items: [SearchItem], sequences: [Int64], lastSequence: Int64)
 
     /// Number of artifacts.
     func count() async throws -> Int

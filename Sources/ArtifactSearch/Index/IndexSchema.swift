@@ -8,6 +8,21 @@ enum IndexSchema {
     /// The schema version this build writes.
     static let currentVersion = 2
 
+    /// The named indexes of the schema, to recreate them after damage (``SQLiteArtifactIndex/rebuildStructures()``).
+    static let indexStatements = [
+        "CREATE INDEX IF NOT EXISTS artifacts_by_time ON artifacts(created_at, artifact_id)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_run ON artifacts(run_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_session ON artifacts(session_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_user ON artifacts(user_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_org ON artifacts(org_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_scope ON artifacts(scope_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_kind ON artifacts(kind, created_at)",
+        "CREATE INDEX IF NOT EXISTS artifacts_by_sha256 ON artifacts(sha256)",
+        "CREATE INDEX IF NOT EXISTS artifact_tags_by_tag ON artifact_tags(tag, artifact_id)",
+        "CREATE INDEX IF NOT EXISTS artifact_labels_by_value ON artifact_labels(key, value, artifact_id)",
+        "CREATE INDEX IF NOT EXISTS artifact_metrics_by_value ON artifact_metrics(name, value)",
+    ]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

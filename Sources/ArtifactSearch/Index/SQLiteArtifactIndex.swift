@@ -50,6 +50,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             }
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
+        } catch let error as ArtifactError {
+            throw error
         } catch {
             throw ArtifactError.io(path: path, reason: "cannot open the database (\(error))")
         }
@@ -299,7 +301,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     public func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (items: [SearchItem], lastSequence: Int64)
+        -> (items: [SearchItem], sequences: [Int64], lastSequence: Int64)
     {
         // The text is read only where the stored terms cannot be used.
         let rows = try await pool.read { db in
@@ -321,6 +323,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         var items: [SearchItem] = []
         items.reserveCapacity(rows.count)
         var last = sequence
+        var sequences: [Int64] = []
+        sequences.reserveCapacity(rows.count)
         let decoder = JSONDecoder()
         for (seq, id, text, metadataJSON, createdAt, vector, termBytes) in rows {
             let metadata = try decoder.decode([String: JSONValue].self, from: Data(metadataJSON.utf8))
@@ -336,8 +340,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                     corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
                     vector: vector.map(VectorCoding.decode), terms: terms))
             last = seq
+            sequences.append(seq)
         }
-        return (items, last)
+        return (items, sequences, last)
     }
 
     private func documentText(corpus: String, itemID: String) async throws -> String {
@@ -355,14 +360,38 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     // MARK: Maintenance
 
     public func integrityProblems() async throws -> [String] {
-        let lines = try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-        return lines == ["ok"] ? [] : lines
+        do {
+            let lines = try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            return lines == ["ok"] ? [] : lines
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            // So damaged that the check itself stops: that is the report.
+            return ["integrity check failed: \(error.message ?? "database disk image is malformed")"]
+        }
     }
 
     /// `REINDEX` (rebuilds every index b-tree from its table), then `VACUUM` (rewrites the
     /// file, dropping pages an integrity check reports as never used).
+    ///
+    /// When `REINDEX` itself trips over a damaged index page, the named indexes are dropped
+    /// from the schema and created again from their recorded SQL (the tables, the records,
+    /// are untouched); indexes SQLite makes for keys cannot be recreated this way.
     public func rebuildStructures() async throws {
-        try await writing { db in try db.execute(sql: "REINDEX") }
+        do {
+            try await writing { db in try db.execute(sql: "REINDEX") }
+        } catch let error as DatabaseError where Self.isDamage(error) {
+            try await writing { db in
+                let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+                try db.execute(sql: "PRAGMA writable_schema = ON")
+                try db.execute(sql: "DELETE FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+                // A new schema version makes every connection read the edited schema again.
+                try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
+                try db.execute(sql: "PRAGMA writable_schema = OFF")
+            }
+            // A new connection sees the edited schema; recreate the indexes there.
+            try await writing { db in
+                for statement in IndexSchema.indexStatements { try db.execute(sql: statement) }
+            }
+        }
         try await pool.vacuum()
     }
 

@@ -71,14 +71,15 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidArgument(let text):
             return text
         case .tooDeeplyNested(let what, let limit):
-            return "\(what) nests arrays/objects more than \(limit) levels deep, the limit: flatten it (or"
-                + " save it as a file); nothing was saved"
+            return "\(what) nests arrays/objects more than \(limit) levels deep, the limit: flatten it (a deep"
+                + " document can be saved as a file)"
         case .corruptStore(let text):
             return "the store is inconsistent: \(text); restore the missing files or re-save the artifact"
                 + " (artifact-search verify lists every problem)"
         case .contentDamaged(let id, let path, let expected, let actual):
             let subject = id.map { "the content of artifact \($0)" } ?? "stored content \(expected)"
-            return "\(subject) is damaged: \(path) hashes to \(actual), not \(expected) as recorded; restore"
+            let found = actual.count == 64 && actual.allSatisfy(\.isHexDigit) ? "hashes to \(actual)" : "is \(actual)"
+            return "\(subject) is damaged: \(path) \(found), not the recorded content \(expected); restore"
                 + " that file from a backup or save the artifact again (artifact-search verify lists every"
                 + " damaged artifact; the record is kept)"
         case .readOnlyStore(let path):

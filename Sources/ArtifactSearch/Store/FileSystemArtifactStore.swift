@@ -187,11 +187,24 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     /// Renames a flushed temporary file to its blob name (or drops it if the blob exists).
-    /// Renames a flushed temporary file to its blob name. The temporary holds bytes just hashed
-    /// to `sha256`, so it also replaces an existing blob of that name: saving the same bytes
-    /// again heals a blob that was damaged on disk (readers holding the old file keep it).
+    /// Renames a flushed temporary file to its blob name. An intact blob of that name is kept
+    /// (the temporary is dropped); a damaged one — wrong bytes, or not a regular file — is
+    /// replaced by the temporary, which holds bytes just hashed to `sha256`: saving the same
+    /// bytes again heals it (readers holding the old file keep it).
     private func commit(temporary: URL, sha256: String) throws(ArtifactError) {
         let final = contentURL(sha256: sha256)
+        var existing = stat()
+        if lstat(final.path, &existing) == 0 {
+            if existing.st_mode & S_IFMT == S_IFREG, (try? checkContent(sha256: sha256)) != nil {
+                // Already stored and intact: keep it (its folder may not even be ours to write).
+                try? FileManager.default.removeItem(at: temporary)
+                return
+            }
+            if existing.st_mode & S_IFMT == S_IFDIR {
+                // A folder where the blob belongs is damage inside our own tree: clear it.
+                try? FileManager.default.removeItem(at: final)
+            }
+        }
         let shard = final.deletingLastPathComponent()
         try Self.createDirectory(shard)
         chmod(temporary.path, 0o444)
@@ -566,11 +579,12 @@ extension FileSystemArtifactStore: StoreMaintenance {
         guard lstat(temporaryURL.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
             let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryURL.path)
         else { return [] }
-        return names.sorted().filter { name in Self.temporarySuffixes.contains { name.hasSuffix($0) } }.map { name in
+        return names.sorted().filter { name in Self.temporarySuffixes.contains { name.hasSuffix($0) } }.compactMap { name in
             let url = temporaryURL.appendingPathComponent(name)
             var info = stat()
-            let modified = lstat(url.path, &info) == 0 ? Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)) : .distantPast
-            return StoreFile(url: url, sha256: nil, modified: modified)
+            // Gone between the listing and now (renamed into place by a live writer): not ours to report.
+            guard lstat(url.path, &info) == 0 else { return nil }
+            return StoreFile(url: url, sha256: nil, modified: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
         }
     }
 

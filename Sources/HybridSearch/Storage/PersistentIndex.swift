@@ -28,6 +28,7 @@ public final class PersistentIndex: @unchecked Sendable {
     private var tail: [SegmentDocument] = []  // guarded by `lock`
     private var tailWatermark: Int64  // guarded by `lock`
     private var tailSegment: Segment?  // guarded by `lock`
+    private var tailIsStale = false  // guarded by `lock`: `tailSegment` lags `tail`
 
     /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
     /// truth).
@@ -108,32 +109,124 @@ public final class PersistentIndex: @unchecked Sendable {
     /// unless they carry a vector) and records `watermark` as the last change they include.
     /// - Throws: ``SearchError`` for an invalid vector or an id added twice in the tail.
     public func add(_ items: [SearchItem], watermark: Int64) throws(SearchError) {
+        let documents = try prepare(items)
+        lock.lock()
+        defer { lock.unlock() }
+        try append(documents)
+        tailWatermark = max(tailWatermark, watermark)
+    }
+
+    /// Adds the changes of a source of truth in order: item `i` is change `sequences[i]`;
+    /// changes at or below the tail's watermark are already in and are skipped, so
+    /// overlapping catch-ups (several tasks, or a reopened index) add each change once.
+    /// - Precondition: `sequences` ascending, one per item.
+    public func add(_ items: [SearchItem], sequences: [Int64]) throws(SearchError) {
+        precondition(items.count == sequences.count, "one sequence per item")
+        let documents = try prepare(items)
+        lock.lock()
+        defer { lock.unlock() }
+        let fresh = documents.indices.filter { sequences[$0] > tailWatermark }
+        try append(fresh.map { documents[$0] })
+        if let last = fresh.last { tailWatermark = sequences[last] }
+    }
+
+    /// Removes items of the tail. Items already in a segment cannot be removed yet (that needs
+    /// alive bitsets): their ids are returned, and the caller rebuilds (``reset()``).
+    public func removeFromTail(ids: [String]) -> [String] {
+        lock.withLock {
+            let wanted = Set(ids)
+            let present = Set(tail.map(\.id))
+            tail.removeAll { wanted.contains($0.id) }
+            tailIsStale = true
+            return ids.filter { !present.contains($0) }
+        }
+    }
+
+    /// Forgets every segment and the tail and removes the index's files (it is derived data):
+    /// the next catch-up starts from the beginning of the source of truth.
+    /// - Throws: ``SearchError/storage(path:reason:)``.
+    public func reset() throws(SearchError) {
+        lock.lock()
+        defer { lock.unlock() }
+        for name in try directory.fileNames()
+        where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
+            try directory.remove(name)
+        }
+        segments = []
+        tail = []
+        tailSegment = nil
+        tailIsStale = false
+        committedWatermark = 0
+        tailWatermark = 0
+    }
+
+    private func prepare(_ items: [SearchItem]) throws(SearchError) -> [SegmentDocument] {
         let analyzerID = analyzer.identifier
         let missing = items.indices.filter { items[$0].vector == nil }
         let computed = try embedder.checkedEmbeddings(missing.map { items[$0].text }, ids: missing.map { items[$0].id })
         var vectors: [Int: [Float]] = [:]
         for (position, index) in missing.enumerated() { vectors[index] = computed[position] }
         var documents: [SegmentDocument] = []
+        documents.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            let terms = item.terms?.analyzer == analyzerID ? item.terms! : TermCounts(analyzer: analyzerID, terms: analyzer.terms(in: item.text))
+            let terms =
+                item.terms?.analyzer == analyzerID
+                ? item.terms! : TermCounts(analyzer: analyzerID, terms: analyzer.terms(in: item.text))
             let vector = item.vector ?? vectors[index]!
             try DenseIndex.validate(vector, dimension: embedder.dimension, id: item.id)
-            documents.append(SegmentDocument(id: item.id, terms: terms, metadata: item.metadata, createdAt: item.createdAt, vector: vector))
+            try InMemorySearchBackend.checkNesting(item.metadata.values, what: "metadata of item \"\(item.id)\"")
+            documents.append(
+                SegmentDocument(id: item.id, terms: terms, metadata: item.metadata, createdAt: item.createdAt, vector: vector))
         }
-        lock.lock()
-        defer { lock.unlock() }
-        let combined = tail + documents
-        let segment = try Segment(
-            name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(combined, dimension: embedder.dimension)),
-            verification: .structure)
-        tail = combined
-        tailSegment = segment
-        tailWatermark = max(tailWatermark, watermark)
+        return documents
+    }
+
+    /// Appends to the tail (caller holds `lock`); the tail's segment is rebuilt lazily, at the
+    /// next search, so a long run of saves costs O(tail) once, not per save.
+    private func append(_ documents: [SegmentDocument]) throws(SearchError) {
+        var ids = Set(tail.map(\.id))
+        for document in documents where !ids.insert(document.id).inserted {
+            throw .invalidArgument("item \"\(document.id)\" is already in the index")
+        }
+        tail += documents
+        tailIsStale = true
+    }
+
+    /// The tail as a segment, re-encoded if it changed (caller holds `lock`).
+    private func currentTailSegment() throws(SearchError) -> Segment? {
+        if tailIsStale {
+            tailSegment =
+                tail.isEmpty
+                ? nil
+                : try Segment(
+                    name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(tail, dimension: embedder.dimension)),
+                    verification: .structure)
+            tailIsStale = false
+        }
+        return tailSegment
+    }
+
+    /// Checks every committed segment's checksums (reads them whole); one line per damaged one.
+    public func checkSegments() -> [String] {
+        let current = lock.withLock { segments }
+        var problems: [String] = []
+        for segment in current {
+            do { try segment.verifyChecksums() } catch { problems.append(String(describing: error)) }
+        }
+        return problems
     }
 
     /// Searches segments and tail as one index (``InMemorySearchBackend/search(_:)`` semantics).
     public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
-        let snapshot = lock.withLock { segments + (tailSegment.map { [$0] } ?? []) }
+        lock.lock()
+        let snapshot: [Segment]
+        do {
+            snapshot = segments + (try currentTailSegment().map { [$0] } ?? [])
+        } catch {
+            lock.unlock()
+            throw error
+        }
+        lock.unlock()
         return try SegmentedIndex(segments: snapshot, analyzer: analyzer, embedder: embedder, configuration: configuration)
             .search(request)
     }
@@ -169,12 +262,10 @@ public final class PersistentIndex: @unchecked Sendable {
                 generation = nextGeneration
                 committedWatermark = watermark
                 segments = newSegments
-                tail.removeFirst(documents.count)
-                tailSegment = tail.isEmpty
-                    ? nil
-                    : try? Segment(
-                        name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(tail, dimension: embedder.dimension)),
-                        verification: .structure)
+                // Items added meanwhile stay in the tail (they follow the committed ones).
+                let committedIDs = Set(documents.map(\.id))
+                tail.removeAll { committedIDs.contains($0.id) }
+                tailIsStale = true
             }
             // Superseded commit points and unreferenced segments (readers keep their mappings).
             let live = Set(entries.map(\.name) + [CommitPoint.fileName(generation: nextGeneration)])

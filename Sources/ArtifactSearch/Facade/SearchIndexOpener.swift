@@ -1,0 +1,52 @@
+import Foundation
+import HybridSearch
+
+/// Opens the store's persistent search index, rebuilding what cannot be used: the index is
+/// derived data (SQLite holds every record with its vector), so damage, another format or
+/// another analyzer means "start empty and catch up from SQLite", never an error or a wrong
+/// answer. Another embedder stays an error (the vectors in SQLite are that embedder's).
+enum SearchIndexOpener {
+    static func open(
+        folder: URL, readOnly: Bool, corpus: String, analyzer: any Analyzer, embedder: any Embedder
+    ) throws -> PersistentSearchBackend {
+        let directory: any SegmentDirectory
+        if readOnly {
+            // Read what is there; build nothing on disk.
+            directory = FileManager.default.fileExists(atPath: folder.path)
+                ? try ReadOnlySegmentDirectory(FileSystemSegmentDirectory(url: folder)) : InMemorySegmentDirectory()
+        } else {
+            directory = try FileSystemSegmentDirectory(url: folder)
+        }
+        do {
+            return PersistentSearchBackend(
+                corpus: corpus, index: try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder))
+        } catch is PersistentIndex.OpenProblem {
+            let fresh: any SegmentDirectory = readOnly ? InMemorySegmentDirectory() : directory
+            if !readOnly {
+                for name in try directory.fileNames()
+                where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
+                    try directory.remove(name)
+                }
+            }
+            return PersistentSearchBackend(
+                corpus: corpus, index: try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder))
+        }
+    }
+}
+
+/// A folder of another user (or a read-only mount): reads pass through, writes are refused.
+struct ReadOnlySegmentDirectory: SegmentDirectory {
+    let base: FileSystemSegmentDirectory
+
+    init(_ base: FileSystemSegmentDirectory) { self.base = base }
+
+    func fileNames() throws(SearchError) -> [String] { try base.fileNames() }
+    func read(_ name: String) throws(SearchError) -> SegmentBytes { try base.read(name) }
+    func write(_ name: String, _ data: Data) throws(SearchError) {
+        throw .storage(path: base.url.appendingPathComponent(name).path, reason: "the store is read-only")
+    }
+    func remove(_ name: String) throws(SearchError) {
+        throw .storage(path: base.url.appendingPathComponent(name).path, reason: "the store is read-only")
+    }
+    func withWriteLock<T>(_ body: () throws(SearchError) -> T) throws(SearchError) -> T? { nil }
+}
