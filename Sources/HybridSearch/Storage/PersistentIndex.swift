@@ -29,6 +29,7 @@ public final class PersistentIndex: @unchecked Sendable {
     private var tailWatermark: Int64  // guarded by `lock`
     private var tailSegment: Segment?  // guarded by `lock`
     private var tailIsStale = false  // guarded by `lock`: `tailSegment` lags `tail`
+    private var tailIDs = Set<String>()  // guarded by `lock`: the ids in `tail`
 
     /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
     /// truth).
@@ -135,8 +136,9 @@ public final class PersistentIndex: @unchecked Sendable {
     public func removeFromTail(ids: [String]) -> [String] {
         lock.withLock {
             let wanted = Set(ids)
-            let present = Set(tail.map(\.id))
+            let present = tailIDs
             tail.removeAll { wanted.contains($0.id) }
+            tailIDs.subtract(wanted)
             tailIsStale = true
             return ids.filter { !present.contains($0) }
         }
@@ -154,6 +156,7 @@ public final class PersistentIndex: @unchecked Sendable {
         }
         segments = []
         tail = []
+        tailIDs = []
         tailSegment = nil
         tailIsStale = false
         committedWatermark = 0
@@ -184,10 +187,11 @@ public final class PersistentIndex: @unchecked Sendable {
     /// Appends to the tail (caller holds `lock`); the tail's segment is rebuilt lazily, at the
     /// next search, so a long run of saves costs O(tail) once, not per save.
     private func append(_ documents: [SegmentDocument]) throws(SearchError) {
-        var ids = Set(tail.map(\.id))
-        for document in documents where !ids.insert(document.id).inserted {
+        var fresh = Set<String>()
+        for document in documents where tailIDs.contains(document.id) || !fresh.insert(document.id).inserted {
             throw .invalidArgument("item \"\(document.id)\" is already in the index")
         }
+        tailIDs.formUnion(fresh)
         tail += documents
         tailIsStale = true
     }
@@ -265,6 +269,7 @@ public final class PersistentIndex: @unchecked Sendable {
                 // Items added meanwhile stay in the tail (they follow the committed ones).
                 let committedIDs = Set(documents.map(\.id))
                 tail.removeAll { committedIDs.contains($0.id) }
+                tailIDs.subtract(committedIDs)
                 tailIsStale = true
             }
             // Superseded commit points and unreferenced segments (readers keep their mappings).
