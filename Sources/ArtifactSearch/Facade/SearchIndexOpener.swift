@@ -6,6 +6,14 @@ import HybridSearch
 /// another analyzer means "start empty and catch up from SQLite", never an error or a wrong
 /// answer. Another embedder stays an error (the vectors in SQLite are that embedder's).
 enum SearchIndexOpener {
+    /// How much of each segment is checked when the index opens: every checksum (the default,
+    /// ≈ 0.12 s for the 0.5 GB of a 100,000-artifact store), or — with
+    /// `ARTIFACT_SEARCH_SEGMENT_VERIFICATION=structure` — header, table and bounds only, the
+    /// contents then checked by `verify` (the trade-off measured in Benchmarks/RESULTS.md).
+    static var verification: Segment.Verification {
+        ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] == "structure" ? .structure : .full
+    }
+
     static func open(
         folder: URL, readOnly: Bool, corpus: String, analyzer: any Analyzer, embedder: any Embedder
     ) throws -> PersistentSearchBackend {
@@ -19,7 +27,7 @@ enum SearchIndexOpener {
         }
         do {
             return PersistentSearchBackend(
-                corpus: corpus, index: try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder))
+                corpus: corpus, index: try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder, verification: verification))
         } catch is PersistentIndex.OpenProblem {
             let fresh: any SegmentDirectory = readOnly ? InMemorySegmentDirectory() : directory
             if !readOnly {

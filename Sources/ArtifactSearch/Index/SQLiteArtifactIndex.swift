@@ -303,7 +303,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
         -> (items: [SearchItem], sequences: [Int64], lastSequence: Int64)
     {
-        // The text is read only where the stored terms cannot be used.
+        // The text is read only where the stored terms cannot be used. `+corpus` keeps SQLite
+        // on the rowid range (sequence > ?): through the (corpus, item_id) index a catch-up
+        // after every save would scan the whole corpus.
         let rows = try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -313,7 +315,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                            metadata, created_at, vector,
                            CASE WHEN analyzer = ?1 THEN terms END
                     FROM search_documents
-                    WHERE corpus = ?2 AND sequence > ?3 ORDER BY sequence LIMIT ?4
+                    WHERE sequence > ?3 AND +corpus = ?2 ORDER BY sequence LIMIT ?4
                     """,
                 arguments: [analyzer, corpus, sequence, max(1, limit)]
             ).map { row -> (Int64, String, String, String, Double?, Data?, Data?) in
