@@ -29,13 +29,19 @@ enum SearchIndexOpener {
             return PersistentSearchBackend(
                 corpus: corpus, index: try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder, verification: verification))
         } catch is PersistentIndex.OpenProblem {
-            let fresh: any SegmentDirectory = readOnly ? InMemorySegmentDirectory() : directory
+            // Clear the folder only while no other process can be committing into it; if one
+            // is, rebuild in memory for this process and let the next opener clear it.
+            var cleared = false
             if !readOnly {
-                for name in try directory.fileNames()
-                where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
-                    try directory.remove(name)
-                }
+                cleared = try directory.withWriteLock { () throws(SearchError) -> Bool in
+                    for name in try directory.fileNames()
+                    where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
+                        try directory.remove(name)
+                    }
+                    return true
+                } ?? false
             }
+            let fresh: any SegmentDirectory = cleared ? directory : InMemorySegmentDirectory()
             return PersistentSearchBackend(
                 corpus: corpus, index: try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder))
         }
