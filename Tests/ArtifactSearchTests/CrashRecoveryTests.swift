@@ -32,7 +32,7 @@ struct CrashRecoveryTests {
     }
 
     @Test(
-        "A process killed (SIGKILL) while saving leaves a store that opens, passes its integrity check and holds every returned save",
+        "A process killed (SIGKILL) while saving or committing its search index leaves a store that opens, passes its integrity check and finds every returned save",
         .timeLimit(.minutes(1)))
     func killedWhileSaving() async throws {
         let folder = try TemporaryFolder()
