@@ -42,20 +42,39 @@ struct MetadataIndex: Sendable {
     /// - Parameter live: every live ordinal (used only for a pure time filter).
     /// - Complexity: O(Σ postings read + capacity / 64).
     func resolve(_ filter: MetadataFilter, capacity: Int, live: () -> [Int32]) -> OrdinalSet? {
+        Self.resolve(
+            filter, capacity: capacity,
+            postings: { key, value in Self.indexKey(value).flatMap { values[key]?[$0] } ?? [] },
+            tagged: { tags[$0] ?? [] }, live: live,
+            createdAt: { ordinal in ordinal < createdAt.count ? createdAt[ordinal] : .nan })
+    }
+
+    /// Filter resolution for any ordinal space (these postings, or a set of segments), so the
+    /// semantics cannot drift apart: each `equals` key gives the ordinals whose value equals the
+    /// filter value (an array: any of its elements), each tag its ordinals, all intersected;
+    /// the time bounds keep ordinals whose creation time lies inside (NaN: none).
+    /// - Parameters:
+    ///   - postings: ascending ordinals whose `key` has `value` (typed equality).
+    ///   - tagged: ascending ordinals carrying a tag.
+    ///   - createdAt: creation time of an ordinal, NaN when it has none.
+    static func resolve(
+        _ filter: MetadataFilter, capacity: Int, postings: (String, JSONValue) -> [Int32], tagged: (String) -> [Int32],
+        live: () -> [Int32], createdAt: (Int) -> Double
+    ) -> OrdinalSet? {
         guard !filter.isEmpty else { return nil }
         var sets: [OrdinalSet] = []
         for (key, wanted) in filter.equals {
             guard let wanted else { continue }
             let options: [JSONValue]
             if case .array(let list) = wanted { options = list } else { options = [wanted] }
-            let lists = options.compactMap { option in Self.indexKey(option).flatMap { values[key]?[$0] } }
+            let lists = options.map { postings(key, $0) }
             if lists.count == 1 {
                 sets.append(OrdinalSet(sortedMembers: lists[0], capacity: capacity))
             } else {
                 sets.append(OrdinalSet(members: lists.joined(), capacity: capacity))
             }
         }
-        for tag in filter.tags { sets.append(OrdinalSet(sortedMembers: tags[tag] ?? [], capacity: capacity)) }
+        for tag in filter.tags { sets.append(OrdinalSet(sortedMembers: tagged(tag), capacity: capacity)) }
         var result: OrdinalSet
         if sets.isEmpty {
             result = OrdinalSet(members: live(), capacity: capacity)
@@ -68,7 +87,7 @@ struct MetadataIndex: Sendable {
             let low = filter.createdAtMin ?? -.infinity
             let high = filter.createdAtMax ?? .infinity
             let kept = result.members.filter { ordinal in
-                let time = Int(ordinal) < createdAt.count ? createdAt[Int(ordinal)] : .nan
+                let time = createdAt(Int(ordinal))
                 return time >= low && time <= high  // NaN fails both
             }
             result = OrdinalSet(sortedMembers: kept, capacity: capacity)

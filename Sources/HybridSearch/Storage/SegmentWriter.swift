@@ -30,6 +30,23 @@ public struct SegmentDocument: Sendable, Hashable {
 /// Ordinals are positions in `documents`. Complexity: O(total terms · log) for sorting the
 /// dictionary and postings, O(n · d) for the vectors; the file is built in memory.
 public enum SegmentWriter {
+    /// For keys in order: the start table (u64 × (keys + 1): where each key's entries begin)
+    /// and the entries of every key's list, concatenated.
+    static func postingTables<Entry>(
+        _ keys: [String], _ lists: [String: [Entry]], write: (inout SegmentByteWriter, Entry) -> Void
+    ) -> ([UInt8], [UInt8]) {
+        var starts = SegmentByteWriter()
+        var entries = SegmentByteWriter()
+        var position: UInt64 = 0
+        for key in keys {
+            starts.append(position)
+            for entry in lists[key]! { write(&entries, entry) }
+            position += UInt64(lists[key]!.count)
+        }
+        starts.append(position)
+        return (starts.bytes, entries.bytes)
+    }
+
     /// - Parameter dimension: the vector length (0: no vectors; every document's `vector`
     ///   must then be `nil`).
     /// - Throws: ``SearchError/invalidArgument(_:)`` for duplicate ids, a vector of the wrong
@@ -63,20 +80,10 @@ public enum SegmentWriter {
         }
         let terms = postingsByTerm.keys.sorted(by: SegmentFormat.precedes)
         sections[.terms] = SegmentByteWriter.stringTable(terms)
-        var starts = SegmentByteWriter()
-        var postings = SegmentByteWriter()
-        var position: UInt64 = 0
-        for term in terms {
-            starts.append(position)
-            for (ordinal, frequency) in postingsByTerm[term]! {
-                postings.append(ordinal)
-                postings.append(frequency)
-            }
-            position += UInt64(postingsByTerm[term]!.count)
+        (sections[.postingStarts], sections[.postings]) = Self.postingTables(terms, postingsByTerm) { writer, posting in
+            writer.append(posting.0)
+            writer.append(posting.1)
         }
-        starts.append(position)
-        sections[.postingStarts] = starts.bytes
-        sections[.postings] = postings.bytes
 
         var created = SegmentByteWriter()
         for document in documents { created.append(document.createdAt ?? .nan) }
@@ -100,17 +107,9 @@ public enum SegmentWriter {
         }
         let keys = ordinalsByKey.keys.sorted(by: SegmentFormat.precedes)
         sections[.metadataKeys] = SegmentByteWriter.stringTable(keys)
-        var keyStarts = SegmentByteWriter()
-        var keyOrdinals = SegmentByteWriter()
-        var keyPosition: UInt64 = 0
-        for key in keys {
-            keyStarts.append(keyPosition)
-            for ordinal in ordinalsByKey[key]! { keyOrdinals.append(ordinal) }
-            keyPosition += UInt64(ordinalsByKey[key]!.count)
+        (sections[.metadataStarts], sections[.metadataOrdinals]) = Self.postingTables(keys, ordinalsByKey) { writer, ordinal in
+            writer.append(ordinal)
         }
-        keyStarts.append(keyPosition)
-        sections[.metadataStarts] = keyStarts.bytes
-        sections[.metadataOrdinals] = keyOrdinals.bytes
 
         var vectors = SegmentByteWriter()
         for document in documents {

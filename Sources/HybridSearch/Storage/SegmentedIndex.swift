@@ -67,9 +67,8 @@ public struct SegmentedIndex: Sendable {
 
 extension SegmentedIndex: RankingSource {
     func candidates(for filter: MetadataFilter) -> OrdinalSet? {
-        guard !filter.isEmpty else { return nil }
         /// Global ordinals of one posting key across segments (ascending: bases grow).
-        func postings(_ list: (Segment) -> UnsafeBufferPointer<UInt32>) -> [Int32] {
+        func global(_ list: (Segment) -> UnsafeBufferPointer<UInt32>) -> [Int32] {
             var result: [Int32] = []
             for (index, segment) in segments.enumerated() {
                 let base = bases[index]
@@ -77,37 +76,14 @@ extension SegmentedIndex: RankingSource {
             }
             return result
         }
-        var sets: [OrdinalSet] = []
-        for (key, wanted) in filter.equals {
-            guard let wanted else { continue }
-            let options: [JSONValue]
-            if case .array(let list) = wanted { options = list } else { options = [wanted] }
-            let lists = options.map { option in postings { $0.ordinals(key: key, value: option) } }
-            if lists.count == 1 {
-                sets.append(OrdinalSet(sortedMembers: lists[0], capacity: count))
-            } else {
-                sets.append(OrdinalSet(members: lists.joined(), capacity: count))
-            }
-        }
-        for tag in filter.tags { sets.append(OrdinalSet(sortedMembers: postings { $0.ordinals(tag: tag) }, capacity: count)) }
-        var result: OrdinalSet
-        if sets.isEmpty {
-            result = OrdinalSet(sortedMembers: (0..<count).map { Int32($0) }, capacity: count)
-        } else {
-            sets.sort { $0.count < $1.count }
-            result = sets[0]
-            for other in sets.dropFirst() where !result.isEmpty { result = result.intersection(other) }
-        }
-        if filter.createdAtMin != nil || filter.createdAtMax != nil {
-            let low = filter.createdAtMin ?? -.infinity
-            let high = filter.createdAtMax ?? .infinity
-            let kept = result.members.filter { ordinal in
-                let time = createdAt(Int(ordinal)) ?? .nan
-                return time >= low && time <= high  // NaN fails both
-            }
-            result = OrdinalSet(sortedMembers: kept, capacity: count)
-        }
-        return result.count == count ? nil : result
+        let set = MetadataIndex.resolve(
+            filter, capacity: count,
+            postings: { key, value in global { $0.ordinals(key: key, value: value) } },
+            tagged: { tag in global { $0.ordinals(tag: tag) } },
+            live: { (0..<count).map { Int32($0) } },
+            createdAt: { createdAt($0) ?? .nan })
+        if let set, set.count == count { return nil }
+        return set
     }
 
     func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList {
