@@ -237,7 +237,8 @@ public final class PersistentIndex: @unchecked Sendable {
 
     /// Writes the tail as a segment and a new commit point.
     /// - Returns: `true` when committed (or nothing to commit), `false` when another writer
-    ///   holds the directory's write lock (the tail stays; try again later).
+    ///   holds the directory's write lock or committed a newer generation since this index was
+    ///   opened (the tail stays; a process opened later will commit it).
     @discardableResult
     public func commit() throws(SearchError) -> Bool {
         let committed = try directory.withWriteLock { () throws(SearchError) -> Bool in
@@ -245,8 +246,9 @@ public final class PersistentIndex: @unchecked Sendable {
                 (tail, tailWatermark, segments, generation + 1)
             }
             guard !documents.isEmpty || watermark != committedWatermarkValue() else { return true }
-            // Another process may have committed since we opened: continue from its newest
-            // generation so ours supersedes it (its segments stay ours only if we read them).
+            // Another process committed since we opened: its commit may name segments we never
+            // mapped, so ours must not replace it. Keep the tail (its documents are in the source
+            // of truth; the next opener reads them past that commit's watermark).
             let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
             guard onDisk < nextGeneration else { return false }
             var entries = current.map { CommitPoint.SegmentEntry(name: $0.name, documents: $0.documentCount) }
