@@ -1,7 +1,7 @@
 // The child process of the crash tests (ArtifactSearchTests/CrashRecoveryTests): saves
 // artifacts into a store in a loop — texts, 2 MB blobs (so a kill often lands mid-write and
 // leaves a temporary), folders — appends each id to a log after its save returned, and
-// commits the search index every third save, until it is killed or `seconds` have passed.
+// commits the search index every eighth save, until it is killed or `seconds` have passed.
 //
 // Usage: artifact-search-crash-child STORE LOG [SECONDS]
 import ArtifactSearch
@@ -41,5 +41,5 @@ while Date().timeIntervalSince(start) < seconds {
     try log.write(contentsOf: Data((artifact.artifactID + "\n").utf8))
     index += 1
     // Commit the search index often, so kills also land in the middle of a commit.
-    if index % 3 == 0 { _ = try await facade.commitSearchIndex() }
+    if index % 8 == 0 { _ = try await facade.commitSearchIndex() }
 }
