@@ -60,7 +60,8 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let facade = try await read.openFacade()
-        if let reason = Self.reasonToMatchNothing(query: query, mode: mode) {
+        let analyzer = facade.backend.analyzer
+        if let reason = Self.reasonToMatchNothing(query: query, mode: mode, analyzer: analyzer) {
             if json { try JSONOutput.print([ScoredArtifact]()) }
             CommandOutput.error(reason)
             return
@@ -68,7 +69,7 @@ struct SearchCommand: AsyncParsableCommand {
         let results = try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
         // The tail this search had to read from SQLite becomes a segment for the next process.
         _ = try? await facade.commitSearchIndex()
-        let extractor = SnippetExtractor(query: query ?? "")
+        let extractor = SnippetExtractor(query: query ?? "", analyzer: analyzer)
         var scored: [ScoredArtifact] = []
         for result in results {
             let snippet = try await Self.snippet(of: result.artifact, facade: facade, extractor: extractor)
@@ -82,7 +83,7 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         guard !scored.isEmpty else {
-            print(Self.emptyMessage(query: query))
+            print(Self.emptyMessage(query: query, analyzer: analyzer))
             return
         }
         print(render(scored))
@@ -120,25 +121,31 @@ struct SearchCommand: AsyncParsableCommand {
     /// mode (lexical, semantic, hybrid) with a blank query, or one without an indexable word
     /// (only stop words or punctuation), matches nothing — rather than the facade's newest
     /// first, which would look like ranked matches. `auto` and `structural` list newest first.
-    static func reasonToMatchNothing(query: String?, mode: SearchMode) -> String? {
+    static func reasonToMatchNothing(query: String?, mode: SearchMode, analyzer: any Analyzer) -> String? {
         guard mode == .lexical || mode == .semantic || mode == .hybrid else { return nil }
         let text = query ?? ""
         if text.allSatisfy(\.isWhitespace) {
             return "a blank query matches nothing in --mode \(mode.rawValue): give words to search for, or use"
                 + " --mode auto or structural (or no query) to list the newest artifacts"
         }
-        if StandardAnalyzer().terms(in: text).isEmpty {
+        if !hasSearchableWord(text, analyzer: analyzer) {
             return "the query \"\(TerminalText.excerpt(text))\" has no word to search for (only stop words or"
                 + " punctuation), so it matches nothing in --mode \(mode.rawValue): use other words"
         }
         return nil
     }
 
+    /// Whether the analyzer finds at least one term in `text` (stop words and punctuation
+    /// alone give none): the engine's own rule for what a query can match.
+    static func hasSearchableWord(_ text: String, analyzer: any Analyzer) -> Bool {
+        !analyzer.terms(in: text).isEmpty
+    }
+
     /// What to print when nothing matched: one line, the query cut to its first 80 characters
     /// (``TerminalText/excerpt(_:maxLength:)``).
-    static func emptyMessage(query: String?) -> String {
+    static func emptyMessage(query: String?, analyzer: any Analyzer) -> String {
         let blank = (query ?? "").allSatisfy(\.isWhitespace)
-        if !blank, StandardAnalyzer().terms(in: query ?? "").isEmpty {
+        if !blank, !hasSearchableWord(query ?? "", analyzer: analyzer) {
             return "No artifacts match: the query has no searchable word (only stop words or punctuation); try other words."
         }
         return blank

@@ -67,10 +67,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if report.isHealthy {
             lines.append("ok: \(counts), everything matches")
         } else {
-            let problems =
-                report.damagedArtifacts.count + report.unindexedArtifacts.count + report.orphanSearchDocuments.count
-                + report.orphanBlobs.count + report.staleTemporaries.count + report.strayFiles.count
-                + report.databaseProblems.count + report.searchIndexProblems.count
+            let problems = report.problemCount
             let onlyDamage = problems == report.damagedArtifacts.count
             let advice =
                 report.isRepairable

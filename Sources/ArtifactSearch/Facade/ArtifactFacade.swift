@@ -82,15 +82,15 @@ public final class ArtifactFacade: Sendable {
     /// in memory while a save analyses and embeds it).
     public static let maximumIndexedContentBytes = 256 << 20
 
-    /// Turns the search index's tail (documents saved since its last commit, by any process)
-    /// into a segment, so the next process maps it instead of reading it from SQLite. Never
+    /// Turns the search index's tail — what this process saved, or read from SQLite for a
+    /// query-mode search, since the last commit — into a segment, so the next process maps it
+    /// instead of reading it from SQLite. Reads nothing itself. Never
     /// waits: `false` when another process is committing (or the store is read-only, or the
     /// backend is not persistent). Called by `ingest` at its end and by every command that
     /// searched.
     @discardableResult
     public func commitSearchIndex() async throws -> Bool {
         guard !store.isReadOnly, let persistent = mirror.persistent else { return false }
-        try await mirror.catchUp()
         return try persistent.commit()
     }
 
@@ -137,7 +137,8 @@ public final class ArtifactFacade: Sendable {
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)
         return try await ArtifactFacade(
-            scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock)
+            scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock,
+            embedderBound: true)
     }
 
     static func validate(_ configuration: Configuration) throws(ArtifactError) {
@@ -159,9 +160,20 @@ public final class ArtifactFacade: Sendable {
     /// loads every stored search document into the backend (with its stored vector) — at once,
     /// or on the first query-mode search when ``Configuration/preloadsSearchBackend`` is false.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)``.
-    public init(
+    public convenience init(
         scope: Scope, store: any ArtifactStore, index: any ArtifactIndex, backend: any SearchBackend,
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
+    ) async throws {
+        try await self.init(
+            scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock,
+            embedderBound: false)
+    }
+
+    /// - Parameter embedderBound: ``open(at:scope:embedder:analyzer:configuration:clock:)`` has
+    ///   already checked and recorded the embedder (before opening the search index).
+    private init(
+        scope: Scope, store: any ArtifactStore, index: any ArtifactIndex, backend: any SearchBackend,
+        configuration: Configuration, clock: @escaping Clock, embedderBound: Bool
     ) async throws {
         self.scope = scope
         self.store = store
@@ -174,7 +186,9 @@ public final class ArtifactFacade: Sendable {
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
         try Self.validate(configuration)
         try backend.embedder.checkDimension()
-        try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
+        if !embedderBound {
+            try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
+        }
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }
 
@@ -221,11 +235,11 @@ public final class ArtifactFacade: Sendable {
     }
 
     /// ``record(_:indexText:)`` unless `condition` holds when the record would be committed
-    /// (then nothing is recorded and `nil` returned).
+    /// (then nothing is recorded and `nil` returned). Every public save has checked the
+    /// draft's labels and metrics (``checkSaveInputs(labels:metrics:)``) before storing bytes.
     func record(
         _ draft: Draft, unless condition: UnchangedCondition?, indexText: (Artifact) async throws -> String
     ) async throws -> Artifact? {
-        try Self.checkSaveInputs(labels: draft.labels, metrics: draft.metrics)
         let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
         var labels = draft.labels
         if let name = draft.name { labels["filename"] = .string(name) }

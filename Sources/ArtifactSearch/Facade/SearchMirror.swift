@@ -49,10 +49,15 @@ final class SearchMirror: @unchecked Sendable {
     /// A save committed `item` as search document `sequence`: put it in the backend.
     func recorded(_ item: SearchItem, sequence: Int64?) async throws {
         if let persistent {
-            // In sequence order, with whatever other processes committed before it. The record
-            // is already durable: if this fails, the next search's catch-up retries (and
-            // reports it), so the save itself does not fail.
-            try? await catchUp()
+            // In sequence order: the save's own item when it is the next change (nothing read
+            // back), else a catch-up that brings in what other processes committed before it.
+            // The record is already durable: if this fails, the next search's catch-up retries
+            // (and reports it), so the save itself does not fail.
+            if let sequence, sequence == persistent.tailWatermarkValue + 1 {
+                try? persistent.add([item], sequences: [sequence])
+            } else {
+                try? await catchUp()
+            }
             // A long run of saves (an ingest) commits as it goes, so the tail other processes
             // replay stays short; never waits for another committer.
             if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }

@@ -46,10 +46,12 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     public var repairs: [String] = []
 
     /// Whether nothing is wrong (repairs done do not count).
-    public var isHealthy: Bool {
-        damagedArtifacts.isEmpty && unindexedArtifacts.isEmpty && orphanSearchDocuments.isEmpty
-            && orphanBlobs.isEmpty && staleTemporaries.isEmpty && strayFiles.isEmpty && databaseProblems.isEmpty
-            && searchIndexProblems.isEmpty
+    public var isHealthy: Bool { problemCount == 0 }
+
+    /// Problems found, one per listed item (repairs done do not count).
+    public var problemCount: Int {
+        damagedArtifacts.count + unindexedArtifacts.count + orphanSearchDocuments.count + orphanBlobs.count
+            + staleTemporaries.count + strayFiles.count + databaseProblems.count + searchIndexProblems.count
     }
 
     /// Whether `repair` could fix every problem found: all but damaged or missing content,

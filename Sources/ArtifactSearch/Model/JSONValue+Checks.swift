@@ -31,11 +31,3 @@ extension JSONValue {
         }
     }
 }
-
-extension String {
-    /// NFC (canonical composition); ASCII is returned unchanged without work.
-    var canonicallyComposed: String {
-        if utf8.allSatisfy({ $0 < 0x80 }) { return self }
-        return precomposedStringWithCanonicalMapping
-    }
-}

@@ -226,3 +226,14 @@ extension JSONValue {
         nestingDepth(limit: limit) > limit
     }
 }
+
+extension String {
+    /// Unicode NFC (canonical composition); ASCII is returned unchanged without work. Swift
+    /// compares strings by canonical equivalence, bytes (SQLite, segment files) do not: two
+    /// strings are canonically equivalent exactly when their NFC forms are byte-identical, so
+    /// whatever is stored or looked up by bytes is composed first.
+    public var canonicallyComposed: String {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return self }
+        return precomposedStringWithCanonicalMapping
+    }
+}

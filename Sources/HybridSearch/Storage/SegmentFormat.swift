@@ -52,14 +52,10 @@ enum SegmentFormat {
     /// Keys are stored in Unicode NFC: Swift compares strings by canonical equivalence (and so
     /// do the in-memory postings), bytes do not, so both sides of a lookup are composed first.
     static func metadataKey(_ key: String, _ value: JSONValue) -> String? {
-        MetadataIndex.indexKey(value).map { composed(key + "\u{0}" + $0) }
+        MetadataIndex.indexKey(value).map { (key + "\u{0}" + $0).canonicallyComposed }
     }
 
-    static func tagKey(_ tag: String) -> String { composed("\u{1}tag\u{0}" + tag) }
-
-    static func composed(_ text: String) -> String {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
-    }
+    static func tagKey(_ tag: String) -> String { ("\u{1}tag\u{0}" + tag).canonicallyComposed }
 
     /// Byte order of UTF-8, the order of every sorted table.
     static func precedes(_ a: String, _ b: String) -> Bool {
