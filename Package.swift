@@ -56,7 +56,11 @@ let package = Package(
             dependencies: ["ArtifactSearch", "HybridSearch"],
             path: "Tests/CrashChild"
         ),
-        .testTarget(name: "ArtifactSearchTests", dependencies: ["ArtifactSearch", "artifact-search-crash-child"]),
+        .testTarget(
+            name: "ArtifactSearchTests",
+            dependencies: [
+                "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
     ],

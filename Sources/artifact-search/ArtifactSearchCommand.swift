@@ -54,6 +54,7 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
                 var syncCommand = command
                 try syncCommand.run()
             }
+            reportMemoryIfAsked()
         } catch let error as ExitCode {
             exitProcess(error.rawValue)
         } catch let error as ValidationError {
@@ -125,6 +126,21 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
 
     static func writeError(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// With `ARTIFACT_SEARCH_REPORT_MEMORY=1`, one line on standard error at the end of a
+    /// command: `rss_anon_kb=N peak_kb=N` (`RssAnon` and `VmHWM` of /proc/self/status), for
+    /// Benchmarks/store_scale (file-backed pages of mapped segments count in the peak, not in
+    /// RssAnon).
+    static func reportMemoryIfAsked() {
+        guard ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_REPORT_MEMORY"] == "1",
+            let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        else { return }
+        func field(_ name: String) -> String {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+            return line.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " kB", with: "") } ?? "?"
+        }
+        writeError("rss_anon_kb=\(field("RssAnon")) peak_kb=\(field("VmHWM"))")
     }
 
     static func exitProcess(_ code: Int32) -> Never {

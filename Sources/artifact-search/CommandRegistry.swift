@@ -4,6 +4,7 @@ import ArgumentParser
 enum CommandRegistry {
     static let subcommands: [any ParsableCommand.Type] = [
         IngestCommand.self, SearchCommand.self, ListCommand.self, GetCommand.self, CatCommand.self,
-        BestCommand.self, PinCommand.self, UnpinCommand.self, VerifyCommand.self, EvalCommand.self,
+        BestCommand.self, PinCommand.self, UnpinCommand.self, DeleteCommand.self, GarbageCollectCommand.self,
+        VerifyCommand.self, EvalCommand.self,
     ]
 }

@@ -31,8 +31,17 @@ struct CrashRecoveryTests {
             .filter { $0.utf8.count == 26 && text.contains($0 + "\n") }
     }
 
+    /// Deletes the child logged: returned ("-ID"), and begun but not known to have returned
+    /// ("?ID" without "-ID": the kill may have landed before or after it took effect).
+    static func loggedDeletes(_ log: URL) throws -> (deleted: Set<String>, uncertain: Set<String>) {
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let done = Set(lines.filter { $0.hasPrefix("-") && $0.utf8.count == 27 }.map { String($0.dropFirst()) })
+        let begun = Set(lines.filter { $0.hasPrefix("?") && $0.utf8.count == 27 }.map { String($0.dropFirst()) })
+        return (done, begun.subtracting(done))
+    }
+
     @Test(
-        "A process killed (SIGKILL) while saving or committing its search index leaves a store that opens, passes its integrity check and finds every returned save",
+        "A process killed (SIGKILL) while saving, deleting, committing or merging its search index leaves a store that opens, passes its integrity check and finds every returned save",
         .timeLimit(.minutes(3)))
     func killedWhileSaving() async throws {
         let folder = try TemporaryFolder()
@@ -59,8 +68,11 @@ struct CrashRecoveryTests {
             child.waitUntilExit()
             #expect(child.terminationReason == .uncaughtSignal, "round \(round): the child ended by itself")
 
-            let returned = try Self.loggedIDs(log)
-            #expect(returned.count >= before + 12, "round \(round): only \(returned.count - before) saves")
+            let saved = try Self.loggedIDs(log)
+            #expect(saved.count >= before + 12, "round \(round): only \(saved.count - before) saves")
+            let (deleted, uncertain) = try Self.loggedDeletes(log)
+            #expect(!deleted.isEmpty, "round \(round): no delete returned")
+            let returned = saved.filter { !deleted.contains($0) && !uncertain.contains($0) }
             let facade = try await ArtifactFacade.open(
                 at: store, scope: Scope(runID: "crash"), embedder: HashedNGramEmbedder(dimension: 64),
                 configuration: ArtifactFacade.Configuration(synchronizesWrites: false))
@@ -76,6 +88,9 @@ struct CrashRecoveryTests {
                     #expect(bytes.count == artifact.bytes)
                 }
             }
+            for id in deleted { #expect(try await facade.artifact(id: id) == nil, "round \(round): \(id) came back") }
+            let hits = Set(try await facade.search("crashword", limit: .max, mode: .hybrid).map(\.artifact.artifactID))
+            #expect(hits.isDisjoint(with: deleted), "round \(round): a deleted artifact is found")
             // Index, search documents and backend agree (nothing half-written).
             let count = try await index.count()
             #expect(count >= returned.count)
@@ -92,7 +107,8 @@ struct CrashRecoveryTests {
         let report = try await facade.verify(repair: true)
         #expect(report.isHealthy, "\(report)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path).isEmpty)
-        for id in try Self.loggedIDs(log) {
+        let (deleted, uncertain) = try Self.loggedDeletes(log)
+        for id in try Self.loggedIDs(log) where !deleted.contains(id) && !uncertain.contains(id) {
             let artifact = try #require(try await facade.artifact(id: id))
             try await facade.verifyContent(of: artifact)
         }

@@ -16,8 +16,9 @@ struct StoredTermsTests {
         let saved = try await facade.saveText("Running the atomic_write_json tests again", name: "notes.md")
         let analyzer = StandardAnalyzer()
 
-        let (items, _, _) = try await facade.index.searchDocuments(
-            corpus: "artifacts", after: 0, limit: 10, analyzer: analyzer.identifier)
+        let items = try await facade.index.searchChanges(
+            corpus: "artifacts", after: 0, limit: 10, analyzer: analyzer.identifier
+        ).changes.compactMap(\.upsertedItem)
         let item = try #require(items.first { $0.id == saved.artifactID })
         let terms = try #require(item.terms)
         #expect(item.text.isEmpty)
@@ -25,8 +26,9 @@ struct StoredTermsTests {
         #expect(terms.terms.contains("atomic_write_json") && terms.terms.contains("run"))
         #expect(terms.terms == terms.terms.sorted())
 
-        let (foreign, _, _) = try await facade.index.searchDocuments(
-            corpus: "artifacts", after: 0, limit: 10, analyzer: "another-analyzer")
+        let foreign = try await facade.index.searchChanges(
+            corpus: "artifacts", after: 0, limit: 10, analyzer: "another-analyzer"
+        ).changes.compactMap(\.upsertedItem)
         let other = try #require(foreign.first { $0.id == saved.artifactID })
         #expect(other.terms == nil)
         #expect(other.text.contains("atomic_write_json"))

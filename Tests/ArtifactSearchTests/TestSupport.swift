@@ -102,3 +102,11 @@ func treeContents(of root: URL) throws -> [String: Data] {
 
 /// Every mode a caller can ask for.
 let everySearchMode: [SearchMode] = [.auto, .lexical, .semantic, .hybrid, .structural]
+
+extension PersistentIndex.Change {
+    /// The item of an upsert, `nil` for a delete.
+    var upsertedItem: SearchItem? {
+        if case .upsert(let item) = self { return item }
+        return nil
+    }
+}

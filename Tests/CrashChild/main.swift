@@ -1,7 +1,10 @@
 // The child process of the crash tests (ArtifactSearchTests/CrashRecoveryTests): saves
 // artifacts into a store in a loop — texts, 2 MB blobs (so a kill often lands mid-write and
-// leaves a temporary), folders — appends each id to a log after its save returned, and
-// commits the search index every eighth save, until it is killed or `seconds` have passed.
+// leaves a temporary), folders — appends each id to a log after its save returned, commits
+// the search index every eighth save, and every fifth save deletes the artifact saved three
+// saves before (logging "?ID" before and "-ID" after the delete returned; a delete rewrites
+// the index segments holding it, so kills also land mid-merge), until it is killed or
+// `seconds` have passed.
 //
 // Usage: artifact-search-crash-child STORE LOG [SECONDS]
 import ArtifactSearch
@@ -22,6 +25,7 @@ let facade = try await ArtifactFacade.open(
     configuration: ArtifactFacade.Configuration(synchronizesWrites: false))
 let start = Date()
 var index = 0
+var saved: [String] = []
 while Date().timeIntervalSince(start) < seconds {
     let artifact: Artifact
     switch index % 4 {
@@ -39,7 +43,14 @@ while Date().timeIntervalSince(start) < seconds {
     }
     // The save returned: record it (a write(2), which survives SIGKILL).
     try log.write(contentsOf: Data((artifact.artifactID + "\n").utf8))
+    saved.append(artifact.artifactID)
     index += 1
+    if index % 5 == 0, saved.count >= 4 {
+        let victim = saved[saved.count - 4]
+        try log.write(contentsOf: Data(("?" + victim + "\n").utf8))
+        try await facade.delete(ids: [victim])
+        try log.write(contentsOf: Data(("-" + victim + "\n").utf8))
+    }
     // Commit the search index often, so kills also land in the middle of a commit.
     if index % 8 == 0 { _ = try await facade.commitSearchIndex() }
 }

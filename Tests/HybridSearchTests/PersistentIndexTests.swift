@@ -80,10 +80,24 @@ struct PersistentIndexTests {
                 return
             }
         }
-        // Flip one byte of the segment on disk.
+        // A flipped byte in a vector row: opening checks the small sections only (standard
+        // verification), so it opens; the full check — `verify`, merges — names the section.
         let segment = url.appendingPathComponent(CommitPoint.segmentName(generation: 1))
-        var bytes = try Data(contentsOf: segment)
-        bytes[bytes.count / 2] ^= 0x40
+        let pristine = try Data(contentsOf: segment)
+        var bytes = pristine
+        bytes[bytes.count - 100] ^= 0x40
+        try FileManager.default.removeItem(at: segment)
+        try bytes.write(to: segment)
+        let opened = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        #expect(opened.checkSegments().count == 1)
+        #expect(opened.checkSegments().first?.contains("vectors") == true)
+        #expect(throws: PersistentIndex.OpenProblem.self) {
+            try PersistentIndex(directory: directory, embedder: Self.embedder, verification: .full)
+        }
+        // A flipped byte in the ids (the first section, right after the 12-entry table) is
+        // found on open.
+        bytes = pristine
+        bytes[64 + 12 * 32 + 10] ^= 0x40
         try FileManager.default.removeItem(at: segment)
         try bytes.write(to: segment)
         #expect(throws: PersistentIndex.OpenProblem.self) { try PersistentIndex(directory: directory, embedder: Self.embedder) }

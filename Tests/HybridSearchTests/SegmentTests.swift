@@ -155,7 +155,7 @@ struct SegmentTests {
         }
     }
 
-    @Test("A flipped byte anywhere is detected on a full open; a wrong version or magic on any open")
+    @Test("A flipped byte anywhere is detected on a full open, outside postings and vectors on a standard open; a wrong version or magic on any open")
     func damageDetected() throws {
         let documents = Self.corpus(seed: 3, count: 40, dimension: 8)
         let data = try SegmentWriter.encode(documents, dimension: 8)
@@ -167,10 +167,23 @@ struct SegmentTests {
             damaged[offset] ^= 0xFF
             #expect(Self.openError(damaged, verification: .full) != nil, "byte \(offset)")
         }
-        var newer = data
-        newer[8] = 2
-        let versionError = Self.openError(newer, verification: .structure)
-        #expect(String(describing: versionError).contains("format version 2"))
+        // Standard verification: every byte before the postings (header, table, ids, lengths,
+        // dictionary, start tables) is checked.
+        let opened = try Segment(name: "s", bytes: SegmentBytes(copying: data), verification: .structure)
+        let firstPosting = opened.postingsOffset
+        for _ in 0..<40 {
+            let offset = Int.random(in: 0..<firstPosting, using: &random)
+            var damaged = data
+            damaged[offset] ^= 0xFF
+            #expect(Self.openError(damaged, verification: .standard) != nil, "byte \(offset)")
+        }
+        // A newer and an older format version (1 had no id order) are refused, as "another format".
+        for version: UInt8 in [3, 1] {
+            var other = data
+            other[8] = version
+            let versionError = Self.openError(other, verification: .structure)
+            #expect(String(describing: versionError).contains("format version \(version)"))
+        }
         #expect(Self.openError(Data("not a segment".utf8), verification: .structure) != nil)
         #expect(Self.openError(data.prefix(200), verification: .structure) != nil)
         // The in-memory directory's own damage helper is detected too.

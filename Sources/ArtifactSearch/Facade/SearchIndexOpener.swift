@@ -6,12 +6,18 @@ import HybridSearch
 /// another analyzer means "start empty and catch up from SQLite", never an error or a wrong
 /// answer. Another embedder stays an error (the vectors in SQLite are that embedder's).
 enum SearchIndexOpener {
-    /// How much of each segment is checked when the index opens: every checksum (the default,
-    /// ≈ 0.12 s for the 0.5 GB of a 100,000-artifact store), or — with
-    /// `ARTIFACT_SEARCH_SEGMENT_VERIFICATION=structure` — header, table and bounds only, the
-    /// contents then checked by `verify` (the trade-off measured in Benchmarks/RESULTS.md).
+    /// How much of each segment is checked when the index opens: by default everything but the
+    /// checksums of postings and vectors (``HybridSearch/Segment/Verification/standard``: those
+    /// are checked when written, before a merge and by `verify`); with
+    /// `ARTIFACT_SEARCH_SEGMENT_VERIFICATION=full` every checksum (≈ 0.12 s for the 0.5 GB of
+    /// a 100,000-artifact store), with `structure` header, table and bounds only (the
+    /// trade-off measured in Benchmarks/RESULTS.md).
     static var verification: Segment.Verification {
-        ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] == "structure" ? .structure : .full
+        switch ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] {
+        case "full": .full
+        case "structure": .structure
+        default: .standard
+        }
     }
 
     static func open(
@@ -34,8 +40,7 @@ enum SearchIndexOpener {
             var cleared = false
             if !readOnly {
                 cleared = try directory.withWriteLock { () throws(SearchError) -> Bool in
-                    for name in try directory.fileNames()
-                    where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
+                    for name in try directory.fileNames() where CommitPoint.isIndexFile(name) {
                         try directory.remove(name)
                     }
                     return true

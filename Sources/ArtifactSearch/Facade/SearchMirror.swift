@@ -4,8 +4,8 @@ import HybridSearch
 /// Keeps the search backend in step with the search documents persisted in the index.
 ///
 /// - A ``HybridSearch/PersistentSearchBackend`` already holds what its segments contain; the
-///   mirror feeds its tail with the documents committed after the index's watermark (by any
-///   process), in sequence order, so each document enters once.
+///   mirror applies the changes (saves and deletes) committed after the index's watermark (by
+///   any process), in sequence order, so each change enters once.
 /// - Any other backend (in memory) is filled on the first catch-up with every stored item and
 ///   its stored vector (nothing is embedded again), then with what was committed since.
 final class SearchMirror: @unchecked Sendable {
@@ -29,20 +29,31 @@ final class SearchMirror: @unchecked Sendable {
     /// The persistent index behind the backend, if it has one.
     var persistent: PersistentIndex? { (backend as? PersistentSearchBackend)?.index }
 
-    /// Brings the backend up to every stored document.
+    /// Brings the backend up to every stored change.
     func catchUp() async throws {
         while true {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
-            let (items, sequences, last) = try await index.searchDocuments(
+            let (changes, sequences, last) = try await index.searchChanges(
                 corpus: corpus, after: start, limit: Self.batchSize, analyzer: analyzerID)
-            if items.isEmpty { return }
+            if changes.isEmpty { return }
             if let persistent {
-                try persistent.add(items, sequences: sequences)
+                try persistent.apply(changes, sequences: sequences)
             } else {
-                try await backend.upsert(items)
+                // In runs of one kind, in order.
+                var run: [SearchItem] = []
+                for change in changes {
+                    switch change {
+                    case .upsert(let item): run.append(item)
+                    case .delete(let id):
+                        if !run.isEmpty { try await backend.upsert(run) }
+                        run = []
+                        await backend.delete(corpus: corpus, ids: [id])
+                    }
+                }
+                if !run.isEmpty { try await backend.upsert(run) }
                 lock.withLock { lastSequence = max(lastSequence, last) }
             }
-            if items.count < Self.batchSize { return }
+            if changes.count < Self.batchSize { return }
         }
     }
 

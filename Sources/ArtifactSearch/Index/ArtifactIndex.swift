@@ -14,7 +14,7 @@ public protocol ArtifactIndex: Sendable {
     func bindEmbedder(identifier: String, dimension: Int) async throws
 
     /// Inserts a new artifact and, if given, its search document (with its vector), atomically.
-    /// - Returns: the search document's sequence number (see ``searchDocuments(corpus:after:limit:analyzer:)``),
+    /// - Returns: the search document's sequence number (see ``searchChanges(corpus:after:limit:analyzer:)``),
     ///   or `nil` without a document.
     /// - Throws: ``ArtifactError/invalidArgument(_:)`` if the id exists or a metric is not finite.
     @discardableResult
@@ -40,15 +40,30 @@ public protocol ArtifactIndex: Sendable {
     /// Sets the pinned flag; returns the updated artifact, or `nil` if the id is unknown.
     func setPinned(_ pinned: Bool, id: String) async throws -> Artifact?
 
-    /// Stored search documents of `corpus` whose sequence number is greater than `sequence`,
-    /// in insertion order, at most `limit`, with each one's sequence number and the last one
-    /// returned (or `sequence` when none). Used to rebuild or catch up the in-memory search backend.
+    /// The changes of `corpus`'s search documents numbered above `sequence`, in order, at most
+    /// `limit`: an upsert for each stored document, a delete for each tombstone (a document
+    /// removed by ``delete(ids:corpus:)`` or ``deleteSearchDocuments(corpus:ids:)``), with
+    /// each change's sequence number and the last one returned (or `sequence` when none).
+    /// Used to rebuild or catch up the search backend.
     ///
     /// A document whose stored terms were produced by `analyzer` comes back with
     /// ``HybridSearch/SearchItem/terms`` set and an empty `text` (the text is not read); any
     /// other comes back with its text, to be analysed again.
-    func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (items: [SearchItem], sequences: [Int64], lastSequence: Int64)
+    func searchChanges(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
+        -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
+
+    /// Deletes artifacts and their search documents of `corpus` in one transaction, leaving a
+    /// tombstone for each document. Unknown ids are skipped.
+    /// - Returns: the artifacts deleted, and the sequence number of the last tombstone (or
+    ///   `nil` when no document was deleted).
+    func delete(ids: [String], corpus: String) async throws -> (deleted: [Artifact], lastSequence: Int64?)
+
+    /// Which of `sha256s` some artifact's content (`sha256`) still is; directory manifests'
+    /// entries are not looked at (the caller reads the manifests of ``directoryManifests()``).
+    func referencedContent(among sha256s: Set<String>) async throws -> Set<String>
+
+    /// The manifest `sha256` of every directory artifact.
+    func directoryManifests() async throws -> [String]
 
     /// Number of artifacts.
     func count() async throws -> Int
@@ -65,7 +80,7 @@ public protocol ArtifactIndex: Sendable {
     /// Item ids of every stored search document of `corpus`.
     func searchDocumentIDs(corpus: String) async throws -> [String]
 
-    /// Removes the search documents of `corpus` with these item ids.
+    /// Removes the search documents of `corpus` with these item ids (leaving tombstones).
     func deleteSearchDocuments(corpus: String, ids: [String]) async throws
 
     /// Stores a search document (with its vector), replacing one with the same corpus and id.

@@ -6,7 +6,7 @@ import GRDB
 /// read the schema version without GRDB.
 enum IndexSchema {
     /// The schema version this build writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// The named indexes of the schema, to recreate them after damage (``SQLiteArtifactIndex/rebuildStructures()``).
     static let indexStatements = [
@@ -96,6 +96,21 @@ enum IndexSchema {
                     ALTER TABLE search_documents ADD COLUMN terms BLOB;
                     ALTER TABLE search_documents ADD COLUMN analyzer TEXT;
                     PRAGMA user_version = 2;
+                    """)
+        }
+        migrator.registerMigration("v3") { db in
+            // Deletes as changes: each deleted search document leaves a tombstone numbered from
+            // the search documents' own sequence counter, so a catch-up replays saves and
+            // deletes in one order (a process whose index holds the item in a segment learns
+            // of the delete). Kept for good: a reader may catch up from any older watermark.
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_tombstones (
+                        sequence INTEGER PRIMARY KEY,
+                        corpus TEXT NOT NULL,
+                        item_id TEXT NOT NULL
+                    );
+                    PRAGMA user_version = 3;
                     """)
         }
         return migrator

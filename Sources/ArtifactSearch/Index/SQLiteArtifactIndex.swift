@@ -300,12 +300,12 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return try rows.map { try Self.decode(record: $0.0, pinned: $0.1) }
     }
 
-    public func searchDocuments(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (items: [SearchItem], sequences: [Int64], lastSequence: Int64)
+    public func searchChanges(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
+        -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
     {
         // The text is read only where the stored terms cannot be used. `+corpus` keeps SQLite
-        // on the rowid range (sequence > ?): through the (corpus, item_id) index a catch-up
-        // after every save would scan the whole corpus.
+        // on the rowid ranges (sequence > ?) of both tables: through the (corpus, item_id)
+        // index a catch-up after every save would scan the whole corpus.
         let rows = try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -313,38 +313,103 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                     SELECT sequence, item_id,
                            CASE WHEN analyzer = ?1 AND terms IS NOT NULL THEN '' ELSE text END,
                            metadata, created_at, vector,
-                           CASE WHEN analyzer = ?1 THEN terms END
+                           CASE WHEN analyzer = ?1 THEN terms END, 0
                     FROM search_documents
-                    WHERE sequence > ?3 AND +corpus = ?2 ORDER BY sequence LIMIT ?4
+                    WHERE sequence > ?3 AND +corpus = ?2
+                    UNION ALL
+                    SELECT sequence, item_id, NULL, NULL, NULL, NULL, NULL, 1
+                    FROM search_tombstones
+                    WHERE sequence > ?3 AND +corpus = ?2
+                    ORDER BY 1 LIMIT ?4
                     """,
                 arguments: [analyzer, corpus, sequence, max(1, limit)]
-            ).map { row -> (Int64, String, String, String, Double?, Data?, Data?) in
-                (row[0], row[1], row[2], row[3], row[4], row[5], row[6])
+            ).map { row -> (Int64, String, String?, String?, Double?, Data?, Data?, Bool) in
+                (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
             }
         }
-        var items: [SearchItem] = []
-        items.reserveCapacity(rows.count)
+        var changes: [PersistentIndex.Change] = []
+        changes.reserveCapacity(rows.count)
         var last = sequence
         var sequences: [Int64] = []
         sequences.reserveCapacity(rows.count)
         let decoder = JSONDecoder()
-        for (seq, id, text, metadataJSON, createdAt, vector, termBytes) in rows {
-            let metadata = try decoder.decode([String: JSONValue].self, from: Data(metadataJSON.utf8))
+        for (seq, id, text, metadataJSON, createdAt, vector, termBytes, isTombstone) in rows {
+            last = seq
+            sequences.append(seq)
+            if isTombstone {
+                changes.append(.delete(id: id))
+                continue
+            }
+            let metadata = try decoder.decode([String: JSONValue].self, from: Data((metadataJSON ?? "{}").utf8))
             var terms = termBytes.flatMap { TermCounts(analyzer: analyzer, decoding: $0) }
-            var text = text
+            var text = text ?? ""
             if termBytes != nil && terms == nil {
                 // Unreadable stored terms: fall back to the text.
                 text = try await documentText(corpus: corpus, itemID: id)
                 terms = nil
             }
-            items.append(
-                SearchItem(
-                    corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
-                    vector: vector.map(VectorCoding.decode), terms: terms))
-            last = seq
-            sequences.append(seq)
+            changes.append(
+                .upsert(
+                    SearchItem(
+                        corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
+                        vector: vector.map(VectorCoding.decode), terms: terms)))
         }
-        return (items, sequences, last)
+        return (changes, sequences, last)
+    }
+
+    public func delete(ids: [String], corpus: String) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
+        try await writing { db in
+            // Deleted rows' bytes are overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            var deleted: [Artifact] = []
+            var last: Int64?
+            for id in ids {
+                guard let row = try Row.fetchOne(db, sql: "SELECT record, pinned FROM artifacts WHERE artifact_id = ?", arguments: [id])
+                else { continue }
+                deleted.append(try Self.decode(record: row[0], pinned: row[1]))
+                // Tags, labels and metrics go with it (ON DELETE CASCADE).
+                try db.execute(sql: "DELETE FROM artifacts WHERE artifact_id = ?", arguments: [id])
+                if let sequence = try Self.removeSearchDocument(db, corpus: corpus, id: id) { last = sequence }
+            }
+            return (deleted, last)
+        }
+    }
+
+    /// Removes one search document and records its tombstone, numbered from the documents'
+    /// AUTOINCREMENT counter (`sqlite_sequence`), so documents and tombstones share one
+    /// order. Returns the tombstone's number, or `nil` when there was no document.
+    private static func removeSearchDocument(_ db: Database, corpus: String, id: String) throws -> Int64? {
+        try db.execute(sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [corpus, id])
+        guard db.changesCount > 0 else { return nil }
+        let current = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_documents'") ?? 0
+        let sequence = current + 1
+        try db.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'search_documents'", arguments: [sequence])
+        try db.execute(
+            sql: "INSERT INTO search_tombstones (sequence, corpus, item_id) VALUES (?, ?, ?)", arguments: [sequence, corpus, id])
+        return sequence
+    }
+
+    public func referencedContent(among sha256s: Set<String>) async throws -> Set<String> {
+        guard !sha256s.isEmpty else { return [] }
+        let list = Array(sha256s)
+        return try await pool.read { db in
+            var found = Set<String>()
+            // In chunks: SQLite bounds the number of bound parameters.
+            for start in stride(from: 0, to: list.count, by: 500) {
+                let chunk = Array(list[start..<min(start + 500, list.count)])
+                let sql = "SELECT DISTINCT sha256 FROM artifacts WHERE sha256 IN (\(Self.placeholders(chunk.count)))"
+                found.formUnion(try String.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)))
+            }
+            return found
+        }
+    }
+
+    public func directoryManifests() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT sha256 FROM artifacts WHERE mime = ? AND sha256 IS NOT NULL",
+                arguments: [DirectoryManifest.mimeType])
+        }
     }
 
     private func documentText(corpus: String, itemID: String) async throws -> String {
@@ -406,10 +471,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     public func deleteSearchDocuments(corpus: String, ids: [String]) async throws {
         try await writing { db in
-            for id in ids {
-                try db.execute(
-                    sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [corpus, id])
-            }
+            for id in ids { _ = try Self.removeSearchDocument(db, corpus: corpus, id: id) }
         }
     }
 

@@ -604,4 +604,29 @@ extension FileSystemArtifactStore: StoreMaintenance {
             throw ArtifactError.io(path: path, reason: "cannot remove (\(error.localizedDescription))")
         }
     }
+
+    public func removeContent(sha256: String) throws -> Int {
+        guard !isReadOnly else { throw ArtifactError.readOnlyStore(path: rootURL.path) }
+        let blob = contentURL(sha256: sha256)
+        guard blob.standardizedFileURL.path.hasPrefix(blobsURL.path + "/") else {
+            throw ArtifactError.pathEscapesDirectory(path: blob.path)
+        }
+        var freed = 0
+        var info = stat()
+        if lstat(blob.path, &info) == 0 {
+            freed = Int(info.st_size)
+            guard unlink(blob.path) == 0 || errno == ENOENT else {
+                throw ArtifactError.io(path: blob.path, reason: "cannot remove (\(String(cString: strerror(errno))))")
+            }
+        }
+        let folder = materializedURL.appendingPathComponent(sha256.lowercased())
+        if FileManager.default.fileExists(atPath: folder.path) {
+            do {
+                try FileManager.default.removeItem(at: folder)
+            } catch {
+                throw ArtifactError.io(path: folder.path, reason: "cannot remove (\(error.localizedDescription))")
+            }
+        }
+        return freed
+    }
 }

@@ -33,6 +33,12 @@ public protocol StoreMaintenance: ArtifactStore {
     /// Removes a file or folder returned by ``blobFiles()`` or ``temporaryFiles()``. Call only
     /// inside ``withExclusiveMaintenance(timeout:_:)``.
     func removeMaintenanceFile(_ file: StoreFile) throws
+
+    /// Removes the bytes with this SHA-256 (the blob, and for a directory manifest its
+    /// materialised folder). Call only inside ``withExclusiveMaintenance(timeout:_:)``, once
+    /// no record refers to them.
+    /// - Returns: the bytes freed (0 when nothing was there).
+    func removeContent(sha256: String) throws -> Int
 }
 
 extension StoreMaintenance {

@@ -10,7 +10,22 @@ import Foundation
 public struct CommitPoint: Codable, Sendable, Hashable {
     public struct SegmentEntry: Codable, Sendable, Hashable {
         public var name: String
+        /// Documents in the segment file, deleted ones included.
         public var documents: Int
+        /// The segment's deletes file (``DeletedDocuments``), absent when none is deleted.
+        public var deletes: String?
+        /// How many of its documents are deleted (0 when absent).
+        public var deleted: Int?
+
+        public init(name: String, documents: Int, deletes: String? = nil, deleted: Int? = nil) {
+            self.name = name
+            self.documents = documents
+            self.deletes = deletes
+            self.deleted = deleted
+        }
+
+        /// Documents not deleted.
+        public var live: Int { documents - (deleted ?? 0) }
     }
 
     public static let formatVersion = 1
@@ -27,8 +42,22 @@ public struct CommitPoint: Codable, Sendable, Hashable {
 
     public static func fileName(generation: Int) -> String { "commit-" + padded(generation) }
 
-    /// The file name of the segment a commit of `generation` writes.
+    /// The file name of the segment a commit of `generation` writes from its tail.
     public static func segmentName(generation: Int) -> String { "segment-" + padded(generation) + ".seg" }
+
+    /// The file name of the segment a commit of `generation` writes by merging.
+    public static func mergedSegmentName(generation: Int) -> String { "segment-" + padded(generation) + "-merged.seg" }
+
+    /// The deletes file of `segment` written by the commit of `generation`.
+    public static func deletesName(segment: String, generation: Int) -> String {
+        segment + ".deletes-" + padded(generation)
+    }
+
+    /// Whether `name` is one of an index's files (commit point, segment or deletes file):
+    /// the files a reset or a commit's clean-up may remove.
+    public static func isIndexFile(_ name: String) -> Bool {
+        generation(ofFileName: name) != nil || name.hasPrefix("segment-")
+    }
 
     static func padded(_ number: Int) -> String {
         let digits = String(number)

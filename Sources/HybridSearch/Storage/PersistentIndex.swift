@@ -1,35 +1,61 @@
 import Foundation
 
 /// One corpus kept as immutable segments in a ``SegmentDirectory`` plus an in-memory tail:
-/// opened by reading the newest commit point and mapping its segments (no analysis, no
-/// embedding, no rebuild), searched exactly like ``InMemorySearchBackend``
+/// opened by reading the newest commit point and mapping its segments and deletes files (no
+/// analysis, no embedding, no rebuild), searched exactly like ``InMemorySearchBackend``
 /// (``SegmentedIndex``), and committed by turning the tail into one more segment.
 ///
-/// - The tail holds items added since the last commit (``add(_:watermark:)``), kept as an
-///   in-memory segment so every search goes through the same code.
+/// - Changes are upserts and deletes (``Change``). The tail holds items upserted since the
+///   last commit, kept as an in-memory segment so every search goes through the same code;
+///   an upsert or delete of an item already in a segment marks it deleted there
+///   (``DeletedDocuments``), so at every moment each id is live at most once.
 /// - ``commit()`` takes the directory's write lock without waiting (`false` when another
-///   writer holds it: nobody ever blocks), writes the tail's segment, then a new commit point
-///   naming every live segment and the tail's watermark, then removes superseded commit
-///   points. A crash at any point leaves the previous commit intact (files are written
-///   atomically, the commit point last).
-/// - Each id may be added once (updates and deletes across segments need alive bitsets,
-///   the next step).
+///   writer holds it: nobody ever blocks), writes the tail's segment and a deletes file for
+///   each segment with new deletes, merges segments when the ``MergePolicy`` picks some, then
+///   writes a new commit point naming every live file and the watermark, then removes
+///   superseded files (a reader that mapped them keeps its mapping). A crash at any point
+///   leaves the previous commit intact (files are written atomically, the commit point last).
 ///
-/// Thread-safe; searches run on a snapshot and never wait for a commit.
+/// Thread-safe; searches run on a snapshot and never wait for a commit (a commit holds the
+/// index's own lock only to take its snapshot and to install the result).
 public final class PersistentIndex: @unchecked Sendable {
+    /// One change of the source of truth.
+    public enum Change: Sendable, Hashable {
+        /// Adds the item, replacing any item with its id.
+        case upsert(SearchItem)
+        /// Removes the item with this id (nothing when there is none).
+        case delete(id: String)
+    }
+
+    private struct TailEntry {
+        var serial: Int
+        var document: SegmentDocument
+    }
+
     public let directory: any SegmentDirectory
     public let analyzer: any Analyzer
     public let embedder: any Embedder
     public let configuration: SearchConfiguration
+    public let mergePolicy: MergePolicy
     private let lock = NSLock()
     private var generation: Int  // guarded by `lock`
     private var committedWatermark: Int64  // guarded by `lock`
     private var segments: [Segment]  // guarded by `lock`
-    private var tail: [SegmentDocument] = []  // guarded by `lock`
+    /// Per segment (same order): its deleted documents, committed or not.
+    private var deletions: [DeletedDocuments]  // guarded by `lock`
+    /// Per segment name: the deletes file and count the newest commit point names.
+    private var committedDeletes: [String: (file: String?, count: Int)]  // guarded by `lock`
+    /// Upserted items in arrival order; `nil` where one was deleted or replaced again.
+    private var tail: [TailEntry?] = []  // guarded by `lock`
+    private var tailPositions: [String: Int] = [:]  // guarded by `lock`
+    private var nextSerial = 0  // guarded by `lock`
     private var tailWatermark: Int64  // guarded by `lock`
     private var tailSegment: Segment?  // guarded by `lock`
     private var tailIsStale = false  // guarded by `lock`: `tailSegment` lags `tail`
-    private var tailIDs = Set<String>()  // guarded by `lock`: the ids in `tail`
+    /// While a commit runs: ids changed since it took its snapshot (their snapshot versions,
+    /// written into the commit's new segments, are superseded).
+    private var touchedDuringCommit: Set<String>?  // guarded by `lock`
+    private var lastMergeProblem: String?  // guarded by `lock`
 
     /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
     /// truth).
@@ -47,18 +73,20 @@ public final class PersistentIndex: @unchecked Sendable {
     public init(
         directory: any SegmentDirectory, analyzer: any Analyzer = StandardAnalyzer(),
         embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration(),
-        verification: Segment.Verification = .full
+        verification: Segment.Verification = .standard, mergePolicy: MergePolicy = MergePolicy()
     ) throws {
         self.directory = directory
         self.analyzer = analyzer
         self.embedder = embedder
         self.configuration = configuration
+        self.mergePolicy = mergePolicy
         // A writer may remove the segments of the commit we read between our two reads: retry.
         var lastProblem: OpenProblem?
         for _ in 0..<3 {
             let names = try directory.fileNames()
             guard let newest = names.compactMap(CommitPoint.generation(ofFileName:)).max() else {
                 (generation, committedWatermark, segments, tailWatermark) = (0, 0, [], 0)
+                (deletions, committedDeletes) = ([], [:])
                 return
             }
             let name = CommitPoint.fileName(generation: newest)
@@ -71,14 +99,26 @@ public final class PersistentIndex: @unchecked Sendable {
                     throw OpenProblem.analyzerChanged(stored: point.analyzer, current: analyzer.identifier)
                 }
                 var opened: [Segment] = []
+                var deleted: [DeletedDocuments] = []
+                var named: [String: (file: String?, count: Int)] = [:]
                 for entry in point.segments {
                     let segment = try Segment(name: entry.name, bytes: directory.read(entry.name), verification: verification)
                     guard segment.documentCount == entry.documents, segment.dimension == point.dimension else {
                         throw OpenProblem.damaged("segment \(entry.name) does not match its commit point")
                     }
+                    var set = DeletedDocuments(documentCount: segment.documentCount)
+                    if let file = entry.deletes {
+                        set = try DeletedDocuments(decoding: directory.read(file), name: file, documentCount: segment.documentCount)
+                        guard set.count == entry.deleted ?? 0 else {
+                            throw OpenProblem.damaged("deletes file \(file) does not match its commit point")
+                        }
+                    }
                     opened.append(segment)
+                    deleted.append(set)
+                    named[entry.name] = (entry.deletes, set.count)
                 }
                 (generation, committedWatermark, segments, tailWatermark) = (newest, point.watermark, opened, point.watermark)
+                (deletions, committedDeletes) = (deleted, named)
                 return
             } catch let error as SearchError {
                 switch error {
@@ -97,50 +137,68 @@ public final class PersistentIndex: @unchecked Sendable {
     /// The last change included in segments or tail: where the next catch-up starts.
     public var tailWatermarkValue: Int64 { lock.withLock { tailWatermark } }
 
-    /// Items in segments and tail.
-    public var count: Int { lock.withLock { segments.reduce(0) { $0 + $1.documentCount } + tail.count } }
+    /// Live items in segments and tail.
+    public var count: Int {
+        lock.withLock { zip(segments, deletions).reduce(0) { $0 + $1.0.documentCount - $1.1.count } + tailPositions.count }
+    }
 
     /// Items waiting in the tail.
-    public var tailCount: Int { lock.withLock { tail.count } }
+    public var tailCount: Int { lock.withLock { tailPositions.count } }
 
     /// Names of the committed segments.
     public var segmentNames: [String] { lock.withLock { segments.map(\.name) } }
 
-    /// Adds items to the tail (analysed unless they carry this analyzer's terms, embedded
-    /// unless they carry a vector) and records `watermark` as the last change they include.
-    /// - Throws: ``SearchError`` for an invalid vector or an id added twice in the tail.
+    /// Why the last merge was not made (an input failed its checksums), or `nil`.
+    public var mergeProblem: String? { lock.withLock { lastMergeProblem } }
+
+    /// Upserts items into the tail (analysed unless they carry this analyzer's terms,
+    /// embedded unless they carry a vector) and records `watermark` as the last change they
+    /// include. An item whose id is already indexed replaces it; of repeated ids in `items`
+    /// the last wins.
+    /// - Throws: ``SearchError`` for an invalid vector or metadata (nothing is applied).
     public func add(_ items: [SearchItem], watermark: Int64) throws(SearchError) {
         let documents = try prepare(items)
-        lock.lock()
-        defer { lock.unlock() }
-        try append(documents)
-        tailWatermark = max(tailWatermark, watermark)
-    }
-
-    /// Adds the changes of a source of truth in order: item `i` is change `sequences[i]`;
-    /// changes at or below the tail's watermark are already in and are skipped, so
-    /// overlapping catch-ups (several tasks, or a reopened index) add each change once.
-    /// - Precondition: `sequences` ascending, one per item.
-    public func add(_ items: [SearchItem], sequences: [Int64]) throws(SearchError) {
-        precondition(items.count == sequences.count, "one sequence per item")
-        let documents = try prepare(items)
-        lock.lock()
-        defer { lock.unlock() }
-        let fresh = documents.indices.filter { sequences[$0] > tailWatermark }
-        try append(fresh.map { documents[$0] })
-        if let last = fresh.last { tailWatermark = sequences[last] }
-    }
-
-    /// Removes items of the tail. Items already in a segment cannot be removed yet (that needs
-    /// alive bitsets): their ids are returned, and the caller rebuilds (``reset()``).
-    public func removeFromTail(ids: [String]) -> [String] {
         lock.withLock {
-            let wanted = Set(ids)
-            let present = tailIDs
-            tail.removeAll { wanted.contains($0.id) }
-            tailIDs.subtract(wanted)
-            tailIsStale = true
-            return ids.filter { !present.contains($0) }
+            for document in documents { upsertLocked(document) }
+            tailWatermark = max(tailWatermark, watermark)
+        }
+    }
+
+    /// Upserts the changes of a source of truth in order (``apply(_:sequences:)``).
+    public func add(_ items: [SearchItem], sequences: [Int64]) throws(SearchError) {
+        try apply(items.map { .upsert($0) }, sequences: sequences)
+    }
+
+    /// Deletes items (in segments or tail; unknown ids are ignored) and records `watermark`
+    /// as the last change included.
+    public func delete(ids: [String], watermark: Int64? = nil) {
+        lock.withLock {
+            for id in ids { deleteLocked(id) }
+            if let watermark { tailWatermark = max(tailWatermark, watermark) }
+        }
+    }
+
+    /// Applies the changes of a source of truth in order: change `i` is number
+    /// `sequences[i]`; changes at or below the tail's watermark are already in and are
+    /// skipped, so overlapping catch-ups (several tasks, or a reopened index) apply each once.
+    /// - Precondition: `sequences` ascending, one per change.
+    /// - Throws: ``SearchError`` for an invalid item (nothing is applied).
+    public func apply(_ changes: [Change], sequences: [Int64]) throws(SearchError) {
+        precondition(changes.count == sequences.count, "one sequence per change")
+        var items: [SearchItem] = []
+        for case .upsert(let item) in changes { items.append(item) }
+        var documents = try prepare(items)[...]
+        lock.withLock {
+            for (change, sequence) in zip(changes, sequences) {
+                var document: SegmentDocument?
+                if case .upsert = change { document = documents.popFirst() }
+                guard sequence > tailWatermark else { continue }
+                switch change {
+                case .upsert: upsertLocked(document!)
+                case .delete(let id): deleteLocked(id)
+                }
+                tailWatermark = sequence
+            }
         }
     }
 
@@ -150,17 +208,50 @@ public final class PersistentIndex: @unchecked Sendable {
     public func reset() throws(SearchError) {
         lock.lock()
         defer { lock.unlock() }
-        for name in try directory.fileNames()
-        where CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") {
+        for name in try directory.fileNames() where CommitPoint.isIndexFile(name) {
             try directory.remove(name)
         }
         segments = []
+        deletions = []
+        committedDeletes = [:]
         tail = []
-        tailIDs = []
+        tailPositions = [:]
         tailSegment = nil
         tailIsStale = false
         committedWatermark = 0
         tailWatermark = 0
+    }
+
+    // MARK: Changes (caller holds `lock`)
+
+    private func upsertLocked(_ document: SegmentDocument) {
+        touchedDuringCommit?.insert(document.id)
+        if let position = tailPositions[document.id] {
+            tail[position] = nil
+        } else {
+            deleteInSegments(document.id)
+        }
+        tailPositions[document.id] = tail.count
+        tail.append(TailEntry(serial: nextSerial, document: document))
+        nextSerial += 1
+        tailIsStale = true
+    }
+
+    private func deleteLocked(_ id: String) {
+        touchedDuringCommit?.insert(id)
+        if let position = tailPositions.removeValue(forKey: id) {
+            tail[position] = nil
+            tailIsStale = true
+        } else {
+            deleteInSegments(id)
+        }
+    }
+
+    /// Marks the live document with `id` deleted in whichever segment holds it.
+    private func deleteInSegments(_ id: String) {
+        for index in segments.indices.reversed() {
+            if let ordinal = segments[index].ordinal(ofID: id), deletions[index].insert(ordinal) { return }
+        }
     }
 
     private func prepare(_ items: [SearchItem]) throws(SearchError) -> [SegmentDocument] {
@@ -184,26 +275,15 @@ public final class PersistentIndex: @unchecked Sendable {
         return documents
     }
 
-    /// Appends to the tail (caller holds `lock`); the tail's segment is rebuilt lazily, at the
-    /// next search, so a long run of saves costs O(tail) once, not per save.
-    private func append(_ documents: [SegmentDocument]) throws(SearchError) {
-        var fresh = Set<String>()
-        for document in documents where tailIDs.contains(document.id) || !fresh.insert(document.id).inserted {
-            throw .invalidArgument("item \"\(document.id)\" is already in the index")
-        }
-        tailIDs.formUnion(fresh)
-        tail += documents
-        tailIsStale = true
-    }
-
     /// The tail as a segment, re-encoded if it changed (caller holds `lock`).
     private func currentTailSegment() throws(SearchError) -> Segment? {
         if tailIsStale {
+            let documents = tail.compactMap { $0?.document }
             tailSegment =
-                tail.isEmpty
+                documents.isEmpty
                 ? nil
                 : try Segment(
-                    name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(tail, dimension: embedder.dimension)),
+                    name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(documents, dimension: embedder.dimension)),
                     verification: .structure)
             tailIsStale = false
         }
@@ -224,65 +304,153 @@ public final class PersistentIndex: @unchecked Sendable {
     public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
         lock.lock()
         let snapshot: [Segment]
+        let deleted: [DeletedDocuments?]
         do {
             snapshot = segments + (try currentTailSegment().map { [$0] } ?? [])
+            deleted = deletions
         } catch {
             lock.unlock()
             throw error
         }
         lock.unlock()
-        return try SegmentedIndex(segments: snapshot, analyzer: analyzer, embedder: embedder, configuration: configuration)
-            .search(request)
+        return try SegmentedIndex(
+            segments: snapshot, deletions: deleted, analyzer: analyzer, embedder: embedder, configuration: configuration
+        ).search(request)
     }
 
-    /// Writes the tail as a segment and a new commit point.
+    /// Writes the tail as a segment, new deletes files, a merge if the policy picks one, and
+    /// a new commit point.
     /// - Returns: `true` when committed (or nothing to commit), `false` when another writer
     ///   holds the directory's write lock or committed a newer generation since this index was
     ///   opened (the tail stays; a process opened later will commit it).
+    /// - Throws: ``SearchError/storage(path:reason:)`` when a file cannot be written (the
+    ///   previous commit stays intact). A damaged merge input is not an error: the merge is
+    ///   skipped and reported by ``mergeProblem``.
+    /// - Parameter expungingDeletes: also rewrite every segment holding deleted documents
+    ///   (merged into one), so their terms, metadata and vectors leave the disk — what a
+    ///   delete of something saved by mistake needs.
     @discardableResult
-    public func commit() throws(SearchError) -> Bool {
+    public func commit(expungingDeletes: Bool = false) throws(SearchError) -> Bool {
         let committed = try directory.withWriteLock { () throws(SearchError) -> Bool in
-            let (documents, watermark, current, nextGeneration) = lock.withLock {
-                (tail, tailWatermark, segments, generation + 1)
-            }
-            guard !documents.isEmpty || watermark != committedWatermarkValue() else { return true }
-            // Another process committed since we opened: its commit may name segments we never
-            // mapped, so ours must not replace it. Keep the tail (its documents are in the source
-            // of truth; the next opener reads them past that commit's watermark).
-            let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
-            guard onDisk < nextGeneration else { return false }
-            var entries = current.map { CommitPoint.SegmentEntry(name: $0.name, documents: $0.documentCount) }
-            var newSegments = current
-            if !documents.isEmpty {
-                let name = CommitPoint.segmentName(generation: nextGeneration)
-                try directory.write(name, SegmentWriter.encode(documents, dimension: embedder.dimension))
-                let segment = try Segment(name: name, bytes: directory.read(name), verification: .structure)
-                entries.append(.init(name: name, documents: segment.documentCount))
-                newSegments.append(segment)
-            }
-            let point = CommitPoint(
-                generation: nextGeneration, analyzer: analyzer.identifier, embedder: embedder.identifier,
-                dimension: embedder.dimension, watermark: watermark, segments: entries)
-            try directory.write(CommitPoint.fileName(generation: nextGeneration), point.encoded())
-            lock.withLock {
-                generation = nextGeneration
-                committedWatermark = watermark
-                segments = newSegments
-                // Items added meanwhile stay in the tail (they follow the committed ones).
-                let committedIDs = Set(documents.map(\.id))
-                tail.removeAll { committedIDs.contains($0.id) }
-                tailIDs.subtract(committedIDs)
-                tailIsStale = true
-            }
-            // Superseded commit points and unreferenced segments (readers keep their mappings).
-            let live = Set(entries.map(\.name) + [CommitPoint.fileName(generation: nextGeneration)])
-            for name in try directory.fileNames() where !live.contains(name) {
-                if CommitPoint.generation(ofFileName: name) != nil || name.hasPrefix("segment-") { try directory.remove(name) }
-            }
-            return true
+            defer { lock.withLock { touchedDuringCommit = nil } }
+            return try commitLocked(expungingDeletes: expungingDeletes)
         }
         return committed ?? false
     }
 
-    private func committedWatermarkValue() -> Int64 { lock.withLock { committedWatermark } }
+    /// The commit, holding the directory's write lock.
+    private func commitLocked(expungingDeletes: Bool) throws(SearchError) -> Bool {
+        let (entries0, watermark, current, deleted, named, next, previousWatermark) = lock.withLock {
+            touchedDuringCommit = []
+            return (tail.compactMap { $0 }, tailWatermark, segments, deletions, committedDeletes, generation + 1, committedWatermark)
+        }
+        let tailEntries = entries0
+        let changedDeletes = zip(current, deleted).contains { $1.count != (named[$0.name]?.count ?? 0) }
+        let anyDeleted = deleted.contains { $0.count > 0 }
+        guard !tailEntries.isEmpty || changedDeletes || watermark != previousWatermark || (expungingDeletes && anyDeleted)
+        else { return true }
+        // Another process committed since we opened: its commit may name segments we never
+        // mapped, so ours must not replace it. Keep the tail (its changes are in the source of
+        // truth; the next opener reads them past that commit's watermark).
+        let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
+        guard onDisk < next else { return false }
+
+        // Surviving segments, with a new deletes file where deletes were added.
+        var entries: [CommitPoint.SegmentEntry] = []
+        var kept: [Segment] = []
+        var keptDeletions: [DeletedDocuments] = []
+        var created: Set<String> = []  // segments written by this commit
+        for (segment, set) in zip(current, deleted) where set.count < segment.documentCount {
+            var file = named[segment.name]?.file
+            if set.count != (named[segment.name]?.count ?? 0) {
+                let name = CommitPoint.deletesName(segment: segment.name, generation: next)
+                try directory.write(name, set.encoded())
+                file = name
+            }
+            entries.append(.init(name: segment.name, documents: segment.documentCount, deletes: set.count > 0 ? file : nil, deleted: set.count > 0 ? set.count : nil))
+            kept.append(segment)
+            keptDeletions.append(set)
+        }
+        if !tailEntries.isEmpty {
+            let name = CommitPoint.segmentName(generation: next)
+            try directory.write(name, SegmentWriter.encode(tailEntries.map(\.document), dimension: embedder.dimension))
+            let segment = try Segment(name: name, bytes: directory.read(name), verification: .full)
+            entries.append(.init(name: name, documents: segment.documentCount))
+            kept.append(segment)
+            keptDeletions.append(DeletedDocuments(documentCount: segment.documentCount))
+            created.insert(name)
+        }
+        let picked =
+            expungingDeletes && entries.contains(where: { ($0.deleted ?? 0) > 0 })
+            ? entries.indices.filter { (entries[$0].deleted ?? 0) > 0 }
+            : mergePolicy.selection(entries.map { ($0.documents, $0.deleted ?? 0) })
+        if !picked.isEmpty {
+            do {
+                let name = CommitPoint.mergedSegmentName(generation: next)
+                let data = try SegmentMerger.merge(picked.map { (kept[$0], keptDeletions[$0]) }, dimension: embedder.dimension)
+                try directory.write(name, data)
+                let merged = try Segment(name: name, bytes: directory.read(name), verification: .full)
+                let position = picked[0]
+                for index in picked.reversed() {
+                    entries.remove(at: index)
+                    kept.remove(at: index)
+                    keptDeletions.remove(at: index)
+                }
+                if merged.documentCount > 0 {
+                    entries.insert(.init(name: name, documents: merged.documentCount), at: position)
+                    kept.insert(merged, at: position)
+                    keptDeletions.insert(DeletedDocuments(documentCount: merged.documentCount), at: position)
+                    created.insert(name)
+                }
+                lock.withLock { lastMergeProblem = nil }
+            } catch {
+                // Damage is not copied into a new segment; `verify` reports and repairs it.
+                lock.withLock { lastMergeProblem = String(describing: error) }
+            }
+        }
+        let point = CommitPoint(
+            generation: next, analyzer: analyzer.identifier, embedder: embedder.identifier,
+            dimension: embedder.dimension, watermark: watermark, segments: entries)
+        try directory.write(CommitPoint.fileName(generation: next), point.encoded())
+
+        lock.withLock {
+            // Deletes made meanwhile to segments that stay are in `deletions`; the new segments
+            // hold snapshot versions of ids changed meanwhile, which those changes supersede.
+            let currentDeletions = Dictionary(zip(segments.map(\.name), deletions), uniquingKeysWith: { a, _ in a })
+            var installed = keptDeletions
+            for (index, segment) in kept.enumerated() {
+                if let now = currentDeletions[segment.name] {
+                    installed[index] = now
+                } else if created.contains(segment.name) {
+                    for id in touchedDuringCommit ?? [] {
+                        if let ordinal = segment.ordinal(ofID: id) { installed[index].insert(ordinal) }
+                    }
+                }
+            }
+            generation = next
+            committedWatermark = watermark
+            segments = kept
+            deletions = installed
+            committedDeletes = Dictionary(
+                entries.map { ($0.name, (file: $0.deletes, count: $0.deleted ?? 0)) }, uniquingKeysWith: { a, _ in a })
+            // Tail entries committed now leave the tail; those added meanwhile stay.
+            let committedSerials = Set(tailEntries.map(\.serial))
+            var remaining: [TailEntry?] = []
+            tailPositions = [:]
+            for case let entry? in tail where !committedSerials.contains(entry.serial) {
+                tailPositions[entry.document.id] = remaining.count
+                remaining.append(entry)
+            }
+            tail = remaining
+            tailIsStale = true
+        }
+        // Superseded commit points, segments and deletes files (readers keep their mappings).
+        var live = Set(entries.map(\.name) + entries.compactMap(\.deletes))
+        live.insert(CommitPoint.fileName(generation: next))
+        for name in try directory.fileNames() where CommitPoint.isIndexFile(name) && !live.contains(name) {
+            try directory.remove(name)
+        }
+        return true
+    }
+
 }

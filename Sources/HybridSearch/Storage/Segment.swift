@@ -11,6 +11,13 @@ public struct Segment: @unchecked Sendable {
     public enum Verification: Sendable, Hashable {
         /// Header, table and every section's checksum (reads the whole file once).
         case full
+        /// Header, table, bounds, and the checksums of every section except the two large
+        /// ones — postings and vectors, over 90 % of a segment — which are checked when the
+        /// segment is written, before it is merged, and by ``verifyChecksums()`` (the
+        /// store's `verify`). Lookups into unchecked sections stay in bounds whatever they
+        /// hold, so damage there can give wrong scores, never a crash. (Lucene likewise
+        /// checks its large files' checksums on merge and in `CheckIndex`, not on open.)
+        case standard
         /// Header and table checksum, sizes and bounds of every section; section contents are
         /// trusted (call ``verifyChecksums()`` to check them later).
         case structure
@@ -103,12 +110,19 @@ public struct Segment: @unchecked Sendable {
             }
             guard previous == UInt64(total) else { throw fail("section \(kind) does not cover its entries") }
         }
-        if verification == .full { try verifyChecksums() }
+        try expect(.idOrder, 4 * n)
+        switch verification {
+        case .full: try verifyChecksums()
+        case .standard: try verifyChecksums(skipping: [.postings, .vectors])
+        case .structure: break
+        }
     }
 
     /// Checks every section against its checksum (reads the whole file).
     /// - Throws: ``SearchError/corruptSegment(name:reason:)`` naming the damaged section.
-    public func verifyChecksums() throws(SearchError) {
+    public func verifyChecksums() throws(SearchError) { try verifyChecksums(skipping: []) }
+
+    private func verifyChecksums(skipping skipped: Set<SegmentFormat.Section>) throws(SearchError) {
         // Alignment padding is part of no section: it must be zeros, and nothing may follow
         // the last section, so every byte of the file is accounted for.
         var position = SegmentFormat.headerSize + sections.count * SegmentFormat.sectionEntrySize
@@ -121,7 +135,7 @@ public struct Segment: @unchecked Sendable {
         guard position == bytes.buffer.count else {
             throw .corruptSegment(name: name, reason: "\(bytes.buffer.count - position) unexpected bytes after the last section")
         }
-        for kind in SegmentFormat.Section.allCases {
+        for kind in SegmentFormat.Section.allCases where !skipped.contains(kind) {
             let section = sections[kind]!
             let slice = UnsafeRawBufferPointer(rebasing: bytes.buffer[section.offset..<(section.offset + section.length)])
             guard XXHash64.hash(slice) == section.checksum else {
@@ -129,6 +143,9 @@ public struct Segment: @unchecked Sendable {
             }
         }
     }
+
+    /// Where the postings section starts (tests of what each verification covers).
+    var postingsOffset: Int { sections[.postings]!.offset }
 
     // MARK: Documents
 
@@ -161,6 +178,37 @@ public struct Segment: @unchecked Sendable {
     public func vector(_ ordinal: Int) -> UnsafeBufferPointer<Float> {
         let start = bytes.buffer.baseAddress! + sections[.vectors]!.offset + 4 * dimension * ordinal
         return UnsafeBufferPointer(start: start.bindMemory(to: Float.self, capacity: dimension), count: dimension)
+    }
+
+    /// The ordinal of the document with external id `id`, or `nil`. O(log n), by the
+    /// `idOrder` section (no table is built on open).
+    public func ordinal(ofID id: String) -> Int? {
+        let order = sections[.idOrder]!.offset
+        var target = id
+        return target.withUTF8 { wanted -> Int? in
+            let wanted = UnsafeRawBufferPointer(wanted)
+            var low = 0
+            var high = documentCount
+            while low < high {
+                let mid = (low + high) / 2
+                let ordinal = Int(Self.load(bytes.buffer, order + 4 * mid) as UInt32)
+                guard ordinal < documentCount else { return nil }  // damaged: not found
+                if ids.bytes(ordinal).lexicographicallyPrecedes(wanted) { low = mid + 1 } else { high = mid }
+            }
+            guard low < documentCount else { return nil }
+            let ordinal = Int(Self.load(bytes.buffer, order + 4 * low) as UInt32)
+            guard ordinal < documentCount, ids.bytes(ordinal).elementsEqual(wanted) else { return nil }
+            return ordinal
+        }
+    }
+
+    /// The canonical JSON bytes of `ordinal`'s metadata, as stored.
+    func metadataBytes(_ ordinal: Int) -> UnsafeRawBufferPointer { metadataTable.bytes(ordinal) }
+
+    /// The stored (normalised) vector row of `ordinal` as bytes.
+    func vectorBytes(_ ordinal: Int) -> UnsafeRawBufferPointer {
+        let start = sections[.vectors]!.offset + 4 * dimension * ordinal
+        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + 4 * dimension)])
     }
 
     // MARK: Terms and postings
@@ -208,8 +256,19 @@ public struct Segment: @unchecked Sendable {
         ordinals(postingKey: SegmentFormat.tagKey(tag))
     }
 
+    /// Number of metadata posting keys.
+    var metadataKeyCount: Int { keys.count }
+
+    /// The metadata posting key at a position (ascending by UTF-8 bytes).
+    func metadataKey(at index: Int) -> String { keys.string(index) }
+
     private func ordinals(postingKey: String) -> UnsafeBufferPointer<UInt32> {
         guard let index = keys.index(of: postingKey) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return ordinals(keyIndex: index)
+    }
+
+    /// The ordinals of the metadata posting key at `index`.
+    func ordinals(keyIndex index: Int) -> UnsafeBufferPointer<UInt32> {
         let starts = sections[.metadataStarts]!.offset
         let low = Int(Self.load(bytes.buffer, starts + 8 * index) as UInt64)
         let high = Int(Self.load(bytes.buffer, starts + 8 * (index + 1)) as UInt64)

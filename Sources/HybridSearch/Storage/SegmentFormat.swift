@@ -1,6 +1,7 @@
 import Foundation
 
-/// The byte layout of a segment file, version 1. A segment never changes once written.
+/// The byte layout of a segment file, version 2. A segment never changes once written;
+/// deletes are kept beside it (``DeletedDocuments``).
 ///
 /// All integers are little-endian; every section starts at a multiple of 64 bytes, so the
 /// vector rows a mapped segment hands to the SIMD kernel stay aligned.
@@ -8,7 +9,7 @@ import Foundation
 /// ```text
 /// [0, 64)        header
 ///                  0  magic "AHSEGMNT"          8 bytes
-///                  8  format version            u32 (1)
+///                  8  format version            u32 (2)
 ///                 12  document count n          u32
 ///                 16  vector dimension d        u32 (0: no vectors)
 ///                 20  section count k           u32
@@ -30,21 +31,25 @@ import Foundation
 ///   9 metadataStarts    u64 × (keys + 1): where each key's ordinals begin in section 10
 ///  10 metadataOrdinals  u32 ordinals, by key, ascending
 ///  11 vectors           f32 × n × d, row-major, each row L2-normalised
+///  12 idOrder           u32 × n: the ordinals sorted by their ids' UTF-8 bytes (looking an
+///                       id up is a binary search, nothing is built on open)
 /// ```
 ///
 /// A string table is `count u32 | offsets u32 × (count + 1) | UTF-8 bytes`, offsets counted
 /// from the first byte after the offsets. Ids, terms and keys compare by UTF-8 bytes, never
 /// by Swift's `String` ordering, so every platform sorts and searches them alike.
+///
+/// Version history: 1 had no `idOrder` (read as "another format": the index is rebuilt).
 enum SegmentFormat {
     static let magic = Array("AHSEGMNT".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 64
     static let sectionEntrySize = 32
     static let alignment = 64
 
     enum Section: UInt32, CaseIterable {
         case ids = 1, fieldLengths, terms, postingStarts, postings, createdAt, metadata, metadataKeys,
-            metadataStarts, metadataOrdinals, vectors
+            metadataStarts, metadataOrdinals, vectors, idOrder
     }
 
     /// The posting key of one metadata value (`nil`: NaN, which equals nothing), as the

@@ -2,7 +2,7 @@ import Foundation
 
 /// Ranking over several segments as if they were one index: BM25 statistics (document count,
 /// average field length, document frequencies) are summed over all of them before any score
-/// is computed, and each score is the same arithmetic, in the same order, as
+/// is computed — over live documents only: a deleted document counts nowhere — and each score is the same arithmetic, in the same order, as
 /// ``InvertedIndex`` (distinct query terms in ascending order, accumulated in `Double`), so
 /// rankings and scores do not depend on how documents are spread over segments. Ties break
 /// by ascending id.
@@ -17,37 +17,54 @@ public enum SegmentSearch {
 
     /// BM25 top-k over `segments` for analysed query `terms`.
     /// - Complexity: O(Σ postings of the query terms + k log k).
+    /// - Parameter deletions: per segment, its deleted documents (empty: none deleted).
     public static func lexical(
-        _ segments: [Segment], terms: [String], parameters: BM25Parameters = BM25Parameters(), topK: Int
+        _ segments: [Segment], deletions: [DeletedDocuments?] = [], terms: [String], parameters: BM25Parameters = BM25Parameters(),
+        topK: Int
     ) -> [Hit] {
-        hits(lexicalRanking(segments, terms: terms, parameters: parameters, topK: topK, candidates: nil), segments)
+        hits(
+            lexicalRanking(segments, deletions: deletions, terms: terms, parameters: parameters, topK: topK, candidates: nil),
+            segments)
     }
 
     /// Top-k by cosine similarity with `query` over every segment's vectors (the same
     /// ``DotKernel`` arithmetic as ``DenseIndex``).
     /// - Precondition: every segment has `query.count` dimensions.
-    public static func dense(_ segments: [Segment], query: [Float], topK: Int) -> [Hit] {
-        hits(denseRanking(segments, query: query, topK: topK, candidates: nil), segments)
+    public static func dense(_ segments: [Segment], deletions: [DeletedDocuments?] = [], query: [Float], topK: Int) -> [Hit] {
+        hits(denseRanking(segments, deletions: deletions, query: query, topK: topK, candidates: nil), segments)
     }
 
     /// BM25 ranking over global ordinals (segment `i`'s ordinals follow those of segments
     /// `0..<i`), restricted to `candidates` when given.
     static func lexicalRanking(
-        _ segments: [Segment], terms: [String], parameters: BM25Parameters, topK: Int, candidates: OrdinalSet?
+        _ segments: [Segment], deletions: [DeletedDocuments?], terms: [String], parameters: BM25Parameters, topK: Int,
+        candidates: OrdinalSet?
     ) -> TopKCollector<String> {
         var collector = TopKCollector<String>(k: max(topK, 0))
         guard topK > 0 else { return collector }
-        let documentCount = segments.reduce(0) { $0 + $1.documentCount }
+        let deleted = segments.indices.map { $0 < deletions.count ? deletions[$0] : nil }
+        var documentCount = 0
+        var totalLength = 0
+        for (segment, deleted) in zip(segments, deleted) {
+            documentCount += segment.documentCount - (deleted?.count ?? 0)
+            totalLength += segment.totalFieldLength
+            for ordinal in deleted?.ordinals ?? [] { totalLength -= segment.fieldLength(ordinal) }
+        }
         guard documentCount > 0 else { return collector }
-        let totalLength = segments.reduce(0) { $0 + $1.totalFieldLength }
         let average = Double(totalLength) / Double(documentCount)
         // Distinct terms in ascending string order: the summation order of InvertedIndex.
         var query: [(indices: [Int?], idf: Double)] = []
         for term in Set(terms).sorted() {
             let indices = segments.map { $0.termIndex(of: term) }
             var frequency = 0
-            for (segment, index) in zip(segments, indices) {
-                if let index { frequency += segment.postings(termIndex: index).count }
+            for (position, index) in indices.enumerated() {
+                guard let index else { continue }
+                let postings = segments[position].postings(termIndex: index)
+                if let gone = deleted[position] {
+                    for posting in postings where !gone.contains(posting.ordinal) { frequency += 1 }
+                } else {
+                    frequency += postings.count
+                }
             }
             guard frequency > 0 else { continue }
             query.append((indices, BM25Parameters.inverseDocumentFrequency(documentCount: documentCount, documentFrequency: frequency)))
@@ -59,10 +76,15 @@ public enum SegmentSearch {
         for (position, segment) in segments.enumerated() {
             var scores = [Double](repeating: 0, count: segment.documentCount)
             var touched: [Int] = []
+            let gone = deleted[position]
             for term in query {
                 guard let index = term.indices[position] else { continue }
                 for posting in segment.postings(termIndex: index) {
                     let ordinal = posting.ordinal
+                    // Postings are not checksummed on open (Segment.Verification.standard):
+                    // a damaged ordinal is skipped, never followed.
+                    guard ordinal < segment.documentCount else { continue }
+                    if let gone, gone.contains(ordinal) { continue }
                     if let candidates, !candidates.contains(base + ordinal) { continue }
                     if scores[ordinal] == 0 { touched.append(ordinal) }
                     let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
@@ -80,20 +102,24 @@ public enum SegmentSearch {
     }
 
     /// Cosine ranking over global ordinals, restricted to `candidates` when given.
-    static func denseRanking(_ segments: [Segment], query: [Float], topK: Int, candidates: OrdinalSet?)
-        -> TopKCollector<String>
-    {
+    static func denseRanking(
+        _ segments: [Segment], deletions: [DeletedDocuments?], query: [Float], topK: Int, candidates: OrdinalSet?
+    ) -> TopKCollector<String> {
         var collector = TopKCollector<String>(k: max(topK, 0))
         guard topK > 0, !query.isEmpty else { return collector }
         let unit = DenseIndex.normalized(query)
         var base = 0
         unit.withUnsafeBufferPointer { q in
-            for segment in segments {
+            for (position, segment) in segments.enumerated() {
                 precondition(segment.dimension == query.count, "query and segment dimensions differ")
+                let gone = position < deletions.count ? deletions[position] : nil
                 for ordinal in 0..<segment.documentCount {
+                    if let gone, gone.contains(ordinal) { continue }
                     if let candidates, !candidates.contains(base + ordinal) { continue }
                     let row = segment.vector(ordinal)
                     let score = Double(DotKernel.dot(row.baseAddress!, q.baseAddress!, segment.dimension))
+                    // Vectors are not checksummed on open: a damaged row may hold NaN.
+                    guard !score.isNaN else { continue }
                     collector.insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
                 }
                 base += segment.documentCount

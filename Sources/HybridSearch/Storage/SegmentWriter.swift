@@ -25,7 +25,7 @@ public struct SegmentDocument: Sendable, Hashable {
     }
 }
 
-/// Encodes documents into the bytes of one immutable segment (``SegmentFormat``, version 1).
+/// Encodes documents into the bytes of one immutable segment (``SegmentFormat``, version 2).
 ///
 /// Ordinals are positions in `documents`. Complexity: O(total terms · log) for sorting the
 /// dictionary and postings, O(n · d) for the vectors; the file is built in memory.
@@ -60,7 +60,9 @@ public enum SegmentWriter {
             throw .invalidArgument("id \"\(document.id)\" appears twice in one segment")
         }
         var sections: [SegmentFormat.Section: [UInt8]] = [:]
-        sections[.ids] = SegmentByteWriter.stringTable(documents.map(\.id))
+        let ids = documents.map(\.id)
+        sections[.ids] = SegmentByteWriter.stringTable(ids)
+        sections[.idOrder] = idOrder(ids)
 
         var lengths = SegmentByteWriter()
         var totalFieldLength: UInt64 = 0
@@ -126,7 +128,21 @@ public enum SegmentWriter {
         }
         sections[.vectors] = vectors.bytes
 
-        // Layout: header, table, then each section aligned.
+        return layout(sections, documentCount: documents.count, dimension: dimension, totalFieldLength: totalFieldLength)
+    }
+
+    /// The `idOrder` section: ordinals sorted by their ids' UTF-8 bytes.
+    static func idOrder(_ ids: [String]) -> [UInt8] {
+        var writer = SegmentByteWriter()
+        for ordinal in ids.indices.sorted(by: { SegmentFormat.precedes(ids[$0], ids[$1]) }) { writer.append(UInt32(ordinal)) }
+        return writer.bytes
+    }
+
+    /// Lays sections out as a segment file: header, section table, then each section at a
+    /// multiple of 64 bytes, zero-padded.
+    static func layout(
+        _ sections: [SegmentFormat.Section: [UInt8]], documentCount: Int, dimension: Int, totalFieldLength: UInt64
+    ) -> Data {
         let kinds = SegmentFormat.Section.allCases
         var offset = SegmentFormat.headerSize + kinds.count * SegmentFormat.sectionEntrySize
         var table = SegmentByteWriter()
@@ -147,7 +163,7 @@ public enum SegmentWriter {
         var header = SegmentByteWriter()
         header.append(bytes: SegmentFormat.magic)
         header.append(SegmentFormat.version)
-        header.append(UInt32(documents.count))
+        header.append(UInt32(documentCount))
         header.append(UInt32(dimension))
         header.append(UInt32(kinds.count))
         header.append(totalFieldLength)

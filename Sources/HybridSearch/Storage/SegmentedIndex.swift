@@ -6,22 +6,30 @@ import Foundation
 /// the same hits, scores bit for bit, whatever the split into segments (property-tested).
 ///
 /// Items are addressed by global ordinals: segment `i`'s ordinals follow those of segments
-/// `0..<i`. An id must not appear in two segments (deletes and upserts across segments come
-/// with alive bitsets, a later step).
+/// `0..<i`. Deleted documents (``DeletedDocuments``, per segment) keep their ordinals but
+/// count nowhere: not in BM25 statistics, not as candidates of either leg. An id must be
+/// live in at most one segment.
 public struct SegmentedIndex: Sendable {
     public let segments: [Segment]
     public let configuration: SearchConfiguration
     public let analyzer: any Analyzer
     public let embedder: any Embedder
-    /// First global ordinal of each segment, and the total.
+    /// Per segment, its deleted documents (`nil`: none).
+    public let deletions: [DeletedDocuments?]
+    /// First global ordinal of each segment, and the total (deleted ordinals included).
     private let bases: [Int]
     public let count: Int
+    /// Global ordinals of deleted documents, `nil` when there are none.
+    private let deletedOrdinals: OrdinalSet?
 
+    /// - Parameter deletions: per segment (same order), its deleted documents; missing
+    ///   entries mean none.
     public init(
-        segments: [Segment], analyzer: any Analyzer = StandardAnalyzer(), embedder: any Embedder = HashedNGramEmbedder(),
-        configuration: SearchConfiguration = SearchConfiguration()
+        segments: [Segment], deletions: [DeletedDocuments?] = [], analyzer: any Analyzer = StandardAnalyzer(),
+        embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration()
     ) {
         self.segments = segments
+        self.deletions = segments.indices.map { $0 < deletions.count && (deletions[$0]?.count ?? 0) > 0 ? deletions[$0] : nil }
         self.analyzer = analyzer
         self.embedder = embedder
         self.configuration = configuration
@@ -33,7 +41,15 @@ public struct SegmentedIndex: Sendable {
         }
         self.bases = bases
         self.count = total
+        var deleted: [Int32] = []
+        for (index, set) in self.deletions.enumerated() {
+            for ordinal in set?.ordinals ?? [] { deleted.append(Int32(bases[index] + ordinal)) }
+        }
+        deletedOrdinals = deleted.isEmpty ? nil : OrdinalSet(sortedMembers: deleted, capacity: total)
     }
+
+    /// Live (not deleted) items.
+    public var liveCount: Int { count - (deletedOrdinals?.count ?? 0) }
 
     /// Ranks `request` (its corpus is not looked at: a segmented index holds one corpus).
     /// - Throws: as ``InMemorySearchBackend/search(_:)``.
@@ -82,18 +98,23 @@ extension SegmentedIndex: RankingSource {
             tagged: { tag in global { $0.ordinals(tag: tag) } },
             live: { (0..<count).map { Int32($0) } },
             createdAt: { createdAt($0) ?? .nan })
-        if let set, set.count == count { return nil }
-        return set
+        guard let deletedOrdinals else {
+            if let set, set.count == count { return nil }
+            return set
+        }
+        // Deleted documents are never candidates, so with deletes there is always a set.
+        let members = set?.members ?? (0..<count).map { Int32($0) }
+        return OrdinalSet(sortedMembers: members.filter { !deletedOrdinals.contains(Int($0)) }, capacity: count)
     }
 
     func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList {
         SegmentSearch.lexicalRanking(
-            segments, terms: terms, parameters: configuration.bm25, topK: topK, candidates: candidates
+            segments, deletions: deletions, terms: terms, parameters: configuration.bm25, topK: topK, candidates: candidates
         ).sorted().map { ($0.ordinal, $0.score) }
     }
 
     func semanticRanking(vector: [Float], topK: Int, candidates: OrdinalSet?) -> RankedList {
-        SegmentSearch.denseRanking(segments, query: vector, topK: topK, candidates: candidates)
+        SegmentSearch.denseRanking(segments, deletions: deletions, query: vector, topK: topK, candidates: candidates)
             .sorted().map { ($0.ordinal, $0.score) }
     }
 
