@@ -104,25 +104,27 @@ struct IngestCommand: AsyncParsableCommand {
         let contentLimit = facade.configuration.maxIndexedContentBytes
         var done = 0
 
-        // Files are saved a few at a time (hashing, reading and embedding overlap; the index
-        // serialises the commits), and reported in walk order.
+        // Files are saved in batches (group commit: one flush of the file system and one
+        // transaction per batch), reported in walk order.
         let request = FileRequest(
             kind: kind ?? "file", tags: tags, labels: baseLabels, metrics: metricValues, pin: pin,
             contentLimit: contentLimit, skipsUnchanged: skipUnchanged)
-        let width = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         var outcomes = [FileOutcome?](repeating: nil, count: plan.files.count)
-        try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
+        // Two batches in flight: one storing and committing while the other is analysed and
+        // embedded keeps both cores busy (each batch is still one transaction).
+        let starts = Array(stride(from: 0, to: plan.files.count, by: Self.batchSize))
+        try await withThrowingTaskGroup(of: (Int, [FileOutcome]).self) { group in
             var next = 0
-            while next < plan.files.count || !group.isEmpty {
-                while next < plan.files.count, next - done < width {
-                    let index = next
-                    let path = plan.files[index]
-                    group.addTask { (index, try await Self.save(path, request: request, facade: facade)) }
+            while next < starts.count || !group.isEmpty {
+                while next < starts.count, next - done / Self.batchSize < 2 {
+                    let start = starts[next]
+                    let paths = Array(plan.files[start..<min(start + Self.batchSize, plan.files.count)])
+                    group.addTask { (start, try await Self.save(paths, request: request, facade: facade)) }
                     next += 1
                 }
-                guard let (index, outcome) = try await group.next() else { break }
-                outcomes[index] = outcome
-                done += 1
+                guard let (start, results) = try await group.next() else { break }
+                for (offset, outcome) in results.enumerated() { outcomes[start + offset] = outcome }
+                done += results.count
                 progress.update(done: done)
             }
         }
@@ -193,41 +195,30 @@ struct IngestCommand: AsyncParsableCommand {
         case unchanged
     }
 
-    /// Saves one file with its `source_path` label.
-    /// - Throws: store errors (a problem with the file itself is a ``FileOutcome/skipped(_:)``).
-    static func save(_ path: String, request: FileRequest, facade: ArtifactFacade) async throws -> FileOutcome {
-        var labels = request.labels
-        labels[DisplayName.sourcePathLabel] = .string(path)
-        do {
-            if request.skipsUnchanged,
-                let previous = try await facade.list(
-                    level: .run, includeNode: false, filters: [DisplayName.sourcePathLabel: .string(path)], limit: 1
-                ).first,
-                previous.sha256 == (try FileSystemArtifactStore.sha256(ofFileAt: URL(fileURLWithPath: path)))
-            {
-                return .unchanged
+    /// Files per group commit: large enough that the flush and the transaction are shared
+    /// by many files, small enough that the progress bar moves and a batch's indexed
+    /// prefixes (at most 256 KiB each by default) stay in memory comfortably.
+    static let batchSize = 256
+
+    /// Saves files, each with its `source_path` label, as one batch.
+    /// - Throws: store errors (a problem with a file itself is a ``FileOutcome/skipped(_:)``).
+    static func save(_ paths: [String], request: FileRequest, facade: ArtifactFacade) async throws -> [FileOutcome] {
+        let files = paths.map { path in
+            var labels = request.labels
+            labels[DisplayName.sourcePathLabel] = .string(path)
+            return FileIngest(
+                url: URL(fileURLWithPath: path), kind: request.kind, labels: labels, metrics: request.metrics,
+                tags: request.tags, pin: request.pin,
+                unchangedLabels: request.skipsUnchanged ? [DisplayName.sourcePathLabel: .string(path)] : nil)
+        }
+        return try await zip(paths, facade.ingestFiles(files)).map { path, outcome in
+            switch outcome {
+            case .saved(let artifact, let isText): return .saved(artifact, isText: isText)
+            case .unchanged: return .unchanged
+            case .failed(let error):
+                guard let reason = sourceProblem(error, path: path) else { throw error }
+                return .skipped(reason)
             }
-            let url = URL(fileURLWithPath: path)
-            let artifact: Artifact
-            if request.skipsUnchanged {
-                // Checked again where it is recorded: two ingests of one file record it once.
-                guard
-                    let saved = try await facade.saveFileIfChanged(
-                        at: url, unchangedLabels: [DisplayName.sourcePathLabel: .string(path)], kind: request.kind,
-                        labels: labels, metrics: request.metrics, tags: request.tags, pin: request.pin)
-                else { return .unchanged }
-                artifact = saved
-            } else {
-                artifact = try await facade.ingestFile(
-                    at: url, kind: request.kind, tags: request.tags, labels: labels, metrics: request.metrics,
-                    pin: request.pin, cleanup: false)
-            }
-            // Text or binary by its content, whatever share of it is indexed (even 0 bytes).
-            let isText = try await facade.textPrefix(of: artifact, maxBytes: max(request.contentLimit, 4096)) != nil
-            return .saved(artifact, isText: isText)
-        } catch let error as ArtifactError {
-            guard let reason = sourceProblem(error, path: path) else { throw error }
-            return .skipped(reason)
         }
     }
 

@@ -1,6 +1,7 @@
 // The child process of the crash tests (ArtifactSearchTests/CrashRecoveryTests): saves
 // artifacts into a store in a loop — texts, 2 MB blobs (so a kill often lands mid-write and
-// leaves a temporary), folders — appends each id to a log after its save returned, commits
+// leaves a temporary), folders, batches of three files (group commit) — appends each id to a
+// log after its save returned, commits
 // the search index every eighth save, and every fifth save deletes the artifact saved three
 // saves before (logging "?ID" before and "-ID" after the delete returned; a delete rewrites
 // the index segments holding it, so kills also land mid-merge), until it is killed or
@@ -38,6 +39,21 @@ while Date().timeIntervalSince(start) < seconds {
             try Data("folder \(index) file \(file) crashword".utf8).write(to: staged.appendingPathComponent("f\(file).txt"))
         }
         artifact = try await facade.ingestDirectory(at: staged)
+    case 3:
+        // A group commit of three files: all of them are logged once the batch returned.
+        var files: [FileIngest] = []
+        for file in 0..<3 {
+            let url = try facade.stagePath(extension: "txt")
+            try Data("batch \(index) file \(file) crashword".utf8).write(to: url)
+            files.append(FileIngest(url: url, kind: "note", labels: ["i": .integer(Int64(index))]))
+        }
+        var batch: [Artifact] = []
+        for outcome in try await facade.ingestFiles(files) {
+            guard case .saved(let saved, _) = outcome else { fatalError("batch file not saved: \(outcome)") }
+            batch.append(saved)
+        }
+        for extra in batch.dropLast() { try log.write(contentsOf: Data((extra.artifactID + "\n").utf8)) }
+        artifact = batch.last!
     default:
         artifact = try await facade.saveText("crash note \(index) crashword", labels: ["i": .integer(Int64(index))])
     }

@@ -80,8 +80,8 @@ struct PersistentIndexTests {
                 return
             }
         }
-        // A flipped byte in a vector row: opening checks the small sections only (standard
-        // verification), so it opens; the full check — `verify`, merges — names the section.
+        // A flipped byte in a vector row: opening does not checksum content sections
+        // (standard verification), so it opens; the full check — `verify`, merges — names it.
         let segment = url.appendingPathComponent(CommitPoint.segmentName(generation: 1))
         let pristine = try Data(contentsOf: segment)
         var bytes = pristine
@@ -94,10 +94,11 @@ struct PersistentIndexTests {
         #expect(throws: PersistentIndex.OpenProblem.self) {
             try PersistentIndex(directory: directory, embedder: Self.embedder, verification: .full)
         }
-        // A flipped byte in the ids (the first section, right after the 12-entry table) is
-        // found on open.
+        // A flipped byte in the field lengths (a locating section) is found on open.
+        let lengths = try Segment(name: "s", bytes: SegmentBytes(copying: pristine), verification: .structure)
+            .byteRange(of: .fieldLengths)
         bytes = pristine
-        bytes[64 + 12 * 32 + 10] ^= 0x40
+        bytes[lengths.lowerBound + 5] ^= 0x40
         try FileManager.default.removeItem(at: segment)
         try bytes.write(to: segment)
         #expect(throws: PersistentIndex.OpenProblem.self) { try PersistentIndex(directory: directory, embedder: Self.embedder) }

@@ -155,7 +155,7 @@ struct SegmentTests {
         }
     }
 
-    @Test("A flipped byte anywhere is detected on a full open, outside postings and vectors on a standard open; a wrong version or magic on any open")
+    @Test("A flipped byte anywhere is detected on a full open, in header, table and locating sections on a standard open; a wrong version or magic on any open")
     func damageDetected() throws {
         let documents = Self.corpus(seed: 3, count: 40, dimension: 8)
         let data = try SegmentWriter.encode(documents, dimension: 8)
@@ -167,15 +167,25 @@ struct SegmentTests {
             damaged[offset] ^= 0xFF
             #expect(Self.openError(damaged, verification: .full) != nil, "byte \(offset)")
         }
-        // Standard verification: every byte before the postings (header, table, ids, lengths,
-        // dictionary, start tables) is checked.
+        // Standard verification: header, table and the locating sections are checked; the
+        // content sections are not (a full check finds them).
         let opened = try Segment(name: "s", bytes: SegmentBytes(copying: data), verification: .structure)
-        let firstPosting = opened.postingsOffset
-        for _ in 0..<40 {
-            let offset = Int.random(in: 0..<firstPosting, using: &random)
+        let checked = [0..<(64 + 12 * 32)] + [SegmentFormat.Section.fieldLengths, .postingStarts, .createdAt, .metadataStarts, .idOrder]
+            .map { opened.byteRange(of: $0) }
+        for range in checked where !range.isEmpty {
+            for _ in 0..<6 {
+                let offset = Int.random(in: range, using: &random)
+                var damaged = data
+                damaged[offset] ^= 0xFF
+                #expect(Self.openError(damaged, verification: .standard) != nil, "byte \(offset)")
+            }
+        }
+        for kind in Segment.contentSections {
+            let range = opened.byteRange(of: kind)
+            guard !range.isEmpty else { continue }
             var damaged = data
-            damaged[offset] ^= 0xFF
-            #expect(Self.openError(damaged, verification: .standard) != nil, "byte \(offset)")
+            damaged[range.lowerBound + range.count / 2] ^= 0x01
+            #expect(Self.openError(damaged, verification: .full) != nil, "\(kind)")
         }
         // A newer and an older format version (1 had no id order) are refused, as "another format".
         for version: UInt8 in [3, 1] {

@@ -56,7 +56,7 @@ extension ArtifactFacade {
         // This process's index learns of the deletes now; others at their next catch-up.
         try await mirror.catchUp()
         try await removeUnreferencedContent(of: deleted, into: &report)
-        if let persistent = mirror.persistent {
+        if let persistent = try mirror.persistent() {
             report.indexRewritten = (try? persistent.commit(expungingDeletes: true)) ?? false
         }
         return report

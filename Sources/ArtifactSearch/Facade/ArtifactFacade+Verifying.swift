@@ -104,7 +104,7 @@ extension ArtifactFacade {
         let unknown = documents.filter { inspection.artifacts[$0] == nil }
         let existing = try await index.artifacts(ids: Array(unknown))
         inspection.report.orphanSearchDocuments = unknown.filter { existing[$0] == nil }.sorted()
-        if let persistent = mirror.persistent {
+        if let persistent = try mirror.persistent() {
             // The persistent index: every segment intact, and exactly the stored documents.
             try await mirror.catchUp()
             inspection.report.searchIndexProblems = persistent.checkSegments()
@@ -180,7 +180,7 @@ extension ArtifactFacade {
             try maintenance.removeMaintenanceFile(file)
             repairs.append("removed stale temporary \(file.url.path)")
         }
-        let persistent = mirror.persistent
+        let persistent = try mirror.persistent()
         if !inspection.report.orphanSearchDocuments.isEmpty {
             try await index.deleteSearchDocuments(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
             if persistent == nil {

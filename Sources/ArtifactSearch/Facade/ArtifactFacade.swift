@@ -90,7 +90,8 @@ public final class ArtifactFacade: Sendable {
     /// searched.
     @discardableResult
     public func commitSearchIndex() async throws -> Bool {
-        guard !store.isReadOnly, let persistent = mirror.persistent else { return false }
+        // An index nobody opened holds nothing to commit.
+        guard !store.isReadOnly, let persistent = mirror.openedPersistent else { return false }
         return try persistent.commit()
     }
 
@@ -133,7 +134,7 @@ public final class ArtifactFacade: Sendable {
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
         try await index.bindEmbedder(identifier: embedder.identifier, dimension: embedder.dimension)
-        let backend = try SearchIndexOpener.open(
+        let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)
         return try await ArtifactFacade(
@@ -240,10 +241,22 @@ public final class ArtifactFacade: Sendable {
     func record(
         _ draft: Draft, unless condition: UnchangedCondition?, indexText: (Artifact) async throws -> String
     ) async throws -> Artifact? {
-        let now = ArtifactTimestamp.truncatedToMilliseconds(clock())
+        let artifact = makeArtifact(draft, at: clock())
+        let text = try await indexText(artifact)
+        let item = try searchItem(for: artifact, text: text)
+        guard case .inserted(let sequence) = try await index.insert(artifact, document: item, unless: condition) else {
+            return nil
+        }
+        try await mirror.recorded(item, sequence: sequence)
+        return artifact
+    }
+
+    /// The record a draft becomes, stamped with this scope and the time `date` (milliseconds).
+    func makeArtifact(_ draft: Draft, at date: Date) -> Artifact {
+        let now = ArtifactTimestamp.truncatedToMilliseconds(date)
         var labels = draft.labels
         if let name = draft.name { labels["filename"] = .string(name) }
-        let artifact = Artifact(
+        return Artifact(
             artifactID: ArtifactID.make(at: now), runID: Scope.present(scope.runID),
             graphID: Scope.present(scope.graphID), nodeID: Scope.present(scope.nodeID),
             toolName: Scope.present(scope.toolName), toolVersion: Scope.present(scope.toolVersion),
@@ -253,16 +266,15 @@ public final class ArtifactFacade: Sendable {
             clientID: Scope.present(scope.clientID), appID: Scope.present(scope.appID),
             sessionID: Scope.present(scope.sessionID), agentID: Scope.present(scope.agentID),
             scopeID: scope.scopeID, indexedBytesLimit: configuration.maxIndexedContentBytes)
-        let text = try await indexText(artifact)
+    }
+
+    /// An artifact's search document: its text, embedded, and analysed (the terms are
+    /// persisted with the document, so reopening the store does not analyse the text again).
+    func searchItem(for artifact: Artifact, text: String) throws -> SearchItem {
         let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
         var item = indices.item(for: artifact, text: text, vector: vector)
-        // Persisted with the document, so reopening the store does not analyse the text again.
         item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
-        guard case .inserted(let sequence) = try await index.insert(artifact, document: item, unless: condition) else {
-            return nil
-        }
-        try await mirror.recorded(item, sequence: sequence)
-        return artifact
+        return item
     }
 
     /// The artifact with `id` if it exists and is visible from this scope (same organisation).

@@ -20,9 +20,25 @@ enum SearchIndexOpener {
         }
     }
 
-    static func open(
+    /// The store's search backend; its index is opened (``openIndex(folder:readOnly:analyzer:embedder:)``)
+    /// at the first search or save, so `list`, `get`, `cat`, `best` and `pin` map nothing.
+    static func backend(
         folder: URL, readOnly: Bool, corpus: String, analyzer: any Analyzer, embedder: any Embedder
-    ) throws -> PersistentSearchBackend {
+    ) -> PersistentSearchBackend {
+        PersistentSearchBackend(corpus: corpus, analyzer: analyzer, embedder: embedder) { () throws(SearchError) in
+            do {
+                return try openIndex(folder: folder, readOnly: readOnly, analyzer: analyzer, embedder: embedder)
+            } catch let error as SearchError {
+                throw error
+            } catch {
+                throw .storage(path: folder.path, reason: String(describing: error))
+            }
+        }
+    }
+
+    static func openIndex(
+        folder: URL, readOnly: Bool, analyzer: any Analyzer, embedder: any Embedder
+    ) throws -> PersistentIndex {
         let directory: any SegmentDirectory
         if readOnly {
             // Read what is there; build nothing on disk.
@@ -32,8 +48,7 @@ enum SearchIndexOpener {
             directory = try FileSystemSegmentDirectory(url: folder)
         }
         do {
-            return PersistentSearchBackend(
-                corpus: corpus, index: try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder, verification: verification))
+            return try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
         } catch is PersistentIndex.OpenProblem {
             // Clear the folder only while no other process can be committing into it; if one
             // is, rebuild in memory for this process and let the next opener clear it.
@@ -47,8 +62,7 @@ enum SearchIndexOpener {
                 } ?? false
             }
             let fresh: any SegmentDirectory = cleared ? directory : InMemorySegmentDirectory()
-            return PersistentSearchBackend(
-                corpus: corpus, index: try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder))
+            return try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder)
         }
     }
 }

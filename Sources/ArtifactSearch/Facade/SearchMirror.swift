@@ -26,11 +26,15 @@ final class SearchMirror: @unchecked Sendable {
         self.analyzerID = backend.analyzer.identifier
     }
 
-    /// The persistent index behind the backend, if it has one.
-    var persistent: PersistentIndex? { (backend as? PersistentSearchBackend)?.index }
+    /// The persistent index behind the backend, if it has one (opened now if it was not).
+    func persistent() throws -> PersistentIndex? { try (backend as? PersistentSearchBackend)?.index() }
+
+    /// The persistent index if something already opened it.
+    var openedPersistent: PersistentIndex? { (backend as? PersistentSearchBackend)?.openedIndex }
 
     /// Brings the backend up to every stored change.
     func catchUp() async throws {
+        let persistent = try persistent()
         while true {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
             let (changes, sequences, last) = try await index.searchChanges(
@@ -57,9 +61,25 @@ final class SearchMirror: @unchecked Sendable {
         }
     }
 
+    /// A batch of saves committed these items as search documents `sequences` (ascending):
+    /// into the index's tail as they are when they are the next changes, else by a catch-up.
+    func recorded(batch items: [SearchItem], sequences: [Int64]) async throws {
+        guard let persistent = try? persistent(), !items.isEmpty else {
+            for (item, sequence) in zip(items, sequences) { try await recorded(item, sequence: sequence) }
+            return
+        }
+        let next = persistent.tailWatermarkValue + 1
+        if sequences.enumerated().allSatisfy({ $0.element == next + Int64($0.offset) }) {
+            try? persistent.add(items, sequences: sequences)
+        } else {
+            try? await catchUp()
+        }
+        if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
+    }
+
     /// A save committed `item` as search document `sequence`: put it in the backend.
     func recorded(_ item: SearchItem, sequence: Int64?) async throws {
-        if let persistent {
+        if let persistent = try? persistent() {
             // In sequence order: the save's own item when it is the next change (nothing read
             // back), else a catch-up that brings in what other processes committed before it.
             // The record is already durable: if this fails, the next search's catch-up retries

@@ -27,6 +27,11 @@ public protocol ArtifactIndex: Sendable {
     func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
         -> InsertOutcome
 
+    /// Several ``insert(_:document:unless:)`` in one transaction (group commit), in order: each
+    /// condition is decided seeing the batch's earlier inserts. All or nothing.
+    func insert(batch: [(artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?)]) async throws
+        -> [InsertOutcome]
+
     /// The artifact with this id, or `nil`.
     func artifact(id: String) async throws -> Artifact?
 

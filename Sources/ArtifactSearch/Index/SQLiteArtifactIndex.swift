@@ -175,78 +175,106 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
         -> InsertOutcome
     {
-        let check = try condition.map { condition -> (String, StatementArguments, String) in
-            var query = condition.newest
-            query.limit = 1
-            let (sql, arguments) = try Self.select(query)
-            return (sql, arguments, condition.sha256)
-        }
-        for (name, value) in artifact.metrics where !value.isFinite {
-            throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
-        let documentRow: (String, String, String, String, Double?, Data?, Data?, String?)? = document.map {
-            ($0.corpus, $0.id, $0.text, JSONValue.object($0.metadata).canonicalJSON, $0.createdAt,
-             $0.vector.map(VectorCoding.encode), $0.terms?.encoded(), $0.terms?.analyzer)
-        }
-        let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
-        var columns: [String] = ArtifactMetadataKey.fields
-        var values: [(any DatabaseValueConvertible)?] = columns.map {
-            ArtifactMetadataKey.fieldValue($0, of: artifact)?.canonicallyComposed
-        }
-        columns += ["created_at", "bytes", "pinned", "record"]
-        values += [createdAt, artifact.bytes, artifact.pinned, record]
-        let insertSQL =
-            "INSERT INTO artifacts (" + columns.joined(separator: ", ") + ") VALUES ("
-            + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let arguments = StatementArguments(values)
-        let id = artifact.artifactID
-        // Searchable columns hold NFC (see `JSONValue.canonicallyComposed`); `record` keeps the
-        // caller's exact strings.
-        let tags = Array(Set(artifact.tags.map(\.canonicallyComposed))).sorted()
-        let labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
-        let metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
+        try await insert(batch: [(artifact, document, condition)])[0]
+    }
+
+    public func insert(batch: [(artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?)]) async throws
+        -> [InsertOutcome]
+    {
+        let rows = try batch.map { try PreparedInsert($0.artifact, document: $0.document, condition: $0.condition) }
         do {
-            return try await writing { db -> InsertOutcome in
-                // The check and the insert share one write transaction: two processes saving
-                // the same unchanged file cannot both pass it.
-                if let (sql, checkArguments, sha) = check,
-                    let row = try Row.fetchOne(db, sql: sql, arguments: checkArguments),
-                    try Self.decode(record: row[0], pinned: row[1]).sha256 == sha
-                {
-                    return .unchanged
-                }
-                try db.execute(sql: insertSQL, arguments: arguments)
-                for tag in tags {
-                    try db.execute(
-                        sql: "INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)", arguments: [id, tag])
-                }
-                for (key, value) in labels {
-                    try db.execute(
-                        sql: "INSERT INTO artifact_labels (artifact_id, key, value) VALUES (?, ?, ?)",
-                        arguments: [id, key, value])
-                }
-                for (name, value) in metrics {
-                    try db.execute(
-                        sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)",
-                        arguments: [id, name, value])
-                }
-                if let (corpus, itemID, text, metadata, created, vector, terms, analyzer) = documentRow {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO search_documents
-                                (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [corpus, itemID, text, metadata, created, vector, terms, analyzer])
-                    return .inserted(sequence: db.lastInsertedRowID)
-                }
-                return .inserted(sequence: nil)
+            // One write transaction for the batch: each check and its insert see the rows the
+            // batch inserted before them, and two processes saving the same unchanged file
+            // cannot both pass.
+            return try await writing { db -> [InsertOutcome] in
+                try rows.map { try $0.execute(db) }
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-            throw ArtifactError.invalidArgument("an artifact with id \"\(id)\" already exists: ids are never reused")
+            let ids = batch.map(\.artifact.artifactID)
+            throw ArtifactError.invalidArgument(
+                "an artifact with id \"\(ids.count == 1 ? ids[0] : ids.joined(separator: "\", \""))\" already exists: ids are never reused")
+        }
+    }
+
+    /// One artifact insert with everything computed up front (outside the write transaction).
+    private struct PreparedInsert: @unchecked Sendable {
+        let id: String
+        let check: (sql: String, arguments: StatementArguments, sha256: String)?
+        let insertSQL: String
+        let arguments: StatementArguments
+        let tags: [String]
+        let labels: [(String, String)]
+        let metrics: [(String, Double)]
+        let document: StatementArguments?
+
+        init(_ artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?) throws {
+            check = try condition.map { condition in
+                var query = condition.newest
+                query.limit = 1
+                let (sql, arguments) = try SQLiteArtifactIndex.select(query)
+                return (sql, arguments, condition.sha256)
+            }
+            for (name, value) in artifact.metrics where !value.isFinite {
+                throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
+            let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
+            var columns: [String] = ArtifactMetadataKey.fields
+            var values: [(any DatabaseValueConvertible)?] = columns.map {
+                ArtifactMetadataKey.fieldValue($0, of: artifact)?.canonicallyComposed
+            }
+            columns += ["created_at", "bytes", "pinned", "record"]
+            values += [createdAt, artifact.bytes, artifact.pinned, record]
+            insertSQL =
+                "INSERT INTO artifacts (" + columns.joined(separator: ", ") + ") VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            arguments = StatementArguments(values)
+            id = artifact.artifactID
+            // Searchable columns hold NFC (see `JSONValue.canonicallyComposed`); `record` keeps
+            // the caller's exact strings.
+            tags = Array(Set(artifact.tags.map(\.canonicallyComposed))).sorted()
+            labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
+            metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
+            self.document = document.map {
+                [
+                    $0.corpus, $0.id, $0.text, JSONValue.object($0.metadata).canonicalJSON, $0.createdAt,
+                    $0.vector.map(VectorCoding.encode), $0.terms?.encoded(), $0.terms?.analyzer,
+                ]
+            }
+        }
+
+        func execute(_ db: Database) throws -> InsertOutcome {
+            if let (sql, checkArguments, sha) = check,
+                let row = try Row.fetchOne(db, sql: sql, arguments: checkArguments),
+                try SQLiteArtifactIndex.decode(record: row[0], pinned: row[1]).sha256 == sha
+            {
+                return .unchanged
+            }
+            try db.cachedStatement(sql: insertSQL).execute(arguments: arguments)
+            for tag in tags {
+                try db.cachedStatement(sql: "INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)").execute(arguments: [id, tag])
+            }
+            for (key, value) in labels {
+                try db.cachedStatement(sql: "INSERT INTO artifact_labels (artifact_id, key, value) VALUES (?, ?, ?)")
+                    .execute(arguments: [id, key, value])
+            }
+            for (name, value) in metrics {
+                try db.cachedStatement(sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)")
+                    .execute(arguments: [id, name, value])
+            }
+            if let document {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO search_documents
+                            (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: document)
+                return .inserted(sequence: db.lastInsertedRowID)
+            }
+            return .inserted(sequence: nil)
         }
     }
 
@@ -495,7 +523,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     // MARK: SQL
 
-    private static func decode(record: String, pinned: Bool) throws -> Artifact {
+    static func decode(record: String, pinned: Bool) throws -> Artifact {
         var artifact = try JSONDecoder().decode(Artifact.self, from: Data(record.utf8))
         artifact.pinned = pinned
         return artifact

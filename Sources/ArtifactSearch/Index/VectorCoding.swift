@@ -3,11 +3,16 @@ import Foundation
 /// Vectors as BLOBs: `dimension` little-endian IEEE-754 Float32 values, no header.
 enum VectorCoding {
     static func encode(_ vector: [Float]) -> Data {
-        var data = Data(capacity: vector.count * 4)
-        for value in vector {
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-        }
-        return data
+        #if _endian(little)
+            // The in-memory layout already is the stored one: one copy.
+            return vector.withUnsafeBytes { Data($0) }
+        #else
+            var data = Data(capacity: vector.count * 4)
+            for value in vector {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            }
+            return data
+        #endif
     }
 
     static func decode(_ data: Data) -> [Float] {

@@ -48,6 +48,15 @@ public protocol ArtifactStore: Sendable {
     ///   for anything but a regular file (a folder, FIFO, socket or device).
     func storeFile(at url: URL, followSymlinks: Bool) async throws -> StoredContent
 
+    /// Stores several files as one batch (group commit): each is copied and renamed into
+    /// place as ``storeFile(at:followSymlinks:)`` does, then the batch is made durable at once
+    /// (one flush of the file system instead of an `fsync` per file and folder) before this
+    /// returns. Per file, in order: its content and its first `prefixBytes` bytes (read while
+    /// copying, so nothing is read back), or the error that file gave; other files still go in.
+    /// - Throws: only when the batch cannot be made durable.
+    func storeFiles(at urls: [URL], followSymlinks: Bool, prefixBytes: Int) async throws
+        -> [Result<(content: StoredContent, prefix: Data), ArtifactError>]
+
     /// Stores bytes held in memory.
     /// - Throws: ``ArtifactError/io(path:reason:)``.
     func storeData(_ data: Data) async throws -> StoredContent
@@ -121,5 +130,24 @@ extension ArtifactStore {
     public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws {
         try checkContent(sha256: sha256)
         try readContent(sha256: sha256, chunks: body)
+    }
+}
+
+extension ArtifactStore {
+    /// One ``storeFile(at:followSymlinks:)`` per file, then a read of each prefix (stores
+    /// without a cheaper batch path).
+    public func storeFiles(at urls: [URL], followSymlinks: Bool, prefixBytes: Int) async throws
+        -> [Result<(content: StoredContent, prefix: Data), ArtifactError>]
+    {
+        var results: [Result<(content: StoredContent, prefix: Data), ArtifactError>] = []
+        for url in urls {
+            do {
+                let content = try await storeFile(at: url, followSymlinks: followSymlinks)
+                results.append(.success((content, try await readContent(sha256: content.sha256, maxBytes: prefixBytes))))
+            } catch let error as ArtifactError {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 }

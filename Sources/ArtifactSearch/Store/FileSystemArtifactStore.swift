@@ -31,6 +31,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
     public let isReadOnly: Bool
     /// The writer lock (`store.lock`): held shared by saves, exclusive by maintenance.
     let writeLock: StoreWriteLock
+    /// `blobs/`'s path, kept as a string for ``contentURL(sha256:)``.
+    private let blobsPath: String
 
     /// Opens (creating if needed) a store in `rootURL`.
     /// - Parameter readOnly: open an existing store without creating or writing anything.
@@ -41,6 +43,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         self.synchronizesWrites = synchronizesWrites
         self.isReadOnly = readOnly
         self.writeLock = StoreWriteLock.forStore(at: self.rootURL)
+        self.blobsPath = self.rootURL.path + "/blobs"
         guard !readOnly else { return }
         for folder in ["blobs", "tmp", "staging", "materialized"] {
             try Self.createDirectory(self.rootURL.appendingPathComponent(folder))
@@ -65,8 +68,48 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     public func storeFile(at url: URL, followSymlinks: Bool = true) async throws -> StoredContent {
         try requireWritable()
-        return try storeFileSync(at: url, followSymlinks: followSymlinks)
+        return try storeFileSync(at: url, followSymlinks: followSymlinks, durable: synchronizesWrites, prefixBytes: 0).content
     }
+
+    public func storeFiles(at urls: [URL], followSymlinks: Bool, prefixBytes: Int) async throws
+        -> [Result<(content: StoredContent, prefix: Data), ArtifactError>]
+    {
+        try requireWritable()
+        var results: [Result<(content: StoredContent, prefix: Data), ArtifactError>] = []
+        results.reserveCapacity(urls.count)
+        for url in urls {
+            do {
+                results.append(.success(try storeFileSync(at: url, followSymlinks: followSymlinks, durable: false, prefixBytes: prefixBytes)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        if synchronizesWrites, results.contains(where: { (try? $0.get()) != nil }) { try synchronizeBatch() }
+        return results
+    }
+
+    /// Makes every blob written without its own `fsync` durable: Linux `syncfs(2)` of the
+    /// store's file system (data, inodes and the renames in one flush; looked up at run time,
+    /// Glibc's module does not export it); where it is missing, `sync(2)`.
+    private func synchronizeBatch() throws(ArtifactError) {
+        let fd = open(blobsURL.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw Self.posixError(blobsURL.path) }
+        defer { close(fd) }
+        if let syncfs = Self.syncfs {
+            guard syncfs(fd) == 0 else { throw Self.posixError(blobsURL.path) }
+        } else {
+            sync()
+        }
+    }
+
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+            return nil
+        #endif
+    }()
 
     public func storeData(_ data: Data) async throws -> StoredContent {
         try requireWritable()
@@ -130,7 +173,9 @@ public struct FileSystemArtifactStore: ArtifactStore {
             case S_IFDIR:
                 try walk(root: root, relative: path, entries: &entries, skipped: &skipped)
             case S_IFREG:
-                let content = try storeFileSync(at: URL(fileURLWithPath: full), followSymlinks: false)
+                let content = try storeFileSync(
+                    at: URL(fileURLWithPath: full), followSymlinks: false, durable: synchronizesWrites, prefixBytes: 0
+                ).content
                 entries.append(.init(path: path, sha256: content.sha256, size: content.size))
             default:  // symbolic links (never followed), sockets, FIFOs, devices
                 skipped.append(path)
@@ -138,7 +183,11 @@ public struct FileSystemArtifactStore: ArtifactStore {
         }
     }
 
-    private func storeFileSync(at url: URL, followSymlinks: Bool) throws -> StoredContent {
+    /// Copies one file in, hashing it; `durable`: `fsync` it and its folder (else the caller
+    /// flushes a whole batch). Also returns its first `prefixBytes` bytes.
+    private func storeFileSync(at url: URL, followSymlinks: Bool, durable: Bool, prefixBytes: Int) throws(ArtifactError)
+        -> (content: StoredContent, prefix: Data)
+    {
         let source = url.path
         // O_NONBLOCK: opening a FIFO must not wait for a writer (it is rejected just below);
         // for regular files the flag changes nothing.
@@ -157,24 +206,26 @@ public struct FileSystemArtifactStore: ArtifactStore {
         let output = try Self.openForWriting(temp)
         var hasher = SHA256()
         var size = 0
-        do {
-            var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        var prefix = Data()
+        // Sized to the file (a small file needs no megabyte), not zero-filled: read(2) fills it.
+        let capacity = Swift.min(Self.chunkSize, Swift.max(4096, Int(info.st_size) + 1))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        do throws(ArtifactError) {
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                let count = read(input, buffer.baseAddress, buffer.count)
                 if count < 0 {
                     if errno == EINTR { continue }
                     throw Self.posixError(source)
                 }
                 if count == 0 { break }
-                let failed = buffer.withUnsafeBytes { raw in
-                    let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
-                    hasher.update(bufferPointer: chunk)
-                    return Self.writeAll(fd: output, chunk)
-                }
-                if failed { throw Self.posixError(temp.path) }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                hasher.update(bufferPointer: chunk)
+                if prefix.count < prefixBytes { prefix.append(contentsOf: chunk.prefix(prefixBytes - prefix.count)) }
+                if Self.writeAll(fd: output, chunk) { throw Self.posixError(temp.path) }
                 size += count
             }
-            if synchronizesWrites, fsync(output) != 0 { throw Self.posixError(temp.path) }
+            if durable, fsync(output) != 0 { throw Self.posixError(temp.path) }
             close(output)
         } catch {
             close(output)
@@ -182,8 +233,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
             throw error
         }
         let sha = Self.hex(hasher.finalize())
-        try commit(temporary: temp, sha256: sha)
-        return StoredContent(sha256: sha, size: size, url: contentURL(sha256: sha))
+        try commit(temporary: temp, sha256: sha, durable: durable)
+        return (StoredContent(sha256: sha, size: size, url: contentURL(sha256: sha)), prefix)
     }
 
     /// Renames a flushed temporary file to its blob name (or drops it if the blob exists).
@@ -191,7 +242,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// (the temporary is dropped); a damaged one — wrong bytes, or not a regular file — is
     /// replaced by the temporary, which holds bytes just hashed to `sha256`: saving the same
     /// bytes again heals it (readers holding the old file keep it).
-    private func commit(temporary: URL, sha256: String) throws(ArtifactError) {
+    private func commit(temporary: URL, sha256: String, durable: Bool? = nil) throws(ArtifactError) {
         let final = contentURL(sha256: sha256)
         var existing = stat()
         if lstat(final.path, &existing) == 0 {
@@ -213,7 +264,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        if synchronizesWrites { Self.synchronizeDirectory(shard.path) }
+        if durable ?? synchronizesWrites { Self.synchronizeDirectory(shard.path) }
     }
 
     // MARK: Reading
@@ -223,9 +274,10 @@ public struct FileSystemArtifactStore: ArtifactStore {
         guard sha.count >= 4, sha.allSatisfy(\.isHexDigit) else {
             return blobsURL.appendingPathComponent("invalid").appendingPathComponent(sha.isEmpty ? "empty" : "x")
         }
-        return blobsURL.appendingPathComponent(String(sha.prefix(2)))
-            .appendingPathComponent(String(sha.dropFirst(2).prefix(2)))
-            .appendingPathComponent(sha)
+        // Built as a string: URL's appendingPathComponent costs microseconds per call, and
+        // every save and read asks for a blob's URL several times.
+        let path = blobsPath + "/" + sha.prefix(2) + "/" + sha.dropFirst(2).prefix(2) + "/" + sha
+        return URL(fileURLWithPath: path, isDirectory: false)
     }
 
     public func containsContent(sha256: String) -> Bool {
@@ -483,6 +535,9 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     static func createDirectory(_ url: URL) throws(ArtifactError) {
+        // The common case — the folder exists, as a blob shard usually does — in one stat.
+        var info = stat()
+        if stat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {

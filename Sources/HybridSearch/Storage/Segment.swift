@@ -11,12 +11,15 @@ public struct Segment: @unchecked Sendable {
     public enum Verification: Sendable, Hashable {
         /// Header, table and every section's checksum (reads the whole file once).
         case full
-        /// Header, table, bounds, and the checksums of every section except the two large
-        /// ones — postings and vectors, over 90 % of a segment — which are checked when the
-        /// segment is written, before it is merged, and by ``verifyChecksums()`` (the
-        /// store's `verify`). Lookups into unchecked sections stay in bounds whatever they
-        /// hold, so damage there can give wrong scores, never a crash. (Lucene likewise
-        /// checks its large files' checksums on merge and in `CheckIndex`, not on open.)
+        /// Header, table, bounds, and the checksums of the sections that locate everything
+        /// else — field lengths, creation times, the postings' and metadata postings' start
+        /// tables, the id order — but not of the content sections (ids, terms, postings,
+        /// metadata, its keys and ordinals, vectors: 99 % of a segment). Those are checked
+        /// when the segment is written, before it is merged and by ``verifyChecksums()`` (the
+        /// store's `verify`), as Lucene checks its large files on merge and in `CheckIndex`
+        /// rather than on open. Lookups into them stay in bounds whatever they hold (ordinals
+        /// out of range and NaN rows are skipped), so damage there can give a wrong answer
+        /// until `verify` finds it, never a crash.
         case standard
         /// Header and table checksum, sizes and bounds of every section; section contents are
         /// trusted (call ``verifyChecksums()`` to check them later).
@@ -113,7 +116,7 @@ public struct Segment: @unchecked Sendable {
         try expect(.idOrder, 4 * n)
         switch verification {
         case .full: try verifyChecksums()
-        case .standard: try verifyChecksums(skipping: [.postings, .vectors])
+        case .standard: try verifyChecksums(skipping: Self.contentSections)
         case .structure: break
         }
     }
@@ -144,8 +147,15 @@ public struct Segment: @unchecked Sendable {
         }
     }
 
-    /// Where the postings section starts (tests of what each verification covers).
-    var postingsOffset: Int { sections[.postings]!.offset }
+    /// The sections ``Verification/standard`` does not checksum on open.
+    static let contentSections: Set<SegmentFormat.Section> = [
+        .ids, .terms, .postings, .metadata, .metadataKeys, .metadataOrdinals, .vectors,
+    ]
+
+    /// Where a section lies in the file (tests of what each verification covers).
+    func byteRange(of kind: SegmentFormat.Section) -> Range<Int> {
+        sections[kind]!.offset..<(sections[kind]!.offset + sections[kind]!.length)
+    }
 
     // MARK: Documents
 

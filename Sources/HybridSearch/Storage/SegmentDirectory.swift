@@ -56,8 +56,12 @@ public struct FileSystemSegmentDirectory: SegmentDirectory {
 
     public func read(_ name: String) throws(SearchError) -> SegmentBytes {
         try Self.check(name)
-        return try SegmentBytes.map(path: url.appendingPathComponent(name).path)
+        return try SegmentBytes.map(path: url.appendingPathComponent(name).path, populate: Self.populatesMappings)
     }
+
+    /// `ARTIFACT_SEARCH_MAP_POPULATE=1` maps segments with `MAP_POPULATE` (every page faulted
+    /// in at open): a measurement switch for Benchmarks/store_scale (RESULTS.md has the figures).
+    static let populatesMappings = ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_MAP_POPULATE"] == "1"
 
     public func write(_ name: String, _ data: Data) throws(SearchError) {
         try Self.check(name)

@@ -88,7 +88,8 @@ extension SegmentedIndex: RankingSource {
             var result: [Int32] = []
             for (index, segment) in segments.enumerated() {
                 let base = bases[index]
-                for local in list(segment) { result.append(Int32(base + Int(local))) }
+                // Metadata ordinals are not checksummed on open: one out of range is skipped.
+                for local in list(segment) where Int(local) < segment.documentCount { result.append(Int32(base + Int(local))) }
             }
             return result
         }
