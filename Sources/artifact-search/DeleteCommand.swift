@@ -11,13 +11,13 @@ struct DeleteCommand: AsyncParsableCommand {
             The records go at once from every read and from both search legs (in this process \
             and in every other at its next search); the bytes are removed unless another \
             artifact has the same bytes, and the search index is rewritten without the items. \
-            Every id is checked first: if any is unknown (or belongs to another organisation), \
-            nothing is deleted. Pinned artifacts are deleted too: a pin only protects from gc. \
+            Every id is checked first: if any is unknown (or belongs to another organisation \
+            than --org-id), nothing is deleted. Pinned artifacts are deleted too: a pin only protects from gc. \
             Prints what was deleted (--json: one JSON object).
 
             Examples:
               artifact-search delete 01JQ3V6Y2C8W5D7E9F0G1H2J3K
-              artifact-search list --kind scratch --json | jq -r '.[].artifact_id' | xargs artifact-search delete
+              artifact-search delete --org-id acme 01JQ3V6Y2C8W5D7E9F0G1H2J3K --json
             """)
 
     @Argument(help: ArgumentHelp("Artifact ids.", valueName: "id"))
@@ -29,12 +29,14 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
-    @OptionGroup(title: "Scope")
-    var scope: ScopeOptions
+    /// Only the organisation: an id names one artifact, and the organisation is the boundary
+    /// no call may cross (other scope ids would suggest a filter `delete` does not apply).
+    @Option(name: .customLong("org-id"), help: "Organisation id: ids of other organisations are not found.")
+    var orgID: String?
 
     func run() async throws {
         if ids.isEmpty { throw ValidationError("give the id of the artifact to delete") }
-        let facade = try await store.openFacade(scope: scope.scope())
+        let facade = try await store.openFacade(scope: Scope(orgID: orgID))
         var seen = Set<String>()
         var unknown: [String] = []
         for id in ids where seen.insert(id).inserted {
@@ -61,13 +63,24 @@ struct GarbageCollectCommand: AsyncParsableCommand {
             Examples:
               artifact-search gc --unpinned-older-than 30d --dry-run
               artifact-search gc --unpinned-older-than 2w --kind scratch
-              artifact-search gc --unpinned-older-than 7d --level session --session-id s-42 --json
+              artifact-search gc --unpinned-older-than 7d --level session --session-id s-42
             """)
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("Age: \(TimeWindow.acceptedForms).", valueName: "age"),
-        transform: FilterOptions.timeWindow(parsing:))
+        transform: GarbageCollectCommand.age(parsing:))
     var unpinnedOlderThan: TimeWindow
+
+    /// An age, parsed as a time window but named as what it is in messages.
+    @Sendable static func age(parsing text: String) throws -> TimeWindow {
+        do {
+            return try FilterOptions.timeWindow(parsing: text)
+        } catch let error as ValidationError {
+            throw ValidationError(
+                error.message.replacingOccurrences(of: "a time window", with: "an age").replacingOccurrences(of: "time window", with: "age"))
+        }
+    }
 
     @Option(help: "Only artifacts of this kind.")
     var kind: String?
@@ -95,20 +108,24 @@ struct GarbageCollectCommand: AsyncParsableCommand {
 
 /// How `delete` and `gc` print a ``DeletionReport``.
 enum DeletionOutput {
+    /// A dry run has no `removed_blobs`, `freed_bytes`, `shared_blobs_kept`: what would be
+    /// freed depends on the other artifacts at the time of the real run.
     struct JSONForm: Encodable {
         var dryRun: Bool
         var deleted: [Artifact]
-        var removedBlobs: [String]
-        var freedBytes: Int
-        var sharedBlobsKept: Int
+        var removedBlobs: [String]?
+        var freedBytes: Int?
+        var sharedBlobsKept: Int?
         var pinnedKept: Int
         var contentRemovalDeferred: Bool
         var indexRewritten: Bool
+        var alreadyDeleted: [String]
 
         enum CodingKeys: String, CodingKey {
             case dryRun = "dry_run", deleted, removedBlobs = "removed_blobs", freedBytes = "freed_bytes"
             case sharedBlobsKept = "shared_blobs_kept", pinnedKept = "pinned_kept"
             case contentRemovalDeferred = "content_removal_deferred", indexRewritten = "index_rewritten"
+            case alreadyDeleted = "already_deleted"
         }
     }
 
@@ -116,9 +133,11 @@ enum DeletionOutput {
         if json {
             try JSONOutput.print(
                 JSONForm(
-                    dryRun: report.dryRun, deleted: report.deleted, removedBlobs: report.removedContent,
-                    freedBytes: report.freedBytes, sharedBlobsKept: report.sharedContent, pinnedKept: report.pinnedKept,
-                    contentRemovalDeferred: report.contentRemovalDeferred, indexRewritten: report.indexRewritten))
+                    dryRun: report.dryRun, deleted: report.deleted, removedBlobs: report.dryRun ? nil : report.removedContent,
+                    freedBytes: report.dryRun ? nil : report.freedBytes, sharedBlobsKept: report.dryRun ? nil : report.sharedContent,
+                    pinnedKept: report.pinnedKept,
+                    contentRemovalDeferred: report.contentRemovalDeferred, indexRewritten: report.indexRewritten,
+                    alreadyDeleted: report.alreadyDeleted))
             return
         }
         let verb = report.dryRun ? "would delete" : "deleted"
@@ -132,9 +151,15 @@ enum DeletionOutput {
             if report.sharedContent > 0 { summary += ", \(report.sharedContent) kept (other artifacts have the same bytes)" }
         }
         if report.pinnedKept > 0 { summary += "; \(report.pinnedKept) pinned kept" }
+        if !report.alreadyDeleted.isEmpty { summary += "; \(report.alreadyDeleted.count) already deleted by another process" }
         Swift.print(summary + ".")
         if report.contentRemovalDeferred {
             Swift.print("Other processes kept saving: the bytes stay until the next delete, gc or verify --repair.")
+        }
+        if !report.dryRun, !report.deleted.isEmpty, !report.indexRewritten {
+            Swift.print(
+                "The search index still holds the deleted items' terms on disk (hidden from every search):"
+                    + " another process held the index, or a segment is damaged; run artifact-search verify --repair.")
         }
     }
 }

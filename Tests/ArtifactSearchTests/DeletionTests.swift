@@ -134,7 +134,7 @@ struct DeletionTests {
         #expect(try await facade.commitSearchIndex())
         // Delete through the records only (as a process whose index commit lost the race).
         let gone = [saved[2].artifactID, saved[9].artifactID]
-        _ = try await facade.index.delete(ids: gone, corpus: "artifacts")
+        _ = try await facade.index.delete(ids: gone, corpus: "artifacts", pendingContent: [])
         let reopened = try await openFacade(in: folder)
         let found = Self.ids(try await reopened.search("kiwis", limit: 20, mode: .lexical))
         #expect(found == Set(saved.map(\.artifactID)).subtracting(gone))
@@ -142,5 +142,32 @@ struct DeletionTests {
         #expect(try await reopened.commitSearchIndex())
         let third = try await openFacade(in: folder)
         #expect(Self.ids(try await third.search("kiwis", limit: 20, mode: .hybrid)) == found)
+    }
+
+    @Test("A delete killed before it removed the bytes leaves a record: verify reports it, repair (or the next delete) finishes it")
+    func unfinishedRemoval() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let secret = try await facade.saveText("secret bytes", name: "secret.txt")
+        let other = try await facade.saveText("other bytes", name: "other.txt")
+        let blob = facade.store.contentURL(sha256: secret.sha256!).path
+        // The records go, the process "dies" before removing the blob.
+        _ = try await facade.index.delete(ids: [secret.artifactID], corpus: "artifacts", pendingContent: [secret.sha256!])
+        #expect(FileManager.default.fileExists(atPath: blob))
+        let report = try await facade.verify()
+        #expect(report.unfinishedContentRemovals == [secret.sha256!] && !report.isHealthy)
+        #expect(report.orphanBlobs.isEmpty, "a recorded removal is not reported twice")
+        let repaired = try await facade.verify(repair: true)
+        #expect(repaired.isHealthy, "\(repaired)")
+        #expect(!FileManager.default.fileExists(atPath: blob))
+        // The next delete finishes a pending removal too.
+        let third = try await facade.saveText("third bytes", name: "third.txt")
+        let thirdBlob = facade.store.contentURL(sha256: third.sha256!).path
+        _ = try await facade.index.delete(ids: [third.artifactID], corpus: "artifacts", pendingContent: [third.sha256!])
+        let next = try await facade.delete(ids: [other.artifactID])
+        #expect(Set(next.removedContent) == [third.sha256!, other.sha256!])
+        #expect(!FileManager.default.fileExists(atPath: thirdBlob))
+        #expect(try await facade.verify().isHealthy)
     }
 }

@@ -59,6 +59,7 @@ struct StoreMigrationTests {
         let database = try DatabaseQueue(path: store.appendingPathComponent("index.sqlite").path)
         try await database.write { db in
             try db.execute(sql: "DROP TABLE search_tombstones")
+            try db.execute(sql: "DROP TABLE pending_content_removals")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
             try db.execute(sql: "PRAGMA user_version = 2")
         }

@@ -21,6 +21,8 @@ public struct DeletionReport: Sendable, Hashable {
     public var indexRewritten = false
     /// Artifacts a gc left because they are pinned.
     public var pinnedKept = 0
+    /// Ids that were checked but deleted by another process before this delete's transaction.
+    public var alreadyDeleted: [String] = []
     /// `true` for ``ArtifactFacade/collectGarbage(olderThan:kind:level:extraScopeLabels:dryRun:)`` with `dryRun`.
     public var dryRun = false
 }
@@ -51,13 +53,28 @@ extension ArtifactFacade {
             unique.append(id)
         }
         guard !unique.isEmpty else { return DeletionReport() }
-        let (deleted, _) = try await index.delete(ids: unique, corpus: configuration.corpus)
+        // The blobs to remove are recorded with the delete, so a process killed before it
+        // removes them leaves a record the next delete, gc or `verify --repair` finishes.
+        var candidates = Set<String>()
+        for id in unique {
+            guard let artifact = try await index.artifact(id: id), let sha = artifact.sha256 else { continue }
+            candidates.insert(sha)
+            if artifact.isDirectory, let manifest = try? await store.manifest(sha256: sha) {
+                for entry in manifest.entries { candidates.insert(entry.sha256) }
+            }
+        }
+        let (deleted, _) = try await index.delete(ids: unique, corpus: configuration.corpus, pendingContent: candidates)
         var report = DeletionReport(deleted: Self.oldestFirst(deleted))
+        let deletedIDs = Set(deleted.map(\.artifactID))
+        report.alreadyDeleted = unique.filter { !deletedIDs.contains($0) }
         // This process's index learns of the deletes now; others at their next catch-up.
         try await mirror.catchUp()
-        try await removeUnreferencedContent(of: deleted, into: &report)
+        try await removePendingContent(into: &report)
         if let persistent = try mirror.persistent() {
-            report.indexRewritten = (try? persistent.commit(expungingDeletes: true)) ?? false
+            // Rewritten only when no segment holds a deleted item any more (a damaged segment
+            // is not merged: `verify --repair` rebuilds the index).
+            let committed = (try? persistent.commit(expungingDeletes: true)) ?? false
+            report.indexRewritten = committed && !persistent.holdsDeletedDocuments
         }
         return report
     }
@@ -104,44 +121,51 @@ extension ArtifactFacade {
         artifacts.sorted { ($0.createdAt ?? .distantPast, $0.artifactID) < ($1.createdAt ?? .distantPast, $1.artifactID) }
     }
 
-    /// Removes the blobs (and materialised folders) of `deleted` that no remaining artifact
+    /// Removes the recorded pending blobs (and materialised folders) that no remaining artifact
     /// refers to — directly or as a file of a directory artifact — holding the store's writer
-    /// lock exclusive, so no save can be between writing those bytes and recording them.
-    private func removeUnreferencedContent(of deleted: [Artifact], into report: inout DeletionReport) async throws {
+    /// lock exclusive, so no save can be between writing those bytes and recording them; then
+    /// clears the record of every blob removed or found still referenced.
+    func removePendingContent(into report: inout DeletionReport) async throws {
         guard let maintenance = store as? any StoreMaintenance else { return }
-        var candidates = Set<String>()
-        for artifact in deleted {
-            guard let sha = artifact.sha256 else { continue }
-            candidates.insert(sha)
-            if artifact.isDirectory, let manifest = try? await store.manifest(sha256: sha) {
-                for entry in manifest.entries { candidates.insert(entry.sha256) }
-            }
-        }
-        guard !candidates.isEmpty else { return }
-        let index = self.index
-        let store = self.store
+        guard !(try await index.pendingContentRemovals()).isEmpty else { return }
         let outcome = try await maintenance.withExclusiveMaintenance(timeout: configuration.busyTimeout) {
-            () async throws -> (removed: [String], freed: Int, shared: Int) in
-            var referenced = try await index.referencedContent(among: candidates)
-            for manifest in try await index.directoryManifests() {
-                // An unreadable manifest's files are unknown: keep every candidate.
-                guard let entries = try? await store.manifest(sha256: manifest).entries else { return ([], 0, candidates.count) }
-                for entry in entries where candidates.contains(entry.sha256) { referenced.insert(entry.sha256) }
-            }
-            var removed: [String] = []
-            var freed = 0
-            for sha in candidates.sorted() where !referenced.contains(sha) {
-                freed += try maintenance.removeContent(sha256: sha)
-                removed.append(sha)
-            }
-            return (removed, freed, referenced.count)
+            try await self.removePendingContentLocked(maintenance)
         }
-        guard let outcome else {
+        guard let locked = outcome else {
+            // Other processes kept saving past the busy timeout: the record stays for later.
             report.contentRemovalDeferred = true
             return
         }
-        report.removedContent = outcome.removed
-        report.freedBytes = outcome.freed
-        report.sharedContent = outcome.shared
+        guard let outcome = locked else {
+            // A manifest could not be read: nothing may be called unreferenced yet.
+            report.contentRemovalDeferred = true
+            return
+        }
+        report.removedContent += outcome.removed
+        report.freedBytes += outcome.freed
+        report.sharedContent += outcome.shared
+    }
+
+    /// The work of ``removePendingContent(into:)``; the caller holds the writer lock exclusive.
+    /// - Returns: `nil` when a directory manifest could not be read (nothing removed).
+    func removePendingContentLocked(_ maintenance: any StoreMaintenance) async throws
+        -> (removed: [String], freed: Int, shared: Int)?
+    {
+        let candidates = Set(try await index.pendingContentRemovals())
+        guard !candidates.isEmpty else { return ([], 0, 0) }
+        var referenced = try await index.referencedContent(among: candidates)
+        for manifest in try await index.directoryManifests() {
+            // An unreadable manifest's files are unknown: keep every candidate for later.
+            guard let entries = try? await store.manifest(sha256: manifest).entries else { return nil }
+            for entry in entries where candidates.contains(entry.sha256) { referenced.insert(entry.sha256) }
+        }
+        var removed: [String] = []
+        var freed = 0
+        for sha in candidates.sorted() where !referenced.contains(sha) {
+            freed += try maintenance.removeContent(sha256: sha)
+            removed.append(sha)
+        }
+        try await index.clearPendingContentRemovals(removed + referenced.sorted())
+        return (removed, freed, referenced.count)
     }
 }

@@ -140,6 +140,10 @@ extension ArtifactFacade {
                     inspection.report.recentFiles += 1
                 }
             }
+            inspection.report.unfinishedContentRemovals = try await index.pendingContentRemovals()
+            // A blob a delete recorded is its removal's to handle, whatever its age.
+            let pending = Set(inspection.report.unfinishedContentRemovals)
+            inspection.orphanBlobFiles.removeAll { $0.sha256.map(pending.contains) ?? false }
             inspection.report.orphanBlobs = inspection.orphanBlobFiles.map(\.url.path)
             inspection.report.strayFiles = inspection.strayFiles.map(\.url.path)
             inspection.report.staleTemporaries = inspection.staleTemporaryFiles.map(\.url.path)
@@ -171,6 +175,11 @@ extension ArtifactFacade {
         for file in inspection.orphanBlobFiles {
             try maintenance.removeMaintenanceFile(file)
             repairs.append("removed orphan blob \(file.url.path)")
+        }
+        if !inspection.report.unfinishedContentRemovals.isEmpty,
+            let (removed, _, _) = try await removePendingContentLocked(maintenance)
+        {
+            repairs.append("finished the removal of \(removed.count) blob(s) of deleted artifacts")
         }
         for file in inspection.strayFiles {
             try maintenance.removeMaintenanceFile(file)

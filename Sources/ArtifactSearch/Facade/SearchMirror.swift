@@ -64,10 +64,13 @@ final class SearchMirror: @unchecked Sendable {
     /// A batch of saves committed these items as search documents `sequences` (ascending):
     /// into the index's tail as they are when they are the next changes, else by a catch-up.
     func recorded(batch items: [SearchItem], sequences: [Int64]) async throws {
-        guard let persistent = try? persistent(), !items.isEmpty else {
+        guard backend is PersistentSearchBackend else {
             for (item, sequence) in zip(items, sequences) { try await recorded(item, sequence: sequence) }
             return
         }
+        // The records are durable: an index that cannot be opened now is the next search's
+        // error to report (it opens and catches up), never this save's.
+        guard let persistent = try? persistent(), !items.isEmpty else { return }
         let next = persistent.tailWatermarkValue + 1
         if sequences.enumerated().allSatisfy({ $0.element == next + Int64($0.offset) }) {
             try? persistent.add(items, sequences: sequences)
@@ -79,7 +82,8 @@ final class SearchMirror: @unchecked Sendable {
 
     /// A save committed `item` as search document `sequence`: put it in the backend.
     func recorded(_ item: SearchItem, sequence: Int64?) async throws {
-        if let persistent = try? persistent() {
+        if backend is PersistentSearchBackend {
+            guard let persistent = try? persistent() else { return }
             // In sequence order: the save's own item when it is the next change (nothing read
             // back), else a catch-up that brings in what other processes committed before it.
             // The record is already durable: if this fails, the next search's catch-up retries

@@ -42,6 +42,9 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     /// Damaged segments of the persistent search index, or an index that does not hold
     /// exactly the stored search documents (repair rebuilds it from the records).
     public var searchIndexProblems: [String] = []
+    /// Blobs of deleted artifacts whose removal a killed delete or gc did not finish (SHA-256);
+    /// repair removes those nothing refers to.
+    public var unfinishedContentRemovals: [String] = []
     /// What `repair` did, one line each.
     public var repairs: [String] = []
 
@@ -52,6 +55,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     public var problemCount: Int {
         damagedArtifacts.count + unindexedArtifacts.count + orphanSearchDocuments.count + orphanBlobs.count
             + staleTemporaries.count + strayFiles.count + databaseProblems.count + searchIndexProblems.count
+            + unfinishedContentRemovals.count
     }
 
     /// Whether `repair` could fix every problem found: all but damaged or missing content,
@@ -72,6 +76,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
         case strayFiles = "stray_files"
         case databaseProblems = "database_problems"
         case searchIndexProblems = "search_index_problems"
+        case unfinishedContentRemovals = "unfinished_content_removals"
         case repairs
     }
 

@@ -58,10 +58,19 @@ public protocol ArtifactIndex: Sendable {
         -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
 
     /// Deletes artifacts and their search documents of `corpus` in one transaction, leaving a
-    /// tombstone for each document. Unknown ids are skipped.
+    /// tombstone for each document, and records `pendingContent` (the blobs the caller will
+    /// remove if nothing else refers to them; see ``pendingContentRemovals()``). Unknown ids
+    /// are skipped.
     /// - Returns: the artifacts deleted, and the sequence number of the last tombstone (or
     ///   `nil` when no document was deleted).
-    func delete(ids: [String], corpus: String) async throws -> (deleted: [Artifact], lastSequence: Int64?)
+    func delete(ids: [String], corpus: String, pendingContent: Set<String>) async throws
+        -> (deleted: [Artifact], lastSequence: Int64?)
+
+    /// Blobs recorded by ``delete(ids:corpus:pendingContent:)`` and not yet cleared.
+    func pendingContentRemovals() async throws -> [String]
+
+    /// Clears recorded pending removals (the blobs were removed, or are referenced again).
+    func clearPendingContentRemovals(_ sha256s: [String]) async throws
 
     /// Which of `sha256s` some artifact's content (`sha256`) still is; directory manifests'
     /// entries are not looked at (the caller reads the manifests of ``directoryManifests()``).

@@ -110,6 +110,12 @@ enum IndexSchema {
                         corpus TEXT NOT NULL,
                         item_id TEXT NOT NULL
                     );
+                    -- Blobs of deleted artifacts, recorded with the delete and cleared once
+                    -- removed (or found still referenced): a delete killed in between is
+                    -- finished by the next delete, gc or verify --repair.
+                    CREATE TABLE pending_content_removals (
+                        sha256 TEXT PRIMARY KEY NOT NULL
+                    ) WITHOUT ROWID;
                     PRAGMA user_version = 3;
                     """)
         }

@@ -385,7 +385,9 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return (changes, sequences, last)
     }
 
-    public func delete(ids: [String], corpus: String) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
+    public func delete(ids: [String], corpus: String, pendingContent: Set<String>) async throws
+        -> (deleted: [Artifact], lastSequence: Int64?)
+    {
         try await writing { db in
             // Deleted rows' bytes are overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
@@ -399,7 +401,21 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                 try db.execute(sql: "DELETE FROM artifacts WHERE artifact_id = ?", arguments: [id])
                 if let sequence = try Self.removeSearchDocument(db, corpus: corpus, id: id) { last = sequence }
             }
+            for sha in pendingContent.sorted() {
+                try db.execute(sql: "INSERT OR IGNORE INTO pending_content_removals (sha256) VALUES (?)", arguments: [sha])
+            }
             return (deleted, last)
+        }
+    }
+
+    public func pendingContentRemovals() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM pending_content_removals ORDER BY sha256") }
+    }
+
+    public func clearPendingContentRemovals(_ sha256s: [String]) async throws {
+        guard !sha256s.isEmpty else { return }
+        try await writing { db in
+            for sha in sha256s { try db.execute(sql: "DELETE FROM pending_content_removals WHERE sha256 = ?", arguments: [sha]) }
         }
     }
 

@@ -148,6 +148,10 @@ public final class PersistentIndex: @unchecked Sendable {
     /// Names of the committed segments.
     public var segmentNames: [String] { lock.withLock { segments.map(\.name) } }
 
+    /// Whether some committed segment still holds documents marked deleted (their terms and
+    /// vectors are then still in its file, hidden from every search).
+    public var holdsDeletedDocuments: Bool { lock.withLock { deletions.contains { $0.count > 0 } } }
+
     /// Why the last merge was not made (an input failed its checksums), or `nil`.
     public var mergeProblem: String? { lock.withLock { lastMergeProblem } }
 
@@ -235,6 +239,20 @@ public final class PersistentIndex: @unchecked Sendable {
         tail.append(TailEntry(serial: nextSerial, document: document))
         nextSerial += 1
         tailIsStale = true
+        compactTailIfSparse()
+    }
+
+    /// Drops the holes replaced and deleted items leave in the tail once they outnumber the
+    /// live entries (a long-running process re-saving the same ids between commits).
+    private func compactTailIfSparse() {
+        guard tail.count > 1_024, tail.count > 2 * tailPositions.count else { return }
+        var compacted: [TailEntry?] = []
+        compacted.reserveCapacity(tailPositions.count)
+        for case let entry? in tail {
+            tailPositions[entry.document.id] = compacted.count
+            compacted.append(entry)
+        }
+        tail = compacted
     }
 
     private func deleteLocked(_ id: String) {
@@ -242,6 +260,7 @@ public final class PersistentIndex: @unchecked Sendable {
         if let position = tailPositions.removeValue(forKey: id) {
             tail[position] = nil
             tailIsStale = true
+            compactTailIfSparse()
         } else {
             deleteInSegments(id)
         }
