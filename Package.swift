@@ -22,7 +22,7 @@ let package = Package(
         ),
         .target(
             name: "HybridSearch",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "CVectorKernels"]
         ),
         .target(
             name: "ArtifactSearch",
@@ -40,15 +40,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Half-precision vector rows: conversion and the dot product with F16C (issue 9, item 8).
+        .target(name: "CVectorKernels"),
         .executableTarget(
             name: "hybrid-bench",
             dependencies: [
-                "HybridSearch",
+                "HybridSearch", "CVectorKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/hybrid-bench"
         ),
-        .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch"]),
+        .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch", "CVectorKernels"]),
         // The child process the crash tests spawn and kill (built by `swift test` through the
         // dependency below; never installed).
         .executableTarget(

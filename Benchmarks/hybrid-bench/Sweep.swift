@@ -17,6 +17,8 @@ struct Sweep: ParsableCommand {
     @Option(help: "Comma-separated linear-fusion alphas; when given, hybrid uses linear fusion.") var alphas: String?
     @Option(help: "Comma-separated n-gram ranges, e.g. 3-5,4-5.") var ngrams: String = "3-5"
     @Option(help: "Hybrid semantic floor (cosine).") var floor: Double = 0
+    @Option(help: "Comma-separated vector precisions: float32, float16 (rows rounded to binary16, as Float16 storage would keep them).")
+    var precisions: String = "float32"
     @Option var k1: Double = 1.2
     @Option var b: Double = 0.75
 
@@ -50,23 +52,41 @@ struct Sweep: ParsableCommand {
                             continue
                         }
                         for fusion in fusions {
+                          for precision in precisions.split(separator: ",").map(String.init) {
+                            let hashed = HashedNGramEmbedder(dimension: dimension, ngramSizes: sizes)
+                            let embedder: any Embedder = precision == "float16" ? HalfPrecisionEmbedder(base: hashed) : hashed
                             let evaluator = RetrievalEvaluator(
-                                mode: mode, embedder: HashedNGramEmbedder(dimension: dimension, ngramSizes: sizes),
+                                mode: mode, embedder: embedder,
                                 analyzer: StandardAnalyzer(stemming: stem),
                                 configuration: SearchConfiguration(bm25: BM25Parameters(k1: k1, b: b), fusion: fusion, hybridSemanticFloor: floor),
                                 typos: rate > 0 ? QueryTypos(rate: rate) : nil)
                             let r = try evaluator.run(on: collection)
                             print(String(
-                                format: "| %@ | %@ | %d %@ | %@ | %.2f | %.4f | %.4f | %.4f | %.0f | %.0f | %.2f | %.2f |",
-                                mode.rawValue, stem ? "porter" : "none", dimension, String(range), r.fusion, rate, r.ndcgAt10,
+                                format: "| %@ | %@ | %d %@ %@ | %@ | %.2f | %.4f | %.4f | %.4f | %.0f | %.0f | %.2f | %.2f |",
+                                mode.rawValue, stem ? "porter" : "none", dimension, String(range), precision, r.fusion, rate, r.ndcgAt10,
                                 r.recallAt100, r.mrrAt10, r.indexDocsPerSecond, r.queriesPerSecond, r.latencyMsP50,
                                 r.latencyMsP99))
                             FileHandle.standardOutput.synchronizeFile()
+                          }
                         }
                     }
                 }
             }
             }
         }
+    }
+}
+
+/// The hashed embedder with every component of its unit vectors rounded to binary16 (round
+/// to nearest even): the rows Float16 storage would hold, for measuring what it costs in
+/// quality (issue 9, item 8). Queries are rounded too (a mapped Float16 row is scored against
+/// a Float32 query, so this slightly overstates the loss).
+struct HalfPrecisionEmbedder: Embedder {
+    let base: HashedNGramEmbedder
+    var identifier: String { base.identifier + "+f16" }
+    var dimension: Int { base.dimension }
+
+    func embed(_ texts: [String]) -> [[Float]] {
+        base.embed(texts).map { vector in DenseIndex.normalized(vector).map { Float(Float16($0)) } }
     }
 }

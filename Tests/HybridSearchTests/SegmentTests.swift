@@ -59,7 +59,7 @@ struct SegmentTests {
         }
     }
 
-    @Test("What is written reads back: ids, field lengths, times, metadata, normalised vectors, postings, metadata postings")
+    @Test("What is written reads back: ids, field lengths, times, metadata, normalised binary16 vectors, postings, metadata postings")
     func roundTrip() throws {
         let documents = Self.corpus(seed: 7, count: 300, dimension: 24)
         let segment = try Self.open(documents, dimension: 24)
@@ -70,7 +70,10 @@ struct SegmentTests {
             #expect(segment.fieldLength(ordinal) == document.terms.fieldLength)
             #expect(segment.createdAt(ordinal) == document.createdAt)
             #expect(try segment.metadata(ordinal) == document.metadata)
-            #expect(Array(segment.vector(ordinal)) == DenseIndex.normalized(document.vector!))
+            // Binary16 rows: the normalised vector rounded, exactly what the in-memory index keeps.
+            #expect(
+                segment.vector(ordinal).map { Float(Float16(bitPattern: $0)) }
+                    == DenseIndex.halfPrecisionRounded(DenseIndex.normalized(document.vector!)))
         }
         // Postings per term equal the brute-force inversion.
         var expected: [String: [(Int, Int32)]] = [:]
@@ -187,8 +190,9 @@ struct SegmentTests {
             damaged[range.lowerBound + range.count / 2] ^= 0x01
             #expect(Self.openError(damaged, verification: .full) != nil, "\(kind)")
         }
-        // A newer and an older format version (1 had no id order) are refused, as "another format".
-        for version: UInt8 in [3, 1] {
+        // A newer and older format versions (1 had no id order, 2 f32 vectors) are refused, as
+        // "another format".
+        for version: UInt8 in [4, 2, 1] {
             var other = data
             other[8] = version
             let versionError = Self.openError(other, verification: .structure)

@@ -96,7 +96,7 @@ public struct Segment: @unchecked Sendable {
         try expect(.postingStarts, 8 * (terms.count + 1))
         try expect(.createdAt, 8 * n)
         try expect(.metadataStarts, 8 * (keys.count + 1))
-        try expect(.vectors, 4 * n * dimension)
+        try expect(.vectors, 2 * n * dimension)
         let postingCount = sections[.postings]!.length / 8
         let ordinalCount = sections[.metadataOrdinals]!.length / 4
         guard sections[.postings]!.length % 8 == 0, sections[.metadataOrdinals]!.length % 4 == 0 else {
@@ -183,11 +183,12 @@ public struct Segment: @unchecked Sendable {
         return members
     }
 
-    /// The L2-normalised vector row of `ordinal` (`dimension` floats, 64-byte aligned when
-    /// `dimension` is a multiple of 16), valid while the segment is alive.
-    public func vector(_ ordinal: Int) -> UnsafeBufferPointer<Float> {
-        let start = bytes.buffer.baseAddress! + sections[.vectors]!.offset + 4 * dimension * ordinal
-        return UnsafeBufferPointer(start: start.bindMemory(to: Float.self, capacity: dimension), count: dimension)
+    /// The vector row of `ordinal`: `dimension` binary16 values (the L2-normalised vector,
+    /// rounded), 64-byte aligned when `dimension` is a multiple of 32; valid while the segment
+    /// is alive.
+    public func vector(_ ordinal: Int) -> UnsafeBufferPointer<UInt16> {
+        let start = bytes.buffer.baseAddress! + sections[.vectors]!.offset + 2 * dimension * ordinal
+        return UnsafeBufferPointer(start: start.bindMemory(to: UInt16.self, capacity: dimension), count: dimension)
     }
 
     /// The ordinal of the document with external id `id`, or `nil`. O(log n), by the
@@ -217,8 +218,8 @@ public struct Segment: @unchecked Sendable {
 
     /// The stored (normalised) vector row of `ordinal` as bytes.
     func vectorBytes(_ ordinal: Int) -> UnsafeRawBufferPointer {
-        let start = sections[.vectors]!.offset + 4 * dimension * ordinal
-        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + 4 * dimension)])
+        let start = sections[.vectors]!.offset + 2 * dimension * ordinal
+        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + 2 * dimension)])
     }
 
     // MARK: Terms and postings

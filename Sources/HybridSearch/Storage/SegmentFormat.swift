@@ -1,6 +1,6 @@
 import Foundation
 
-/// The byte layout of a segment file, version 2. A segment never changes once written;
+/// The byte layout of a segment file, version 3. A segment never changes once written;
 /// deletes are kept beside it (``DeletedDocuments``).
 ///
 /// All integers are little-endian; every section starts at a multiple of 64 bytes, so the
@@ -9,7 +9,7 @@ import Foundation
 /// ```text
 /// [0, 64)        header
 ///                  0  magic "AHSEGMNT"          8 bytes
-///                  8  format version            u32 (2)
+///                  8  format version            u32 (3)
 ///                 12  document count n          u32
 ///                 16  vector dimension d        u32 (0: no vectors)
 ///                 20  section count k           u32
@@ -30,7 +30,8 @@ import Foundation
 ///                       "<key>\u{0}<canonical value>" and "\u{1}tag\u{0}<tag>"
 ///   9 metadataStarts    u64 × (keys + 1): where each key's ordinals begin in section 10
 ///  10 metadataOrdinals  u32 ordinals, by key, ascending
-///  11 vectors           f32 × n × d, row-major, each row L2-normalised
+///  11 vectors           binary16 × n × d (IEEE 754 half precision, u16 bits), row-major:
+///                       each row is the L2-normalised vector, rounded to nearest even
 ///  12 idOrder           u32 × n: the ordinals sorted by their ids' UTF-8 bytes (looking an
 ///                       id up is a binary search, nothing is built on open)
 /// ```
@@ -39,10 +40,12 @@ import Foundation
 /// from the first byte after the offsets. Ids, terms and keys compare by UTF-8 bytes, never
 /// by Swift's `String` ordering, so every platform sorts and searches them alike.
 ///
-/// Version history: 1 had no `idOrder` (read as "another format": the index is rebuilt).
+/// Version history (an older version reads as "another format": the index is rebuilt):
+/// 1 had no `idOrder`; 2 stored vectors as f32 (twice the bytes; binary16 changed no
+/// SciFact figure and halves the dense scan, Benchmarks/RESULTS.md).
 enum SegmentFormat {
     static let magic = Array("AHSEGMNT".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     static let headerSize = 64
     static let sectionEntrySize = 32
     static let alignment = 64

@@ -4,8 +4,8 @@ import Foundation
 /// Lucene's `SegmentMerger`), not a re-analysis. Documents keep their order (segment by
 /// segment, ordinal by ordinal); the term and metadata dictionaries are unions in UTF-8 byte
 /// order, each posting list the concatenation of the inputs' lists with ordinals renumbered,
-/// terms whose every posting was deleted dropped. Vector rows are copied bit for bit (they
-/// are stored normalised; normalising again could change their last bits), so the merged
+/// terms whose every posting was deleted dropped. Vector rows (binary16) are copied bit for
+/// bit (normalising and rounding again could change their last bits), so the merged
 /// segment scores exactly as its inputs did — and as a fresh build of the surviving items.
 ///
 /// Inputs are checked against every checksum first, so damage is never copied into a new

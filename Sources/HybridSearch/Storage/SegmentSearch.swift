@@ -27,8 +27,8 @@ public enum SegmentSearch {
             segments)
     }
 
-    /// Top-k by cosine similarity with `query` over every segment's vectors (the same
-    /// ``DotKernel`` arithmetic as ``DenseIndex``).
+    /// Top-k by cosine similarity with `query` over every segment's binary16 vectors (the same
+    /// ``DotKernel`` arithmetic as ``DenseIndex`` on its rounded rows).
     /// - Precondition: every segment has `query.count` dimensions.
     public static func dense(_ segments: [Segment], deletions: [DeletedDocuments?] = [], query: [Float], topK: Int) -> [Hit] {
         hits(denseRanking(segments, deletions: deletions, query: query, topK: topK, candidates: nil), segments)
@@ -102,25 +102,60 @@ public enum SegmentSearch {
     }
 
     /// Cosine ranking over global ordinals, restricted to `candidates` when given.
+    ///
+    /// Two passes per segment, as ``DenseIndex`` scans: scores of the rows to look at into a
+    /// buffer — split across cores for large segments (each row's dot product is the same
+    /// arithmetic on any thread, so scores do not depend on the split) — then top-k selection,
+    /// where almost every row is rejected by one comparison with the threshold.
     static func denseRanking(
         _ segments: [Segment], deletions: [DeletedDocuments?], query: [Float], topK: Int, candidates: OrdinalSet?
     ) -> TopKCollector<String> {
         var collector = TopKCollector<String>(k: max(topK, 0))
         guard topK > 0, !query.isEmpty else { return collector }
         let unit = DenseIndex.normalized(query)
+        var threshold = -Double.infinity
         var base = 0
         unit.withUnsafeBufferPointer { q in
+            let queryPointer = SendablePointer(q.baseAddress!)
             for (position, segment) in segments.enumerated() {
                 precondition(segment.dimension == query.count, "query and segment dimensions differ")
                 let gone = position < deletions.count ? deletions[position] : nil
-                for ordinal in 0..<segment.documentCount {
-                    if let gone, gone.contains(ordinal) { continue }
-                    if let candidates, !candidates.contains(base + ordinal) { continue }
-                    let row = segment.vector(ordinal)
-                    let score = Double(DotKernel.dot(row.baseAddress!, q.baseAddress!, segment.dimension))
+                let dimension = segment.dimension
+                // The rows to score: the candidates inside this segment, or all of them.
+                var rows: [Int32]?
+                if let candidates {
+                    rows = candidates.members.lazy.filter { Int($0) >= base && Int($0) < base + segment.documentCount }
+                        .map { $0 - Int32(base) }
+                }
+                let n = rows?.count ?? segment.documentCount
+                var scores = [Float](repeating: 0, count: n)
+                rows.withUnsafeBufferPointerIfPresent { selected in
+                    scores.withUnsafeMutableBufferPointer { out in
+                        let output = SendableMutablePointer(out.baseAddress!)
+                        let matrix = SendablePointer(segment.vector(0).baseAddress!)  // binary16 rows
+                        let parts = n * dimension >= DenseIndex.parallelScanFloats ? DenseIndex.scanThreads : 1
+                        let chunk = (n + parts - 1) / max(parts, 1)
+                        let scan: @Sendable (Int) -> Void = { part in
+                            for j in (part * chunk)..<min(n, (part + 1) * chunk) {
+                                let ordinal = selected.map { Int($0[j]) } ?? j
+                                output.pointer[j] = DotKernel.dot(half: matrix.pointer + ordinal * dimension, queryPointer.pointer, dimension)
+                            }
+                        }
+                        if parts > 1 {
+                            DispatchQueue.concurrentPerform(iterations: parts, execute: scan)
+                        } else if n > 0 {
+                            scan(0)
+                        }
+                    }
+                }
+                for j in 0..<n {
+                    let score = Double(scores[j])
                     // Vectors are not checksummed on open: a damaged row may hold NaN.
-                    guard !score.isNaN else { continue }
+                    if score < threshold || score.isNaN { continue }
+                    let ordinal = rows.map { Int($0[j]) } ?? j
+                    if let gone, gone.contains(ordinal) { continue }
                     collector.insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
+                    if let worst = collector.threshold { threshold = worst }
                 }
                 base += segment.documentCount
             }
@@ -140,4 +175,20 @@ public enum SegmentSearch {
             return Hit(segment: segment, ordinal: entry.ordinal - starts[segment], id: entry.key, score: entry.score)
         }
     }
+}
+
+extension Optional where Wrapped == [Int32] {
+    /// Runs `body` with the array's buffer, or `nil` when there is no array.
+    fileprivate func withUnsafeBufferPointerIfPresent<R>(_ body: (SendableBuffer?) -> R) -> R {
+        switch self {
+        case .some(let array): return array.withUnsafeBufferPointer { body(SendableBuffer(pointer: $0.baseAddress!)) }
+        case .none: return body(nil)
+        }
+    }
+}
+
+/// A read-only row list handed to scan workers.
+private struct SendableBuffer: @unchecked Sendable {
+    let pointer: UnsafePointer<Int32>
+    subscript(index: Int) -> Int32 { pointer[index] }
 }

@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 
 /// One document as a segment stores it: what the in-memory indexes hold for an item.
@@ -25,7 +26,7 @@ public struct SegmentDocument: Sendable, Hashable {
     }
 }
 
-/// Encodes documents into the bytes of one immutable segment (``SegmentFormat``, version 2).
+/// Encodes documents into the bytes of one immutable segment (``SegmentFormat``, version 3).
 ///
 /// Ordinals are positions in `documents`. Complexity: O(total terms · log) for sorting the
 /// dictionary and postings, O(n · d) for the vectors; the file is built in memory.
@@ -119,7 +120,9 @@ public enum SegmentWriter {
             case (nil, 0): continue
             case (let vector?, _) where vector.count == dimension && dimension > 0:
                 try DenseIndex.validate(vector, dimension: dimension, id: document.id)
-                for value in DenseIndex.normalized(vector) { vectors.append(value) }
+                var halves = [UInt16](repeating: 0, count: dimension)
+                cvk_f32_to_f16(DenseIndex.normalized(vector), &halves, dimension)
+                for half in halves { vectors.append(half) }
             default:
                 throw .invalidArgument(
                     "document \"\(document.id)\" has \(document.vector.map { "a \($0.count)-dimensional vector" } ?? "no vector")"
