@@ -119,3 +119,38 @@ struct PersistentIndexTests {
         #expect(index.tailCount == 0 && index.segmentNames.count == 1)
     }
 }
+
+extension PersistentIndexTests {
+    @Test("An index fed by sequence numbers whose commit finds a newer one maps it and empties its tail; catching up restores it")
+    func reloadsNewerCommit() async throws {
+        let url = Self.folder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let directory = try FileSystemSegmentDirectory(url: url)
+        let items = try SegmentedIndexTests.items(seed: 31, count: 60, embedder: Self.embedder)
+        let sequences = (1...60).map(Int64.init)
+        // The "source of truth": items 1...60 in sequence order.
+        let slow = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        let other = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        try slow.add(Array(items[0..<20]), sequences: Array(sequences[0..<20]))
+        // Another process commits the first 40 changes first.
+        try other.add(Array(items[0..<40]), sequences: Array(sequences[0..<40]))
+        #expect(try other.commit())
+        // The slow writer cannot commit over it; it maps that commit instead.
+        #expect(try slow.commit() == false)
+        #expect(slow.watermark == 40 && slow.tailCount == 0 && slow.tailWatermarkValue == 40 && slow.count == 40)
+        // Its next catch-up from the new watermark brings the rest, and its commit now lands.
+        try slow.add(Array(items[40...]), sequences: Array(sequences[40...]))
+        #expect(try slow.commit())
+        let backend = InMemorySearchBackend(embedder: Self.embedder)
+        try await backend.upsert(items)
+        try await Self.expectSameAnswers(slow, backend, seed: 8, "after reload and catch-up")
+        // A tail holding items without sequence numbers is never dropped.
+        let third = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        try third.add([SearchItem(corpus: "c", id: "loose", text: "alpha", vector: items[0].vector)], watermark: 0)
+        let fourth = try PersistentIndex(directory: directory, embedder: Self.embedder)
+        try fourth.add([SearchItem(corpus: "c", id: "later", text: "beta", vector: items[1].vector)], sequences: [61])
+        #expect(try fourth.commit())
+        #expect(try third.commit() == false)
+        #expect(third.tailCount == 1)
+    }
+}

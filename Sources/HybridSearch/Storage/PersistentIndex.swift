@@ -56,6 +56,10 @@ public final class PersistentIndex: @unchecked Sendable {
     /// written into the commit's new segments, are superseded).
     private var touchedDuringCommit: Set<String>?  // guarded by `lock`
     private var lastMergeProblem: String?  // guarded by `lock`
+    /// Whether the tail holds items added without a sequence number (``add(_:watermark:)``):
+    /// only a tail fed entirely from a source of truth may be dropped and read again.
+    private var tailHasUnsequencedItems = false  // guarded by `lock`
+    private var verification: Segment.Verification = .standard
 
     /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
     /// truth).
@@ -80,6 +84,7 @@ public final class PersistentIndex: @unchecked Sendable {
         self.embedder = embedder
         self.configuration = configuration
         self.mergePolicy = mergePolicy
+        self.verification = verification
         // A writer may remove the segments of the commit we read between our two reads: retry.
         var lastProblem: OpenProblem?
         for _ in 0..<3 {
@@ -89,36 +94,11 @@ public final class PersistentIndex: @unchecked Sendable {
                 (deletions, committedDeletes) = ([], [:])
                 return
             }
-            let name = CommitPoint.fileName(generation: newest)
             do {
-                let point = try CommitPoint.decode(try directory.read(name), name: name)
-                if point.embedder != embedder.identifier || point.dimension != embedder.dimension {
-                    throw SearchError.embedderMismatch(stored: point.embedder, current: embedder.identifier)
-                }
-                guard point.analyzer == analyzer.identifier else {
-                    throw OpenProblem.analyzerChanged(stored: point.analyzer, current: analyzer.identifier)
-                }
-                var opened: [Segment] = []
-                var deleted: [DeletedDocuments] = []
-                var named: [String: (file: String?, count: Int)] = [:]
-                for entry in point.segments {
-                    let segment = try Segment(name: entry.name, bytes: directory.read(entry.name), verification: verification)
-                    guard segment.documentCount == entry.documents, segment.dimension == point.dimension else {
-                        throw OpenProblem.damaged("segment \(entry.name) does not match its commit point")
-                    }
-                    var set = DeletedDocuments(documentCount: segment.documentCount)
-                    if let file = entry.deletes {
-                        set = try DeletedDocuments(decoding: directory.read(file), name: file, documentCount: segment.documentCount)
-                        guard set.count == entry.deleted ?? 0 else {
-                            throw OpenProblem.damaged("deletes file \(file) does not match its commit point")
-                        }
-                    }
-                    opened.append(segment)
-                    deleted.append(set)
-                    named[entry.name] = (entry.deletes, set.count)
-                }
-                (generation, committedWatermark, segments, tailWatermark) = (newest, point.watermark, opened, point.watermark)
-                (deletions, committedDeletes) = (deleted, named)
+                let opened = try Self.openCommit(
+                    newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
+                (generation, committedWatermark, segments, tailWatermark) = (newest, opened.watermark, opened.segments, opened.watermark)
+                (deletions, committedDeletes) = (opened.deletions, opened.named)
                 return
             } catch let error as SearchError {
                 switch error {
@@ -129,6 +109,46 @@ public final class PersistentIndex: @unchecked Sendable {
             }
         }
         throw lastProblem ?? OpenProblem.damaged("unreadable commit point")
+    }
+
+    /// What one commit point names, opened: its segments mapped and checked, their deletes.
+    private struct OpenedCommit {
+        var watermark: Int64
+        var segments: [Segment]
+        var deletions: [DeletedDocuments]
+        var named: [String: (file: String?, count: Int)]
+    }
+
+    private static func openCommit(
+        _ generation: Int, directory: any SegmentDirectory, analyzer: any Analyzer, embedder: any Embedder,
+        verification: Segment.Verification
+    ) throws -> OpenedCommit {
+        let name = CommitPoint.fileName(generation: generation)
+        let point = try CommitPoint.decode(try directory.read(name), name: name)
+        if point.embedder != embedder.identifier || point.dimension != embedder.dimension {
+            throw SearchError.embedderMismatch(stored: point.embedder, current: embedder.identifier)
+        }
+        guard point.analyzer == analyzer.identifier else {
+            throw OpenProblem.analyzerChanged(stored: point.analyzer, current: analyzer.identifier)
+        }
+        var opened = OpenedCommit(watermark: point.watermark, segments: [], deletions: [], named: [:])
+        for entry in point.segments {
+            let segment = try Segment(name: entry.name, bytes: directory.read(entry.name), verification: verification)
+            guard segment.documentCount == entry.documents, segment.dimension == point.dimension else {
+                throw OpenProblem.damaged("segment \(entry.name) does not match its commit point")
+            }
+            var set = DeletedDocuments(documentCount: segment.documentCount)
+            if let file = entry.deletes {
+                set = try DeletedDocuments(decoding: directory.read(file), name: file, documentCount: segment.documentCount)
+                guard set.count == entry.deleted ?? 0 else {
+                    throw OpenProblem.damaged("deletes file \(file) does not match its commit point")
+                }
+            }
+            opened.segments.append(segment)
+            opened.deletions.append(set)
+            opened.named[entry.name] = (entry.deletes, set.count)
+        }
+        return opened
     }
 
     /// The last change included in the committed segments.
@@ -165,6 +185,7 @@ public final class PersistentIndex: @unchecked Sendable {
         lock.withLock {
             for document in documents { upsertLocked(document) }
             tailWatermark = max(tailWatermark, watermark)
+            if !documents.isEmpty { tailHasUnsequencedItems = true }
         }
     }
 
@@ -224,6 +245,7 @@ public final class PersistentIndex: @unchecked Sendable {
         tailIsStale = false
         committedWatermark = 0
         tailWatermark = 0
+        tailHasUnsequencedItems = false
     }
 
     // MARK: Changes (caller holds `lock`)
@@ -357,6 +379,30 @@ public final class PersistentIndex: @unchecked Sendable {
         return committed ?? false
     }
 
+    /// Another process committed generation `newest` after ours: when this index is fed by a
+    /// source of truth (every tail item has a sequence number), map that commit instead and
+    /// empty the tail — its changes are in the source of truth, and the caller's next catch-up
+    /// reads those past the new watermark — so a long-running writer's tail cannot grow
+    /// without bound while others commit. Holds the directory's write lock (no commit can
+    /// remove those files meanwhile); on any failure keeps what it has.
+    private func reloadLocked(_ newest: Int) {
+        guard !lock.withLock({ tailHasUnsequencedItems }),
+            let opened = try? Self.openCommit(
+                newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
+        else { return }
+        lock.withLock {
+            generation = newest
+            committedWatermark = opened.watermark
+            segments = opened.segments
+            deletions = opened.deletions
+            committedDeletes = opened.named
+            tail = []
+            tailPositions = [:]
+            tailWatermark = opened.watermark
+            tailIsStale = true
+        }
+    }
+
     /// The commit, holding the directory's write lock.
     private func commitLocked(expungingDeletes: Bool) throws(SearchError) -> Bool {
         let (entries0, watermark, current, deleted, named, next, previousWatermark) = lock.withLock {
@@ -372,7 +418,10 @@ public final class PersistentIndex: @unchecked Sendable {
         // mapped, so ours must not replace it. Keep the tail (its changes are in the source of
         // truth; the next opener reads them past that commit's watermark).
         let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
-        guard onDisk < next else { return false }
+        guard onDisk < next else {
+            reloadLocked(onDisk)
+            return false
+        }
 
         // Surviving segments, with a new deletes file where deletes were added.
         var entries: [CommitPoint.SegmentEntry] = []
