@@ -60,6 +60,19 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let facade = try await read.openFacade()
+        if ProgressBar.standardErrorIsTerminal {
+            // A first rebuild of a large store (or one from an older index format) takes a
+            // while: show it, once, before the search.
+            var bar: ProgressBar?
+            try await facade.prepareSearchIndex { done, total in
+                if bar == nil {
+                    CommandOutput.error("Building the search index from the records (once per store)…")
+                    bar = ProgressBar(total: total, unit: "documents")
+                }
+                bar?.update(done: done, force: done == total)
+            }
+            bar?.finish()
+        }
         let analyzer = facade.backend.analyzer
         if let reason = Self.reasonToMatchNothing(query: query, mode: mode, analyzer: analyzer) {
             if json { try JSONOutput.print([ScoredArtifact]()) }

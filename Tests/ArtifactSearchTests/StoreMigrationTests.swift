@@ -90,3 +90,49 @@ struct StoreMigrationTests {
         #expect(try await third.verify().isHealthy)
     }
 }
+
+/// Final reporting of a collected progress sequence (closures run on the caller's task).
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(Int, Int)] = []
+    func append(_ done: Int, _ total: Int) { lock.withLock { entries.append((done, total)) } }
+    var all: [(Int, Int)] { lock.withLock { entries } }
+}
+
+@Suite("Rebuilding the search index with progress")
+struct IndexRebuildProgressTests {
+    @Test("A store without its index folder rebuilds it in prepareSearchIndex, reporting progress, and commits it")
+    func rebuildWithProgress() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do {
+            let facade = try await openFacade(in: folder)
+            for index in 0..<30 { _ = try await facade.saveText("note \(index) about herons", name: "n\(index).txt") }
+        }
+        let indexFolder = folder.url.appendingPathComponent("store/index")
+        try FileManager.default.removeItem(at: indexFolder)
+        // As the command line opens a store: the index catches up at the first search.
+        func lazyFacade() async throws -> ArtifactFacade {
+            try await ArtifactFacade.open(
+                at: folder.url.appendingPathComponent("store"), scope: Scope(runID: "run-1"),
+                configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false))
+        }
+        let facade = try await lazyFacade()
+        let log = ProgressLog()
+        #expect(try await facade.prepareSearchIndex(progressThreshold: 10) { log.append($0, $1) } == 30)
+        #expect(log.all.last.map { $0 == (30, 30) } == true)
+        #expect(log.all.allSatisfy { $0.1 == 30 && $0.0 <= 30 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: indexFolder.path).contains { $0.hasSuffix(".seg") })
+        // Nothing left to read: no progress, nothing read.
+        let quiet = ProgressLog()
+        #expect(try await facade.prepareSearchIndex(progressThreshold: 10) { quiet.append($0, $1) } == 0)
+        #expect(quiet.all.isEmpty)
+        #expect(try await facade.search("herons", limit: 50, mode: .lexical).count == 30)
+        // Below the threshold a rebuild is silent.
+        try FileManager.default.removeItem(at: indexFolder)
+        let small = try await lazyFacade()
+        let silent = ProgressLog()
+        #expect(try await small.prepareSearchIndex(progressThreshold: 1_000) { silent.append($0, $1) } == 30)
+        #expect(silent.all.isEmpty)
+    }
+}

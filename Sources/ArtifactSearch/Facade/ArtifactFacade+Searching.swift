@@ -127,3 +127,27 @@ extension ArtifactFacade {
         return filter
     }
 }
+
+extension ArtifactFacade {
+    /// Brings the search index up to every stored change now — what the first query-mode
+    /// search would otherwise do silently — and commits what it read as a segment, so the next
+    /// process maps it. `progress` is called with (changes read, changes to read) after each
+    /// batch when there are at least `threshold` to read (a first rebuild of a large store, or
+    /// a store migrated from an older index format), else never.
+    /// - Returns: the number of changes read.
+    @discardableResult
+    public func prepareSearchIndex(progressThreshold threshold: Int = 5_000, progress: @escaping (Int, Int) -> Void) async throws
+        -> Int
+    {
+        let start = (try mirror.persistent())?.tailWatermarkValue ?? 0
+        let total = try await index.searchChangeCount(corpus: configuration.corpus, after: start)
+        guard total > 0 else { return 0 }
+        var read = 0
+        try await mirror.catchUp { done in
+            read = done
+            if total >= threshold { progress(min(done, total), total) }
+        }
+        if !store.isReadOnly { _ = try? await commitSearchIndex() }
+        return read
+    }
+}

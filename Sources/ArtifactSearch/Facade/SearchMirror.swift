@@ -32,14 +32,19 @@ final class SearchMirror: @unchecked Sendable {
     /// The persistent index if something already opened it.
     var openedPersistent: PersistentIndex? { (backend as? PersistentSearchBackend)?.openedIndex }
 
-    /// Brings the backend up to every stored change.
-    func catchUp() async throws {
+    /// Brings the backend up to every stored change; `progress` hears the changes applied so far
+    /// after each batch.
+    func catchUp(progress: ((Int) -> Void)? = nil) async throws {
         let persistent = try persistent()
+        var applied = 0
+        defer { progress?(applied) }
         while true {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
             let (changes, sequences, last) = try await index.searchChanges(
                 corpus: corpus, after: start, limit: Self.batchSize, analyzer: analyzerID)
             if changes.isEmpty { return }
+            applied += changes.count
+            progress?(applied)
             if let persistent {
                 try persistent.apply(changes, sequences: sequences)
             } else {

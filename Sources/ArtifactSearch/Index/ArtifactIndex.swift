@@ -57,6 +57,10 @@ public protocol ArtifactIndex: Sendable {
     func searchChanges(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
         -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
 
+    /// How many changes (documents and tombstones) of `corpus` are numbered above `sequence`:
+    /// what a catch-up from there will read.
+    func searchChangeCount(corpus: String, after sequence: Int64) async throws -> Int
+
     /// Deletes artifacts and their search documents of `corpus` in one transaction, leaving a
     /// tombstone for each document, and records `pendingContent` (the blobs the caller will
     /// remove if nothing else refers to them; see ``pendingContentRemovals()``). Unknown ids

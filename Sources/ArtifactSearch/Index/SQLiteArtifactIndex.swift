@@ -385,6 +385,16 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return (changes, sequences, last)
     }
 
+    public func searchChangeCount(corpus: String, after sequence: Int64) async throws -> Int {
+        try await pool.read { db in
+            let documents = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM search_documents WHERE sequence > ? AND +corpus = ?", arguments: [sequence, corpus]) ?? 0
+            let tombstones = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM search_tombstones WHERE sequence > ? AND +corpus = ?", arguments: [sequence, corpus]) ?? 0
+            return documents + tombstones
+        }
+    }
+
     public func delete(ids: [String], corpus: String, pendingContent: Set<String>) async throws
         -> (deleted: [Artifact], lastSequence: Int64?)
     {
