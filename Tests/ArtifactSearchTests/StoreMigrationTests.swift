@@ -120,6 +120,7 @@ struct IndexRebuildProgressTests {
         let facade = try await lazyFacade()
         let log = ProgressLog()
         #expect(try await facade.prepareSearchIndex(progressThreshold: 10) { log.append($0, $1) } == 30)
+        #expect(log.all.first.map { $0 == (0, 30) } == true)
         #expect(log.all.last.map { $0 == (30, 30) } == true)
         #expect(log.all.allSatisfy { $0.1 == 30 && $0.0 <= 30 })
         #expect(try FileManager.default.contentsOfDirectory(atPath: indexFolder.path).contains { $0.hasSuffix(".seg") })

@@ -142,6 +142,7 @@ extension ArtifactFacade {
         let start = (try mirror.persistent())?.tailWatermarkValue ?? 0
         let total = try await index.searchChangeCount(corpus: configuration.corpus, after: start)
         guard total > 0 else { return 0 }
+        if total >= threshold { progress(0, total) }
         var read = 0
         try await mirror.catchUp { done in
             read = done
