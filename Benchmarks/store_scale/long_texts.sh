@@ -18,7 +18,8 @@
 # usage: Benchmarks/store_scale/long_texts.sh
 #   environment: BIN (default .build/release/artifact-search), WORK (default /tmp/long-texts),
 #   LIMITS ("256K 1M 256M"), RUNS (11), LOGS (number of logs, 300), SMALL (small files, 3000),
-#   KEEP_STORES (1 keeps each store; by default it is deleted once measured).
+#   KEEP_STORES (1 keeps each store; by default it is deleted once measured), TABLE_ONLY (1
+#   prints the table of the last run's $WORK/results.tsv again, measuring nothing).
 #   The files are made once under $WORK/files (delete them to change LOGS or SMALL).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,7 +54,7 @@ maximum() { sort -n | tail -1; }
 kib() { du -sk "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 
 results=$WORK/results.tsv
-: > "$results"
+if [ "${TABLE_ONLY:-0}" = 1 ]; then LIMITS=""; else : > "$results"; fi
 for limit in $LIMITS; do
     store=$WORK/store-$limit
     rm -rf "$store"
@@ -124,7 +125,7 @@ EOF
         "${rss_mb[lexical]}" "${rss_mb[hybrid]}" "${median_ms[lexical1]}" "$needles" >> "$results"
     if [ "$KEEP_STORES" != 1 ]; then rm -rf "$store"; fi
 done
-echo "== done (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+if [ -n "$LIMITS" ]; then echo "== done (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2; fi
 
 echo
 echo "| limit | ingest | files/s | MiB/s | ingest peak RSS | store | index/ | index.sqlite | lexical median (max) | hybrid median (max) | lexical --limit 1 median | RssAnon lex / hyb | peak RSS lex / hyb |"
@@ -133,7 +134,7 @@ while IFS=$'\t' read -r limit wall peak store_kb segments_kb sqlite_kb lm lx hm 
     awk -v l="$limit" -v w="$wall" -v p="$peak" -v s="$store_kb" -v g="$segments_kb" -v q="$sqlite_kb" \
         -v n="$file_count" -v b="$file_bytes" -v lm="$lm" -v lx="$lx" -v hm="$hm" -v hx="$hx" \
         -v al="$al" -v ah="$ah" -v rl="$rl" -v rh="$rh" -v l1="$l1" 'BEGIN {
-        printf "| %s | %.1f s | %.0f | %.1f | %.2f GB | %.0f MB | %.0f MB | %.0f MB | %d ms (%d) | %d ms (%d) | %d ms | %s / %s MB | %s / %s MB |\n",
+        printf "| %s | %.1f s | %.0f | %.1f | %.2f GiB | %.0f MiB | %.0f MiB | %.0f MiB | %d ms (%d) | %d ms (%d) | %d ms | %s / %s MiB | %s / %s MiB |\n",
             l, w, n / w, b / 1048576 / w, p / 1048576, s / 1024, g / 1024, q / 1024, lm, lx, hm, hx, l1, al, ah, rl, rh }'
 done < "$results"
 echo
