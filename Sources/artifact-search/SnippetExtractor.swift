@@ -17,6 +17,10 @@ struct SnippetExtractor {
     let leadingContext = 30
     private let analyzer: any Analyzer
     private let terms: [String]
+    /// The terms' UTF-8 bytes, and the set of their first bytes (a plain ASCII word whose
+    /// first letter starts no term is rejected without building a string).
+    private let termBytes: [[UInt8]]
+    private let initials: Set<UInt8>
 
     init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
         self.maxLength = maxLength
@@ -28,6 +32,8 @@ struct SnippetExtractor {
             terms.insert(lowered)
         }
         self.terms = terms.sorted()
+        termBytes = self.terms.map { Array($0.utf8) }
+        initials = Set(termBytes.compactMap(\.first))
     }
 
     /// The snippet of `text`, or `nil` when the text is blank.
@@ -39,9 +45,9 @@ struct SnippetExtractor {
         guard !scalars.isEmpty else { return nil }
         var matches: [(start: Int, terms: Set<Int>)] = []
         if !terms.isEmpty {
-            for word in Self.words(in: scalars) {
-                let found = matchingTerms(word.text)
-                if !found.isEmpty { matches.append((word.start, found)) }
+            for range in Self.wordRanges(in: scalars) {
+                let found = matchingTerms(scalars[range])
+                if !found.isEmpty { matches.append((range.lowerBound, found)) }
             }
         }
         var start = 0
@@ -77,6 +83,38 @@ struct SnippetExtractor {
         if start > 0 { result = "…" + result }
         if cut { result += "…" }
         return result
+    }
+
+    /// Indices of the query terms a word of the text matches. Plain ASCII words (no `_`, no
+    /// digit next to letters, no capital after the first letter: not identifiers) are compared
+    /// as lower-cased bytes; any other word goes through ``matchingTerms(_:)-(String)``.
+    private func matchingTerms(_ word: ArraySlice<Unicode.Scalar>) -> Set<Int> {
+        var hasDigit = false
+        var hasLetter = false
+        for (offset, scalar) in word.enumerated() {
+            switch scalar.value {
+            case 0x41...0x5A:
+                // A capital after the first letter makes an identifier (camelCase).
+                if offset > 0 { return matchingTerms(String(String.UnicodeScalarView(word))) }
+                hasLetter = true
+            case 0x61...0x7A: hasLetter = true
+            case 0x30...0x39: hasDigit = true
+            default: return matchingTerms(String(String.UnicodeScalarView(word)))  // `_` or not ASCII
+            }
+        }
+        if hasDigit && hasLetter { return matchingTerms(String(String.UnicodeScalarView(word))) }  // identifier
+        let lowered = word.map { scalar -> UInt8 in
+            let byte = UInt8(scalar.value)
+            return (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+        }
+        guard let first = lowered.first, initials.contains(first) else { return [] }
+        var found = Set<Int>()
+        for (index, term) in termBytes.enumerated() {
+            if lowered == term || term.count >= 3 && lowered.count - term.count <= 4 && lowered.starts(with: term) {
+                found.insert(index)
+            }
+        }
+        return found
     }
 
     /// Indices of the query terms a word of the text matches.
@@ -115,25 +153,26 @@ struct SnippetExtractor {
             || scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .spacingMark
     }
 
-    /// Words (runs of letters, digits and `_`) with their start offsets (in scalars).
-    private static func words(in scalars: [Unicode.Scalar]) -> [(text: String, start: Int)] {
-        var words: [(String, Int)] = []
+    /// Words (runs of letters, digits and `_`) as scalar offset ranges.
+    private static func wordRanges(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        var words: [Range<Int>] = []
         var start = -1
         for (offset, scalar) in scalars.enumerated() {
             if isWordScalar(scalar) {
                 if start < 0 { start = offset }
             } else if start >= 0 {
-                words.append((String(String.UnicodeScalarView(scalars[start..<offset])), start))
+                words.append(start..<offset)
                 start = -1
             }
         }
-        if start >= 0 { words.append((String(String.UnicodeScalarView(scalars[start...])), start)) }
+        if start >= 0 { words.append(start..<scalars.count) }
         return words
     }
 
     /// Words of a query (``init(query:analyzer:maxLength:)``).
     private static func words(in text: String) -> [(text: String, start: Int)] {
-        words(in: Array(text.unicodeScalars))
+        let scalars = Array(text.unicodeScalars)
+        return wordRanges(in: scalars).map { (String(String.UnicodeScalarView(scalars[$0])), $0.lowerBound) }
     }
 
     /// The scalars of `text` with every run of whitespace and control characters (C0, DEL,
@@ -143,7 +182,13 @@ struct SnippetExtractor {
         result.reserveCapacity(min(text.utf8.count, 1 << 16))
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || TerminalText.isControl(scalar) {
+            // ASCII first: Unicode property lookups cost tens of nanoseconds per scalar, and a
+            // log's 64 KiB prefix is nearly all ASCII.
+            let isSpace =
+                scalar.isASCII
+                ? scalar.value == 0x20 || scalar.value < 0x20 || scalar.value == 0x7F
+                : scalar.properties.isWhitespace || TerminalText.isControl(scalar)
+            if isSpace {
                 pendingSpace = !result.isEmpty
                 continue
             }
