@@ -203,7 +203,24 @@ struct IngestCommand: AsyncParsableCommand {
     /// Saves files, each with its `source_path` label, as one batch.
     /// - Throws: store errors (a problem with a file itself is a ``FileOutcome/skipped(_:)``).
     static func save(_ paths: [String], request: FileRequest, facade: ArtifactFacade) async throws -> [FileOutcome] {
-        let files = paths.map { path in
+        var outcomes = [FileOutcome?](repeating: nil, count: paths.count)
+        var pending: [Int] = []
+        for (position, path) in paths.enumerated() {
+            // --skip-unchanged: hashing the file is cheaper than storing it; the batch checks
+            // again inside its transaction, so concurrent ingests still record a file once.
+            if request.skipsUnchanged,
+                let previous = try await facade.list(
+                    level: .run, includeNode: false, filters: [DisplayName.sourcePathLabel: .string(path)], limit: 1
+                ).first,
+                previous.sha256 == (try? FileSystemArtifactStore.sha256(ofFileAt: URL(fileURLWithPath: path)))
+            {
+                outcomes[position] = .unchanged
+            } else {
+                pending.append(position)
+            }
+        }
+        let files = pending.map { position in
+            let path = paths[position]
             var labels = request.labels
             labels[DisplayName.sourcePathLabel] = .string(path)
             return FileIngest(
@@ -211,15 +228,16 @@ struct IngestCommand: AsyncParsableCommand {
                 tags: request.tags, pin: request.pin,
                 unchangedLabels: request.skipsUnchanged ? [DisplayName.sourcePathLabel: .string(path)] : nil)
         }
-        return try await zip(paths, facade.ingestFiles(files)).map { path, outcome in
+        for (position, outcome) in zip(pending, try await facade.ingestFiles(files)) {
             switch outcome {
-            case .saved(let artifact, let isText): return .saved(artifact, isText: isText)
-            case .unchanged: return .unchanged
+            case .saved(let artifact, let isText): outcomes[position] = .saved(artifact, isText: isText)
+            case .unchanged: outcomes[position] = .unchanged
             case .failed(let error):
-                guard let reason = sourceProblem(error, path: path) else { throw error }
-                return .skipped(reason)
+                guard let reason = sourceProblem(error, path: paths[position]) else { throw error }
+                outcomes[position] = .skipped(reason)
             }
         }
+        return outcomes.map { $0! }
     }
 
     /// The reason to skip `path` when `error` is a problem with that source file or folder
