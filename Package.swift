@@ -15,14 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
         .target(
             name: "HybridSearch",
-            dependencies: ["CBLAS", "CVectorKernels"]
+            dependencies: ["CVectorKernels"]
         ),
         .target(
             name: "ArtifactSearch",

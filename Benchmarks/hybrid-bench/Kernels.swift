@@ -1,5 +1,4 @@
 import ArgumentParser
-import CBLAS
 import CVectorKernels
 import Foundation
 import HybridSearch
@@ -16,7 +15,7 @@ struct Kernels: ParsableCommand {
     @Option(help: "OpenBLAS threads (0 = library default).") var blasThreads: Int = 0
 
     func run() throws {
-        if blasThreads > 0 { openblas_set_num_threads(Int32(blasThreads)) }
+        if blasThreads > 0 { OpenBLAS.setThreadCount(blasThreads) }
         var random = SplitMix64(seed: 1)
         var index = DenseIndex(dimension: dimension, kernel: .simd)
         var row = [Float](repeating: 0, count: dimension)

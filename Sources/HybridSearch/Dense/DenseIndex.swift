@@ -1,4 +1,3 @@
-import CBLAS
 import CVectorKernels
 import Dispatch
 import Foundation
@@ -167,11 +166,19 @@ public struct DenseIndex: Sendable {
         var scores = [Float](repeating: 0, count: rowCount)
         guard rowCount > 0 else { return scores }
         let unit = Self.normalized(query)
+        guard let blas = OpenBLAS.library else {
+            // No OpenBLAS on this machine: the same scores from the SIMD kernel.
+            return (0..<rowCount).map { ordinal in
+                matrix.withUnsafeBufferPointer { a in
+                    unit.withUnsafeBufferPointer { x in DotKernel.dot(a.baseAddress! + ordinal * dimension, x.baseAddress!, dimension) }
+                }
+            }
+        }
         matrix.withUnsafeBufferPointer { a in
             unit.withUnsafeBufferPointer { x in
                 scores.withUnsafeMutableBufferPointer { y in
-                    cblas_sgemv(
-                        CblasRowMajor, CblasNoTrans, Int32(rowCount), Int32(dimension), 1,
+                    blas.sgemv(
+                        OpenBLAS.rowMajor, OpenBLAS.noTranspose, Int32(rowCount), Int32(dimension), 1,
                         a.baseAddress, Int32(dimension), x.baseAddress, 1, 0, y.baseAddress, 1)
                 }
             }
@@ -192,11 +199,21 @@ public struct DenseIndex: Sendable {
             precondition(query.count == dimension)
             packed.append(contentsOf: Self.normalized(query))
         }
+        guard let blas = OpenBLAS.library else {
+            for ordinal in 0..<rowCount {
+                for (j, query) in packed.chunks(dimension).enumerated() {
+                    scores[ordinal * batch + j] = matrix.withUnsafeBufferPointer { a in
+                        query.withUnsafeBufferPointer { q in DotKernel.dot(a.baseAddress! + ordinal * dimension, q.baseAddress!, dimension) }
+                    }
+                }
+            }
+            return scores
+        }
         matrix.withUnsafeBufferPointer { a in
             packed.withUnsafeBufferPointer { b in
                 scores.withUnsafeMutableBufferPointer { c in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rowCount), Int32(batch),
+                    blas.sgemm(
+                        OpenBLAS.rowMajor, OpenBLAS.noTranspose, OpenBLAS.transpose, Int32(rowCount), Int32(batch),
                         Int32(dimension), 1, a.baseAddress, Int32(dimension), b.baseAddress,
                         Int32(dimension), 0, c.baseAddress, Int32(batch))
                 }
@@ -305,4 +322,11 @@ struct SendablePointer<T>: @unchecked Sendable {
 struct SendableMutablePointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
     init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+extension Array where Element == Float {
+    /// Consecutive slices of `size` elements, as arrays.
+    fileprivate func chunks(_ size: Int) -> [[Float]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
 }
