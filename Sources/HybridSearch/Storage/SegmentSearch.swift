@@ -128,6 +128,12 @@ public enum SegmentSearch {
                         .map { $0 - Int32(base) }
                 }
                 let n = rows?.count ?? segment.documentCount
+                // Nothing to score here (no candidate in this segment, or no document): an empty
+                // buffer may have no base address, so it is never asked for one.
+                guard n > 0 else {
+                    base += segment.documentCount
+                    continue
+                }
                 var scores = [Float](repeating: 0, count: n)
                 rows.withUnsafeBufferPointerIfPresent { selected in
                     scores.withUnsafeMutableBufferPointer { out in
