@@ -101,14 +101,13 @@ struct IngestCommand: AsyncParsableCommand {
         let progress = ProgressBar(total: plan.files.count + plan.directories.count)
         let baseLabels = LabelAssignment.dictionary(labels)
         let metricValues = MetricAssignment.dictionary(metrics)
-        let contentLimit = facade.configuration.maxIndexedContentBytes
         var done = 0
 
         // Files are saved in batches (group commit: one flush of the file system and one
         // transaction per batch), reported in walk order.
         let request = FileRequest(
             kind: kind ?? "file", tags: tags, labels: baseLabels, metrics: metricValues, pin: pin,
-            contentLimit: contentLimit, skipsUnchanged: skipUnchanged)
+            skipsUnchanged: skipUnchanged)
         var outcomes = [FileOutcome?](repeating: nil, count: plan.files.count)
         // Two batches in flight: one storing and committing while the other is analysed and
         // embedded keeps both cores busy (each batch is still one transaction).
@@ -181,7 +180,6 @@ struct IngestCommand: AsyncParsableCommand {
         var labels: [String: JSONValue]
         var metrics: [String: Double]
         var pin: Bool
-        var contentLimit: Int
         var skipsUnchanged: Bool
     }
 

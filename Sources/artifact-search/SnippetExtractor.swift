@@ -20,6 +20,7 @@ struct SnippetExtractor {
     /// The terms' UTF-8 bytes, and the set of their first bytes (a plain ASCII word whose
     /// first letter starts no term is rejected without building a string).
     private let termBytes: [[UInt8]]
+    private let termLengths: [Int]
     private let initials: Set<UInt8>
 
     init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
@@ -27,12 +28,13 @@ struct SnippetExtractor {
         self.analyzer = analyzer
         var terms = Set(analyzer.terms(in: query))
         for word in Self.words(in: query) {
-            let lowered = word.text.lowercased()
+            let lowered = word.lowercased()
             if analyzer.terms(in: lowered).isEmpty { continue }  // stop words
             terms.insert(lowered)
         }
         self.terms = terms.sorted()
         termBytes = self.terms.map { Array($0.utf8) }
+        termLengths = self.terms.map(\.count)
         initials = Set(termBytes.compactMap(\.first))
     }
 
@@ -108,11 +110,16 @@ struct SnippetExtractor {
             return (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
         }
         guard let first = lowered.first, initials.contains(first) else { return [] }
+        return matchingTerms(lowered, length: lowered.count)
+    }
+
+    /// The query terms a lower-cased candidate (`length` characters) matches: equal, or — for
+    /// terms of 3 or more bytes — starting with the term and at most 4 characters longer.
+    private func matchingTerms(_ candidate: [UInt8], length: Int) -> Set<Int> {
         var found = Set<Int>()
-        for (index, term) in termBytes.enumerated() {
-            if lowered == term || term.count >= 3 && lowered.count - term.count <= 4 && lowered.starts(with: term) {
-                found.insert(index)
-            }
+        for (index, term) in termBytes.enumerated()
+        where candidate == term || term.count >= 3 && length - termLengths[index] <= 4 && candidate.starts(with: term) {
+            found.insert(index)
         }
         return found
     }
@@ -126,20 +133,7 @@ struct SnippetExtractor {
             || word.unicodeScalars.contains(where: { $0.properties.numericType != nil })
                 && word.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
         if isIdentifier { candidates += analyzer.terms(in: word) }
-        var found = Set<Int>()
-        for candidate in candidates {
-            let bytes = candidate.utf8
-            for (index, term) in terms.enumerated() {
-                let termBytes = term.utf8
-                if bytes.elementsEqual(termBytes)
-                    || termBytes.count >= 3 && bytes.count - termBytes.count <= 4 * 4 && bytes.starts(with: termBytes)
-                        && candidate.count - term.count <= 4
-                {
-                    found.insert(index)
-                }
-            }
-        }
-        return found
+        return candidates.reduce(into: Set<Int>()) { $0.formUnion(matchingTerms(Array($1.utf8), length: $1.count)) }
     }
 
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " }
@@ -170,9 +164,9 @@ struct SnippetExtractor {
     }
 
     /// Words of a query (``init(query:analyzer:maxLength:)``).
-    private static func words(in text: String) -> [(text: String, start: Int)] {
+    private static func words(in text: String) -> [String] {
         let scalars = Array(text.unicodeScalars)
-        return wordRanges(in: scalars).map { (String(String.UnicodeScalarView(scalars[$0])), $0.lowerBound) }
+        return wordRanges(in: scalars).map { String(String.UnicodeScalarView(scalars[$0])) }
     }
 
     /// The scalars of `text` with every run of whitespace and control characters (C0, DEL,

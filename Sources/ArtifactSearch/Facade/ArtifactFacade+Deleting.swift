@@ -46,18 +46,16 @@ extension ArtifactFacade {
         guard ids.count <= Self.maximumDeletionBatch else {
             throw ArtifactError.invalidArgument("at most \(Self.maximumDeletionBatch) ids per delete, got \(ids.count)")
         }
-        var unique: [String] = []
+        var targets: [Artifact] = []
         var seen = Set<String>()
-        for id in ids where seen.insert(id).inserted {
-            _ = try await requireArtifact(id: id)
-            unique.append(id)
-        }
-        guard !unique.isEmpty else { return DeletionReport() }
+        for id in ids where seen.insert(id).inserted { targets.append(try await requireArtifact(id: id)) }
+        guard !targets.isEmpty else { return DeletionReport() }
+        let unique = targets.map(\.artifactID)
         // The blobs to remove are recorded with the delete, so a process killed before it
         // removes them leaves a record the next delete, gc or `verify --repair` finishes.
         var candidates = Set<String>()
-        for id in unique {
-            guard let artifact = try await index.artifact(id: id), let sha = artifact.sha256 else { continue }
+        for artifact in targets {
+            guard let sha = artifact.sha256 else { continue }
             candidates.insert(sha)
             if artifact.isDirectory, let manifest = try? await store.manifest(sha256: sha) {
                 for entry in manifest.entries { candidates.insert(entry.sha256) }
@@ -110,6 +108,7 @@ extension ArtifactFacade {
             report.removedContent += part.removedContent
             report.freedBytes += part.freedBytes
             report.sharedContent += part.sharedContent
+            report.alreadyDeleted += part.alreadyDeleted
             report.contentRemovalDeferred = report.contentRemovalDeferred || part.contentRemovalDeferred
             report.indexRewritten = part.indexRewritten
         }

@@ -116,15 +116,13 @@ extension ArtifactFacade {
                     )
                 })
             var recordedItems: [SearchItem] = []
-            var sequences: [Int64] = []
+            var sequences: [Int64?] = []
             for (index, outcome) in inserted.enumerated() {
                 let entry = pending[index]
                 guard case .inserted(let sequence) = outcome else { continue }
                 outcomes[entry.position] = .saved(entry.artifact, isText: TextDecoder.indexableText(entry.prefix) != nil)
-                if let sequence {
-                    recordedItems.append(items[index])
-                    sequences.append(sequence)
-                }
+                recordedItems.append(items[index])
+                sequences.append(sequence)
             }
             try await mirror.recorded(batch: recordedItems, sequences: sequences)
             return outcomes

@@ -192,9 +192,6 @@ extension ArtifactFacade {
         let persistent = try mirror.persistent()
         if !inspection.report.orphanSearchDocuments.isEmpty {
             try await index.deleteSearchDocuments(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
-            if persistent == nil {
-                await backend.delete(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
-            }
             repairs.append("removed \(inspection.report.orphanSearchDocuments.count) search document(s) without an artifact")
         }
         let damaged = Set(inspection.report.damagedArtifacts.map(\.artifactID))
@@ -202,17 +199,20 @@ extension ArtifactFacade {
             guard let artifact = inspection.artifacts[id] else { continue }
             let item = try await searchItem(for: artifact, contentIntact: !damaged.contains(id))
             try await index.replaceSearchDocument(item)
-            if persistent == nil { try await backend.upsert([item]) }
             repairs.append("re-indexed artifact \(id)")
         }
-        // The persistent index is derived from the search documents: after any change to them,
-        // or when it does not hold exactly them, it is rebuilt from SQLite.
+        // The search backend follows the documents through their change feed (a removed one
+        // left a tombstone, a re-created one is a new change); the persistent index, derived
+        // data, is rebuilt from SQLite after any change to them or when it does not hold
+        // exactly them.
         let documentsChanged = !inspection.report.orphanSearchDocuments.isEmpty || !inspection.report.unindexedArtifacts.isEmpty
         if let persistent, documentsChanged || !inspection.report.searchIndexProblems.isEmpty {
             try persistent.reset()
             try await mirror.catchUp()
             _ = try persistent.commit()
             repairs.append("rebuilt the search index from the records (\(persistent.count) document(s))")
+        } else if documentsChanged {
+            try await mirror.catchUp()
         }
         return repairs
     }

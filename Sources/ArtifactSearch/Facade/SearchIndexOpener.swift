@@ -55,9 +55,7 @@ enum SearchIndexOpener {
             var cleared = false
             if !readOnly {
                 cleared = try directory.withWriteLock { () throws(SearchError) -> Bool in
-                    for name in try directory.fileNames() where CommitPoint.isIndexFile(name) {
-                        try directory.remove(name)
-                    }
+                    try PersistentIndex.removeIndexFiles(in: directory)
                     return true
                 } ?? false
             }

@@ -66,48 +66,36 @@ final class SearchMirror: @unchecked Sendable {
         }
     }
 
-    /// A batch of saves committed these items as search documents `sequences` (ascending):
-    /// into the index's tail as they are when they are the next changes, else by a catch-up.
-    func recorded(batch items: [SearchItem], sequences: [Int64]) async throws {
+    /// Saves committed `items` as search documents `sequences` (ascending; `nil` when a save
+    /// recorded none): put them in the backend. For the persistent index, in sequence order:
+    /// the saves' own items when they are the next changes (nothing read back), else a
+    /// catch-up that also brings in what other processes committed before them.
+    func recorded(batch items: [SearchItem], sequences: [Int64?]) async throws {
+        guard !items.isEmpty else { return }
         guard backend is PersistentSearchBackend else {
-            for (item, sequence) in zip(items, sequences) { try await recorded(item, sequence: sequence) }
+            try await backend.upsert(items)
+            lock.withLock {
+                for case let sequence? in sequences where sequence == lastSequence + 1 { lastSequence = sequence }
+            }
             return
         }
-        // The records are durable: an index that cannot be opened now is the next search's
-        // error to report (it opens and catches up), never this save's.
-        guard let persistent = try? persistent(), !items.isEmpty else { return }
+        // The records are durable: an index that cannot be opened, or an item that cannot be
+        // added, is the next search's to retry and report (it catches up), never this save's.
+        guard let persistent = try? persistent() else { return }
         let next = persistent.tailWatermarkValue + 1
-        if sequences.enumerated().allSatisfy({ $0.element == next + Int64($0.offset) }) {
-            try? persistent.add(items, sequences: sequences)
+        let ordered = sequences.enumerated().compactMap { offset, sequence in sequence == next + Int64(offset) ? sequence : nil }
+        if ordered.count == items.count {
+            try? persistent.add(items, sequences: ordered)
         } else {
             try? await catchUp()
         }
+        // A long run of saves (an ingest) commits as it goes, so the tail other processes
+        // replay stays short; never waits for another committer.
         if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
     }
 
-    /// A save committed `item` as search document `sequence`: put it in the backend.
+    /// A save committed `item` as search document `sequence`.
     func recorded(_ item: SearchItem, sequence: Int64?) async throws {
-        if backend is PersistentSearchBackend {
-            guard let persistent = try? persistent() else { return }
-            // In sequence order: the save's own item when it is the next change (nothing read
-            // back), else a catch-up that brings in what other processes committed before it.
-            // The record is already durable: if this fails, the next search's catch-up retries
-            // (and reports it), so the save itself does not fail.
-            if let sequence, sequence == persistent.tailWatermarkValue + 1 {
-                try? persistent.add([item], sequences: [sequence])
-            } else {
-                try? await catchUp()
-            }
-            // A long run of saves (an ingest) commits as it goes, so the tail other processes
-            // replay stays short; never waits for another committer.
-            if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
-            return
-        }
-        try await backend.upsert([item])
-        if let sequence {
-            lock.withLock {
-                if sequence == lastSequence + 1 { lastSequence = sequence }
-            }
-        }
+        try await recorded(batch: [item], sequences: [sequence])
     }
 }

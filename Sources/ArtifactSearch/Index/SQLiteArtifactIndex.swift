@@ -237,12 +237,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             tags = Array(Set(artifact.tags.map(\.canonicallyComposed))).sorted()
             labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
             metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
-            self.document = document.map {
-                [
-                    $0.corpus, $0.id, $0.text, JSONValue.object($0.metadata).canonicalJSON, $0.createdAt,
-                    $0.vector.map(VectorCoding.encode), $0.terms?.encoded(), $0.terms?.analyzer,
-                ]
-            }
+            self.document = document.map(SQLiteArtifactIndex.documentRow)
         }
 
         func execute(_ db: Database) throws -> InsertOutcome {
@@ -265,13 +260,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
                     .execute(arguments: [id, name, value])
             }
             if let document {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO search_documents
-                            (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: document)
+                try db.cachedStatement(sql: SQLiteArtifactIndex.insertDocumentSQL).execute(arguments: document)
                 return .inserted(sequence: db.lastInsertedRowID)
             }
             return .inserted(sequence: nil)
@@ -530,21 +519,25 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     }
 
     public func replaceSearchDocument(_ item: SearchItem) async throws {
-        let metadata = JSONValue.object(item.metadata).canonicalJSON
-        let vector = item.vector.map(VectorCoding.encode)
+        let row = Self.documentRow(item)
         try await writing { db in
             try db.execute(
                 sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [item.corpus, item.id])
-            try db.execute(
-                sql: """
-                    INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    item.corpus, item.id, item.text, metadata, item.createdAt, vector, item.terms?.encoded(),
-                    item.terms?.analyzer,
-                ])
+            try db.execute(sql: Self.insertDocumentSQL, arguments: row)
         }
+    }
+
+    static let insertDocumentSQL = """
+        INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The arguments of ``insertDocumentSQL`` for a search document.
+    static func documentRow(_ item: SearchItem) -> StatementArguments {
+        [
+            item.corpus, item.id, item.text, JSONValue.object(item.metadata).canonicalJSON, item.createdAt,
+            item.vector.map(VectorCoding.encode), item.terms?.encoded(), item.terms?.analyzer,
+        ]
     }
 
     // MARK: SQL

@@ -131,7 +131,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try? FileManager.default.removeItem(at: temp)
             throw error
         }
-        try commit(temporary: temp, sha256: sha)
+        try commit(temporary: temp, sha256: sha, durable: synchronizesWrites)
         return StoredContent(sha256: sha, size: data.count, url: final)
     }
 
@@ -242,7 +242,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// (the temporary is dropped); a damaged one — wrong bytes, or not a regular file — is
     /// replaced by the temporary, which holds bytes just hashed to `sha256`: saving the same
     /// bytes again heals it (readers holding the old file keep it).
-    private func commit(temporary: URL, sha256: String, durable: Bool? = nil) throws(ArtifactError) {
+    private func commit(temporary: URL, sha256: String, durable: Bool) throws(ArtifactError) {
         let final = contentURL(sha256: sha256)
         var existing = stat()
         if lstat(final.path, &existing) == 0 {
@@ -264,7 +264,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        if durable ?? synchronizesWrites { Self.synchronizeDirectory(shard.path) }
+        if durable { Self.synchronizeDirectory(shard.path) }
     }
 
     // MARK: Reading

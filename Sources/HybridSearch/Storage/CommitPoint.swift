@@ -23,9 +23,6 @@ public struct CommitPoint: Codable, Sendable, Hashable {
             self.deletes = deletes
             self.deleted = deleted
         }
-
-        /// Documents not deleted.
-        public var live: Int { documents - (deleted ?? 0) }
     }
 
     public static let formatVersion = 1

@@ -61,6 +61,12 @@ public struct DeletedDocuments: Sendable, Hashable {
         return result
     }
 
+    /// `deletions` aligned with `count` segments: a missing entry, or one deleting nothing,
+    /// becomes `nil`, so callers test one optional per segment.
+    static func perSegment(_ deletions: [DeletedDocuments?], count: Int) -> [DeletedDocuments?] {
+        (0..<count).map { $0 < deletions.count && (deletions[$0]?.count ?? 0) > 0 ? deletions[$0] : nil }
+    }
+
     /// The file bytes (see the type's documentation).
     public func encoded() -> Data {
         var writer = SegmentByteWriter()

@@ -55,7 +55,6 @@ public final class PersistentIndex: @unchecked Sendable {
     /// While a commit runs: ids changed since it took its snapshot (their snapshot versions,
     /// written into the commit's new segments, are superseded).
     private var touchedDuringCommit: Set<String>?  // guarded by `lock`
-    private var lastMergeProblem: String?  // guarded by `lock`
     /// Whether the tail holds items added without a sequence number (``add(_:watermark:)``):
     /// only a tail fed entirely from a source of truth may be dropped and read again.
     private var tailHasUnsequencedItems = false  // guarded by `lock`
@@ -172,9 +171,6 @@ public final class PersistentIndex: @unchecked Sendable {
     /// vectors are then still in its file, hidden from every search).
     public var holdsDeletedDocuments: Bool { lock.withLock { deletions.contains { $0.count > 0 } } }
 
-    /// Why the last merge was not made (an input failed its checksums), or `nil`.
-    public var mergeProblem: String? { lock.withLock { lastMergeProblem } }
-
     /// Upserts items into the tail (analysed unless they carry this analyzer's terms,
     /// embedded unless they carry a vector) and records `watermark` as the last change they
     /// include. An item whose id is already indexed replaces it; of repeated ids in `items`
@@ -233,9 +229,7 @@ public final class PersistentIndex: @unchecked Sendable {
     public func reset() throws(SearchError) {
         lock.lock()
         defer { lock.unlock() }
-        for name in try directory.fileNames() where CommitPoint.isIndexFile(name) {
-            try directory.remove(name)
-        }
+        try Self.removeIndexFiles(in: directory)
         segments = []
         deletions = []
         committedDeletes = [:]
@@ -246,6 +240,12 @@ public final class PersistentIndex: @unchecked Sendable {
         committedWatermark = 0
         tailWatermark = 0
         tailHasUnsequencedItems = false
+    }
+
+    /// Removes every commit point, segment and deletes file of `directory` (an index folder's
+    /// own files; nothing else in it).
+    public static func removeIndexFiles(in directory: any SegmentDirectory) throws(SearchError) {
+        for name in try directory.fileNames() where CommitPoint.isIndexFile(name) { try directory.remove(name) }
     }
 
     // MARK: Changes (caller holds `lock`)
@@ -362,11 +362,11 @@ public final class PersistentIndex: @unchecked Sendable {
     /// Writes the tail as a segment, new deletes files, a merge if the policy picks one, and
     /// a new commit point.
     /// - Returns: `true` when committed (or nothing to commit), `false` when another writer
-    ///   holds the directory's write lock or committed a newer generation since this index was
-    ///   opened (the tail stays; a process opened later will commit it).
+    ///   holds the directory's write lock (the tail stays) or committed a newer generation
+    ///   since this index last opened one (see ``reloadLocked(_:)``).
     /// - Throws: ``SearchError/storage(path:reason:)`` when a file cannot be written (the
     ///   previous commit stays intact). A damaged merge input is not an error: the merge is
-    ///   skipped and reported by ``mergeProblem``.
+    ///   skipped, and ``checkSegments()`` (`verify`) reports the damage.
     /// - Parameter expungingDeletes: also rewrite every segment holding deleted documents
     ///   (merged into one), so their terms, metadata and vectors leave the disk — what a
     ///   delete of something saved by mistake needs.
@@ -405,18 +405,16 @@ public final class PersistentIndex: @unchecked Sendable {
 
     /// The commit, holding the directory's write lock.
     private func commitLocked(expungingDeletes: Bool) throws(SearchError) -> Bool {
-        let (entries0, watermark, current, deleted, named, next, previousWatermark) = lock.withLock {
+        let (tailEntries, watermark, current, deleted, named, next, previousWatermark) = lock.withLock {
             touchedDuringCommit = []
             return (tail.compactMap { $0 }, tailWatermark, segments, deletions, committedDeletes, generation + 1, committedWatermark)
         }
-        let tailEntries = entries0
         let changedDeletes = zip(current, deleted).contains { $1.count != (named[$0.name]?.count ?? 0) }
         let anyDeleted = deleted.contains { $0.count > 0 }
         guard !tailEntries.isEmpty || changedDeletes || watermark != previousWatermark || (expungingDeletes && anyDeleted)
         else { return true }
         // Another process committed since we opened: its commit may name segments we never
-        // mapped, so ours must not replace it. Keep the tail (its changes are in the source of
-        // truth; the next opener reads them past that commit's watermark).
+        // mapped, so ours must not replace it.
         let onDisk = try directory.fileNames().compactMap(CommitPoint.generation(ofFileName:)).max() ?? 0
         guard onDisk < next else {
             reloadLocked(onDisk)
@@ -470,10 +468,8 @@ public final class PersistentIndex: @unchecked Sendable {
                     keptDeletions.insert(DeletedDocuments(documentCount: merged.documentCount), at: position)
                     created.insert(name)
                 }
-                lock.withLock { lastMergeProblem = nil }
             } catch {
                 // Damage is not copied into a new segment; `verify` reports and repairs it.
-                lock.withLock { lastMergeProblem = String(describing: error) }
             }
         }
         let point = CommitPoint(

@@ -90,15 +90,20 @@ struct SegmentByteWriter {
 
     /// `count | offsets | bytes` (see ``SegmentFormat``).
     static func stringTable(_ strings: [String]) -> [UInt8] {
+        stringTable(bytes: strings.map { Array($0.utf8) })
+    }
+
+    /// A string table of UTF-8 byte strings as stored (a merge copies them without decoding).
+    static func stringTable(bytes entries: [[UInt8]]) -> [UInt8] {
         var writer = SegmentByteWriter()
-        writer.append(UInt32(strings.count))
+        writer.append(UInt32(entries.count))
         var offset: UInt32 = 0
         writer.append(offset)
-        for string in strings {
-            offset += UInt32(string.utf8.count)
+        for entry in entries {
+            offset += UInt32(entry.count)
             writer.append(offset)
         }
-        for string in strings { writer.append(bytes: Array(string.utf8)) }
+        for entry in entries { writer.append(bytes: entry) }
         return writer.bytes
     }
 }

@@ -59,61 +59,57 @@ enum SegmentMerger {
         sections[.idOrder] = SegmentWriter.idOrder(ids)
         sections[.fieldLengths] = lengths.bytes
         sections[.createdAt] = created.bytes
-        sections[.metadata] = byteTable(metadata)
+        sections[.metadata] = SegmentByteWriter.stringTable(bytes: metadata)
         sections[.vectors] = vectors.bytes
 
-        // Terms: the union of the dictionaries, each term's postings in input order.
-        let terms = union(inputs.map { input in (0..<input.segment.termCount).map { input.segment.term(at: $0) } })
-        var termTable: [String] = []
-        var termStarts = SegmentByteWriter()
-        var postings = SegmentByteWriter()
-        var position: UInt64 = 0
-        for (term, sources) in terms {
-            let before = position
-            for (input, index) in sources {
-                for posting in inputs[input].segment.postings(termIndex: index) {
-                    guard posting.ordinal < renumbered[input].count else { continue }
-                    let ordinal = renumbered[input][posting.ordinal]
-                    guard ordinal >= 0 else { continue }
-                    if position == before { termStarts.append(before) }
-                    postings.append(UInt32(ordinal))
-                    postings.append(UInt32(bitPattern: posting.termFrequency))
-                    position += 1
-                }
+        // Terms, then metadata keys: dictionaries merged, each list in input order.
+        let terms = mergedLists(
+            inputs.map { input in (0..<input.segment.termCount).map { input.segment.term(at: $0) } }, renumbered: renumbered
+        ) { input, index, emit in
+            for posting in inputs[input].segment.postings(termIndex: index) {
+                emit(posting.ordinal, UInt32(bitPattern: posting.termFrequency))
             }
-            if position > before { termTable.append(term) }
         }
-        termStarts.append(position)
-        sections[.terms] = SegmentByteWriter.stringTable(termTable)
-        sections[.postingStarts] = termStarts.bytes
-        sections[.postings] = postings.bytes
+        (sections[.terms], sections[.postingStarts], sections[.postings]) = terms
+        let keys = mergedLists(
+            inputs.map { input in (0..<input.segment.metadataKeyCount).map { input.segment.metadataKey(at: $0) } },
+            renumbered: renumbered
+        ) { input, index, emit in
+            for local in inputs[input].segment.ordinals(keyIndex: index) { emit(Int(local), nil) }
+        }
+        (sections[.metadataKeys], sections[.metadataStarts], sections[.metadataOrdinals]) = keys
 
-        // Metadata postings the same way.
-        let keys = union(inputs.map { input in (0..<input.segment.metadataKeyCount).map { input.segment.metadataKey(at: $0) } })
+        return SegmentWriter.layout(sections, documentCount: count, dimension: dimension, totalFieldLength: totalFieldLength)
+    }
+
+    /// One kind of posting lists merged: the union of the inputs' sorted dictionaries, each
+    /// key's entries concatenated in input order — `entries(input, keyIndex, emit)` emits each
+    /// (local ordinal, payload written after it) — with ordinals renumbered, deleted or
+    /// out-of-range ones dropped, and keys left without entries dropped.
+    /// - Returns: the key string table, the start table (u64 × (keys + 1)), the entries.
+    private static func mergedLists(
+        _ dictionaries: [[String]], renumbered: [[Int32]],
+        entries: (_ input: Int, _ keyIndex: Int, _ emit: (_ local: Int, _ payload: UInt32?) -> Void) -> Void
+    ) -> ([UInt8], [UInt8], [UInt8]) {
         var keyTable: [String] = []
-        var keyStarts = SegmentByteWriter()
-        var ordinals = SegmentByteWriter()
-        position = 0
-        for (key, sources) in keys {
+        var starts = SegmentByteWriter()
+        var written = SegmentByteWriter()
+        var position: UInt64 = 0
+        for (key, sources) in union(dictionaries) {
             let before = position
             for (input, index) in sources {
-                for local in inputs[input].segment.ordinals(keyIndex: index) {
-                    guard Int(local) < renumbered[input].count else { continue }
-                    let ordinal = renumbered[input][Int(local)]
-                    guard ordinal >= 0 else { continue }
-                    if position == before { keyStarts.append(before) }
-                    ordinals.append(UInt32(ordinal))
+                entries(input, index) { local, payload in
+                    guard local < renumbered[input].count, renumbered[input][local] >= 0 else { return }
+                    if position == before { starts.append(before) }
+                    written.append(UInt32(renumbered[input][local]))
+                    if let payload { written.append(payload) }
                     position += 1
                 }
             }
             if position > before { keyTable.append(key) }
         }
-        keyStarts.append(position)
-        sections[.metadataKeys] = SegmentByteWriter.stringTable(keyTable)
-        sections[.metadataStarts] = keyStarts.bytes
-        sections[.metadataOrdinals] = ordinals.bytes
-
-        return SegmentWriter.layout(sections, documentCount: count, dimension: dimension, totalFieldLength: totalFieldLength)
+        starts.append(position)
+        return (SegmentByteWriter.stringTable(keyTable), starts.bytes, written.bytes)
     }
 
     /// The union of sorted dictionaries, ascending by UTF-8 bytes: each entry with the
@@ -125,19 +121,5 @@ enum SegmentMerger {
             for (index, entry) in dictionary.enumerated() { sources[Array(entry.utf8), default: []].append((input, index)) }
         }
         return sources.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { (String(decoding: $0, as: UTF8.self), sources[$0]!) }
-    }
-
-    /// A string table of raw UTF-8 byte strings (``SegmentFormat``).
-    private static func byteTable(_ entries: [[UInt8]]) -> [UInt8] {
-        var writer = SegmentByteWriter()
-        writer.append(UInt32(entries.count))
-        var offset: UInt32 = 0
-        writer.append(offset)
-        for entry in entries {
-            offset += UInt32(entry.count)
-            writer.append(offset)
-        }
-        for entry in entries { writer.append(bytes: entry) }
-        return writer.bytes
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Ranking over several segments as if they were one index: BM25 statistics (document count,
-/// average field length, document frequencies) are summed over all of them before any score
-/// is computed — over live documents only: a deleted document counts nowhere — and each score is the same arithmetic, in the same order, as
-/// ``InvertedIndex`` (distinct query terms in ascending order, accumulated in `Double`), so
-/// rankings and scores do not depend on how documents are spread over segments. Ties break
-/// by ascending id.
+/// average field length, document frequencies) are summed over all of them, over live
+/// documents only (a deleted document counts nowhere), before any score is computed, and
+/// each score is the same arithmetic, in the same order, as ``InvertedIndex`` (distinct query
+/// terms in ascending order, accumulated in `Double`), so rankings and scores do not depend on
+/// how documents are spread over segments. Ties break by ascending id.
 public enum SegmentSearch {
     /// A hit: which segment, which ordinal in it, its id and score.
     public struct Hit: Sendable, Hashable {
@@ -42,7 +42,7 @@ public enum SegmentSearch {
     ) -> TopKCollector<String> {
         var collector = TopKCollector<String>(k: max(topK, 0))
         guard topK > 0 else { return collector }
-        let deleted = segments.indices.map { $0 < deletions.count ? deletions[$0] : nil }
+        let deleted = DeletedDocuments.perSegment(deletions, count: segments.count)
         var documentCount = 0
         var totalLength = 0
         for (segment, deleted) in zip(segments, deleted) {
@@ -113,13 +113,14 @@ public enum SegmentSearch {
         var collector = TopKCollector<String>(k: max(topK, 0))
         guard topK > 0, !query.isEmpty else { return collector }
         let unit = DenseIndex.normalized(query)
+        let deleted = DeletedDocuments.perSegment(deletions, count: segments.count)
         var threshold = -Double.infinity
         var base = 0
         unit.withUnsafeBufferPointer { q in
             let queryPointer = SendablePointer(q.baseAddress!)
             for (position, segment) in segments.enumerated() {
                 precondition(segment.dimension == query.count, "query and segment dimensions differ")
-                let gone = position < deletions.count ? deletions[position] : nil
+                let gone = deleted[position]
                 let dimension = segment.dimension
                 // The rows to score: the candidates inside this segment, or all of them.
                 var rows: [Int32]?

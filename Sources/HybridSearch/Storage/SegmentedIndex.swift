@@ -29,7 +29,7 @@ public struct SegmentedIndex: Sendable {
         embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration()
     ) {
         self.segments = segments
-        self.deletions = segments.indices.map { $0 < deletions.count && (deletions[$0]?.count ?? 0) > 0 ? deletions[$0] : nil }
+        self.deletions = DeletedDocuments.perSegment(deletions, count: segments.count)
         self.analyzer = analyzer
         self.embedder = embedder
         self.configuration = configuration
@@ -47,9 +47,6 @@ public struct SegmentedIndex: Sendable {
         }
         deletedOrdinals = deleted.isEmpty ? nil : OrdinalSet(sortedMembers: deleted, capacity: total)
     }
-
-    /// Live (not deleted) items.
-    public var liveCount: Int { count - (deletedOrdinals?.count ?? 0) }
 
     /// Ranks `request` (its corpus is not looked at: a segmented index holds one corpus).
     /// - Throws: as ``InMemorySearchBackend/search(_:)``.
