@@ -19,7 +19,9 @@ struct SearchCommand: AsyncParsableCommand {
 
             Each result shows its score, id, name, kind, age and a snippet of its text around \
             the first matching word; --explain adds each leg's rank and raw score (BM25, cosine); \
-            --json prints one JSON array of artifacts with score, snippet (and explanation).
+            --json prints one JSON array of artifacts with score, snippet (and explanation). \
+            A hybrid score is the fused rank score (at most about 0.019 for an item first in \
+            both legs): it orders the list; use --explain to see which leg found a hit.
 
             \(ReadScopeOptions.discussion)
 
