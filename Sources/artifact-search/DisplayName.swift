@@ -17,10 +17,12 @@ enum DisplayName {
         return artifact.filename ?? artifact.artifactID
     }
 
+    /// Read once: `NSHomeDirectory()` looks the user up in the password database on every call.
+    private static let home = NSHomeDirectory()
+
     static func relative(_ path: String, to base: String) -> String {
         let folder = base.hasSuffix("/") ? base : base + "/"
         if path.hasPrefix(folder), path.count > folder.count { return String(path.dropFirst(folder.count)) }
-        let home = NSHomeDirectory()
         if home.count > 1, path.hasPrefix(home + "/") { return "~" + path.dropFirst(home.count) }
         return path
     }

@@ -34,11 +34,28 @@ struct PersistentIndexCommandTests {
         #expect(try runner.runOK(["search", "osprey kestrel", "--json"]).jsonObjects().map { $0["artifact_id"] as? String } == expected)
         let segment = try #require(try Self.indexFiles(runner).first { $0.hasPrefix("segment-") })
         let url = index.appendingPathComponent(segment)
-        var bytes = try Data(contentsOf: url)
-        bytes[bytes.count - 3] ^= 0x55
+        let pristine = try Data(contentsOf: url)
+        // Damage in the header is found on open: the index is rebuilt.
+        var bytes = pristine
+        bytes[30] ^= 0x55
         try FileManager.default.removeItem(at: url)
         try bytes.write(to: url)
         #expect(try runner.runOK(["search", "osprey kestrel", "--json"]).jsonObjects().map { $0["artifact_id"] as? String } == expected)
         #expect(try runner.runOK(["verify"]).standardOutput.hasPrefix("ok: 3 artifact(s)"))
+        // Damage inside a section is not looked for on open (reads stay in bounds); verify
+        // names it and verify --repair rebuilds the index.
+        let rebuilt = try #require(try Self.indexFiles(runner).first { $0.hasPrefix("segment-") })
+        let rebuiltURL = index.appendingPathComponent(rebuilt)
+        bytes = try Data(contentsOf: rebuiltURL)
+        bytes[bytes.count - 3] ^= 0x55
+        try FileManager.default.removeItem(at: rebuiltURL)
+        try bytes.write(to: rebuiltURL)
+        #expect(try runner.run(["search", "osprey kestrel", "--json"]).status == 0)
+        let damaged = try runner.run(["verify"])
+        #expect(damaged.status == 1, "\(damaged.standardOutput)")
+        #expect(damaged.standardOutput.contains(rebuilt), "\(damaged.standardOutput)")
+        _ = try runner.runOK(["verify", "--repair"])
+        #expect(try runner.runOK(["verify"]).standardOutput.hasPrefix("ok: 3 artifact(s)"))
+        #expect(try runner.runOK(["search", "osprey kestrel", "--json"]).jsonObjects().map { $0["artifact_id"] as? String } == expected)
     }
 }

@@ -94,11 +94,16 @@ struct PersistentIndexTests {
         #expect(throws: PersistentIndex.OpenProblem.self) {
             try PersistentIndex(directory: directory, embedder: Self.embedder, verification: .full)
         }
-        // A flipped byte in the field lengths (a locating section) is found on open.
-        let lengths = try Segment(name: "s", bytes: SegmentBytes(copying: pristine), verification: .structure)
+        // A flipped byte in the field lengths is found the same way; in the section table, on open.
+        let lengths = try Segment(name: "s", bytes: SegmentBytes(copying: pristine), verification: .standard)
             .byteRange(of: .fieldLengths)
         bytes = pristine
         bytes[lengths.lowerBound + 5] ^= 0x40
+        try FileManager.default.removeItem(at: segment)
+        try bytes.write(to: segment)
+        #expect(try PersistentIndex(directory: directory, embedder: Self.embedder).checkSegments().first?.contains("fieldLengths") == true)
+        bytes = pristine
+        bytes[64 + 8] ^= 0x01
         try FileManager.default.removeItem(at: segment)
         try bytes.write(to: segment)
         #expect(throws: PersistentIndex.OpenProblem.self) { try PersistentIndex(directory: directory, embedder: Self.embedder) }

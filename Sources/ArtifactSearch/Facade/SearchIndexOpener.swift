@@ -6,18 +6,13 @@ import HybridSearch
 /// another analyzer means "start empty and catch up from SQLite", never an error or a wrong
 /// answer. Another embedder stays an error (the vectors in SQLite are that embedder's).
 enum SearchIndexOpener {
-    /// How much of each segment is checked when the index opens: by default header, table and
-    /// the locating sections (``HybridSearch/Segment/Verification/standard``: content sections
-    /// are checked when written, before a merge and by `verify`); with
+    /// How much of each segment is checked when the index opens: by default header, section
+    /// table and bounds (``HybridSearch/Segment/Verification/standard``: contents are checked
+    /// when written, before a merge and by `verify`); with
     /// `ARTIFACT_SEARCH_SEGMENT_VERIFICATION=full` every checksum (≈ 0.12 s for the 0.5 GB of
-    /// a 100,000-artifact store), with `structure` header, table and bounds only (the
-    /// trade-off measured in Benchmarks/RESULTS.md).
+    /// a 100,000-artifact store; the trade-off is measured in Benchmarks/RESULTS.md).
     static var verification: Segment.Verification {
-        switch ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] {
-        case "full": .full
-        case "structure": .structure
-        default: .standard
-        }
+        ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] == "full" ? .full : .standard
     }
 
     /// The store's search backend; its index is opened (``openIndex(folder:readOnly:analyzer:embedder:)``)

@@ -325,7 +325,7 @@ public final class PersistentIndex: @unchecked Sendable {
                 ? nil
                 : try Segment(
                     name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(documents, dimension: embedder.dimension)),
-                    verification: .structure)
+                    verification: .standard)
             tailIsStale = false
         }
         return tailSegment

@@ -85,8 +85,13 @@ extension SegmentedIndex: RankingSource {
             var result: [Int32] = []
             for (index, segment) in segments.enumerated() {
                 let base = bases[index]
-                // Metadata ordinals are not checksummed on open: one out of range is skipped.
-                for local in list(segment) where Int(local) < segment.documentCount { result.append(Int32(base + Int(local))) }
+                // Metadata ordinals are not checksummed on open: one out of range or out of
+                // order (damage) is skipped, so the list stays strictly increasing.
+                var previous = -1
+                for local in list(segment) where Int(local) < segment.documentCount && Int(local) > previous {
+                    result.append(Int32(base + Int(local)))
+                    previous = Int(local)
+                }
             }
             return result
         }
