@@ -46,8 +46,9 @@ struct BestCommand: AsyncParsableCommand {
         // The facade's `best` has neither a time window nor graph/node filters; the structured
         // search orders by the metric the same way (ties newest first), with artifacts lacking
         // it last, and applies --time-window, --graph-id and --node-id like `list` and `search`.
-        let best = try await read.search(nil, in: facade, limit: 1, mode: .structural, metric: metric, metricMode: mode)
-            .first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
+        let best = try await SearchIndexUse.around(facade) {
+            try await read.search(nil, in: facade, limit: 1, mode: .structural, metric: metric, metricMode: mode)
+        }.first.map(\.artifact).flatMap { $0.metrics[metric] == nil ? nil : $0 }
         guard let best else {
             let kind = read.filters.kind.map { " of kind \"\($0)\"" } ?? ""
             throw CommandLineError(

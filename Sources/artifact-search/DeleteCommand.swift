@@ -100,8 +100,10 @@ struct GarbageCollectCommand: AsyncParsableCommand {
     func run() async throws {
         let facade = try await store.openFacade(scope: scope.scope)
         let cutoff = Date(timeIntervalSinceNow: -unpinnedOlderThan.seconds)
-        let report = try await facade.collectGarbage(
-            olderThan: cutoff, kind: kind, level: scope.level, extraScopeLabels: scope.extraScopeLabels, dryRun: dryRun)
+        let report = try await SearchIndexUse.around(facade) {
+            try await facade.collectGarbage(
+                olderThan: cutoff, kind: kind, level: scope.level, extraScopeLabels: scope.extraScopeLabels, dryRun: dryRun)
+        }
         try DeletionOutput.print(report, json: json)
     }
 }

@@ -34,7 +34,9 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let facade = try await read.openFacade()
-        let artifacts = try await read.search(nil, in: facade, limit: limit, mode: .structural).map(\.artifact)
+        let artifacts = try await SearchIndexUse.around(facade) {
+            try await read.search(nil, in: facade, limit: limit, mode: .structural).map(\.artifact)
+        }
         if json {
             try JSONOutput.print(artifacts)
         } else if artifacts.isEmpty {

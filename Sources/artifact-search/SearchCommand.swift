@@ -62,28 +62,15 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let facade = try await read.openFacade()
-        if ProgressBar.standardErrorIsTerminal {
-            // A first rebuild of a large store (or one from an older index format) takes a
-            // while: show it, once, before the search.
-            var bar: ProgressBar?
-            try await facade.prepareSearchIndex { done, total in
-                if bar == nil {
-                    CommandOutput.error("Building the search index from the records (once per store)…")
-                    bar = ProgressBar(total: total, unit: "documents")
-                }
-                bar?.update(done: done, force: done == total)
-            }
-            bar?.finish()
-        }
         let analyzer = facade.backend.analyzer
         if let reason = Self.reasonToMatchNothing(query: query, mode: mode, analyzer: analyzer) {
             if json { try JSONOutput.print([ScoredArtifact]()) }
             CommandOutput.error(reason)
             return
         }
-        let results = try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
-        // The tail this search had to read from SQLite becomes a segment for the next process.
-        _ = try? await facade.commitSearchIndex()
+        let results = try await SearchIndexUse.around(facade) {
+            try await read.search(query, in: facade, limit: limit, mode: mode, explain: explain)
+        }
         let extractor = SnippetExtractor(query: query ?? "", analyzer: analyzer)
         var scored: [ScoredArtifact] = []
         for result in results {

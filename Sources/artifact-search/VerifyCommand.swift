@@ -54,8 +54,7 @@ struct VerifyCommand: AsyncParsableCommand {
         for damage in report.damagedArtifacts {
             lines.append("damaged: artifact \(damage.artifactID): \(damage.path): \(damage.problem)")
         }
-        for id in report.unindexedArtifacts { lines.append("not indexed: artifact \(id) (verify --repair re-indexes it)") }
-        for id in report.orphanSearchDocuments { lines.append("orphan search document: \(id) (no such artifact)") }
+        for id in report.unindexedArtifacts { lines.append("not indexed: artifact \(id) (verify --repair rebuilds the index)") }
         for path in report.orphanBlobs { lines.append("orphan blob: \(path)") }
         for path in report.staleTemporaries { lines.append("stale temporary: \(path)") }
         for path in report.strayFiles { lines.append("stray file: \(path)") }

@@ -134,7 +134,7 @@ struct DeletionTests {
         #expect(try await facade.commitSearchIndex())
         // Delete through the records only (as a process whose index commit lost the race).
         let gone = [saved[2].artifactID, saved[9].artifactID]
-        _ = try await facade.index.delete(ids: gone, corpus: "artifacts", pendingContent: [])
+        _ = try await facade.index.delete(ids: gone, pendingContent: [])
         let reopened = try await openFacade(in: folder)
         let found = Self.ids(try await reopened.search("kiwis", limit: 20, mode: .lexical))
         #expect(found == Set(saved.map(\.artifactID)).subtracting(gone))
@@ -153,7 +153,7 @@ struct DeletionTests {
         let other = try await facade.saveText("other bytes", name: "other.txt")
         let blob = facade.store.contentURL(sha256: secret.sha256!).path
         // The records go, the process "dies" before removing the blob.
-        _ = try await facade.index.delete(ids: [secret.artifactID], corpus: "artifacts", pendingContent: [secret.sha256!])
+        _ = try await facade.index.delete(ids: [secret.artifactID], pendingContent: [secret.sha256!])
         #expect(FileManager.default.fileExists(atPath: blob))
         let report = try await facade.verify()
         #expect(report.unfinishedContentRemovals == [secret.sha256!] && !report.isHealthy)
@@ -164,7 +164,7 @@ struct DeletionTests {
         // The next delete finishes a pending removal too.
         let third = try await facade.saveText("third bytes", name: "third.txt")
         let thirdBlob = facade.store.contentURL(sha256: third.sha256!).path
-        _ = try await facade.index.delete(ids: [third.artifactID], corpus: "artifacts", pendingContent: [third.sha256!])
+        _ = try await facade.index.delete(ids: [third.artifactID], pendingContent: [third.sha256!])
         let next = try await facade.delete(ids: [other.artifactID])
         #expect(Set(next.removedContent) == [third.sha256!, other.sha256!])
         #expect(!FileManager.default.fileExists(atPath: thirdBlob))

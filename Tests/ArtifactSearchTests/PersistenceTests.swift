@@ -85,7 +85,7 @@ struct PersistenceTests {
         defer { folder.remove() }
         let facade = try await openFacade(in: folder)
         let index = try #require(facade.index as? SQLiteArtifactIndex)
-        #expect(try await index.schemaVersion == 3)
+        #expect(try await index.schemaVersion == 4)
         #expect(try await index.checkIntegrity())
         // A second, independent opening of the folder (as another process would) writes…
         let other = try await openFacade(in: folder, scope: Scope(runID: "run-1"))

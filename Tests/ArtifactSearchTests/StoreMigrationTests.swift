@@ -21,72 +21,119 @@ final class CountingEmbedder: Embedder, @unchecked Sendable {
     }
 }
 
-/// A store written by the previous release — schema v2 (no tombstones), segments of format
-/// v1 — opens: the schema migrates, the index is rebuilt from SQLite's stored vectors and
-/// terms, and it ranks exactly as before without embedding any document.
+/// A store written by the previous release — schema v3: artifacts with filter columns and
+/// side tables, search documents holding a copy of the text, analysed terms and the vector —
+/// opens: the schema migrates to v4 (one record and its vector per artifact), the old index
+/// folder is dropped and rebuilt from the records and the blobs, and it ranks, lists and
+/// picks the best exactly as before without embedding any document.
 @Suite("Store migration from the previous release")
 struct StoreMigrationTests {
     static let queries = ["budget forecast", "gpu memory crash", "retry backoff policy", "notes"]
 
-    static func rankings(_ facade: ArtifactFacade) async throws -> [[String]] {
+    static func answers(_ facade: ArtifactFacade) async throws -> [[String]] {
         var all: [[String]] = []
         for query in queries {
             for mode in [SearchMode.lexical, .semantic, .hybrid] {
                 all.append(try await facade.search(query, limit: 10, mode: mode).map { "\($0.artifact.artifactID) \($0.score ?? -1)" })
             }
         }
+        all.append(try await facade.list(limit: 100).map(\.artifactID))
+        all.append(try await facade.list(tags: ["odd"], limit: 100).map(\.artifactID))
+        all.append([try await facade.best(metric: "f1")?.artifactID ?? "none"])
+        all.append([try await facade.best(metric: "f1", metricMode: .min)?.artifactID ?? "none"])
         return all
     }
 
-    @Test("schema v2 + v1 segments: migrated, rebuilt without embedding, identical rankings and scores")
+    /// Rewrites the store's database as the previous release wrote it (schema v3), from what
+    /// the current one holds: the same artifacts, their text, terms and vectors.
+    static func downgradeToSchema3(_ facade: ArtifactFacade, store: URL) async throws {
+        let database = store.appendingPathComponent("index.sqlite")
+        let current = try DatabaseQueue(path: database.path)
+        let rows = try await current.read { db in
+            try Row.fetchAll(db, sql: "SELECT artifact_id, record, pinned, vector, embedder FROM records ORDER BY sequence")
+                .map { row -> (String, String, Bool, Data?, String?) in (row[0], row[1], row[2], row[3], row[4]) }
+        }
+        try current.close()
+        let analyzer = StandardAnalyzer()
+        let old = store.appendingPathComponent("v3.sqlite")
+        let queue = try DatabaseQueue(path: old.path)
+        try IndexSchema.migrator.migrate(queue, upTo: "v3")
+        for (id, record, pinned, vector, embedder) in rows {
+            let artifact = try SQLiteArtifactIndex.decode(record: record, pinned: pinned)
+            var built = try await facade.mirror.items.item(for: artifact, contentIntact: true)
+            built.metadata = built.metadata.filter { !$0.key.hasPrefix(ArtifactMetadataKey.metricPrefix) }
+            let item = built
+            let terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))
+            try await queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO artifacts (artifact_id, created_at, run_id, kind, mime, sha256, bytes, pinned, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, item.createdAt, artifact.runID, artifact.kind, artifact.mime, artifact.sha256, artifact.bytes, pinned, record,
+                    ])
+                for tag in artifact.tags {
+                    try db.execute(sql: "INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)", arguments: [id, tag])
+                }
+                for (name, value) in artifact.metrics {
+                    try db.execute(sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)", arguments: [id, name, value])
+                }
+                try db.execute(
+                    sql: "INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector, terms, analyzer) VALUES ('artifacts', ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, item.text, JSONValue.object(item.metadata).canonicalJSON, item.createdAt, vector, terms.encoded(),
+                        analyzer.identifier,
+                    ])
+                if let embedder {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('embedder.identifier', ?), ('embedder.dimension', ?)",
+                        arguments: [embedder, String((vector?.count ?? 0) / 4)])
+                }
+            }
+        }
+        try queue.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+        try FileManager.default.moveItem(at: old, to: database)
+    }
+
+    @Test("schema v3 (text, terms and filter columns in SQLite): migrated to records with vectors, index rebuilt from the blobs without embedding, identical answers")
     func previousRelease() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let words = ["budget", "forecast", "gpu", "memory", "crash", "retry", "backoff", "policy", "notes", "daily"]
+        let source = folder.url.appendingPathComponent("tracked.txt")
+        try Data("gpu budget notes of a tracked file".utf8).write(to: source)
         var before: [[String]] = []
         do {
             let facade = try await openFacade(in: folder)
             for index in 0..<40 {
                 let text = (0..<6).map { words[($0 * 7 + index * 3) % words.count] }.joined(separator: " ") + " item\(index)"
-                _ = try await facade.saveText(text, name: "n\(index).txt")
+                _ = try await facade.saveText(
+                    text, metrics: index % 3 == 0 ? ["f1": Double(index % 11) / 10] : [:], tags: index % 2 == 1 ? ["odd"] : [],
+                    name: "n\(index).txt")
             }
+            let tracked = try await facade.saveFileIfChanged(
+                at: source, unchangedLabels: ["source_path": .string(source.path)], labels: ["source_path": .string(source.path)])
+            #expect(tracked != nil)
             #expect(try await facade.commitSearchIndex())
-            before = try await Self.rankings(facade)
+            before = try await Self.answers(facade)
+            try await Self.downgradeToSchema3(facade, store: folder.url.appendingPathComponent("store"))
         }
-        // Turn the store into the previous release's: no tombstone table, schema version 2,
-        // segment files of format version 1.
-        let store = folder.url.appendingPathComponent("store")
-        let database = try DatabaseQueue(path: store.appendingPathComponent("index.sqlite").path)
-        try await database.write { db in
-            try db.execute(sql: "DROP TABLE search_tombstones")
-            try db.execute(sql: "DROP TABLE pending_content_removals")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
-            try db.execute(sql: "PRAGMA user_version = 2")
-        }
-        try database.close()
-        let indexFolder = store.appendingPathComponent("index")
-        var segments = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: indexFolder.path) where name.hasSuffix(".seg") {
-            let url = indexFolder.appendingPathComponent(name)
-            var bytes = try Data(contentsOf: url)
-            bytes[8] = 1
-            try bytes.write(to: url)
-            segments += 1
-        }
-        #expect(segments == 1)
 
         let embedder = CountingEmbedder()
         let reopened = try await openFacade(in: folder, embedder: embedder)
         let index = try #require(reopened.index as? SQLiteArtifactIndex)
-        #expect(try await index.schemaVersion == 3)
-        let after = try await Self.rankings(reopened)
+        #expect(try await index.schemaVersion == 4)
+        #expect(index.upgradedFromVersion == 3)
+        let after = try await Self.answers(reopened)
         #expect(after == before)
         // Only the queries were embedded (one per semantic or hybrid search), no document.
         #expect(embedder.count == Self.queries.count * 2)
-        // The rebuilt index was committed in the current format: the next opener maps it.
-        #expect(try await reopened.commitSearchIndex())
+        // The unchanged-file condition survived: the tracked file is still "unchanged".
+        #expect(try await reopened.saveFileIfChanged(
+                at: source, unchangedLabels: ["source_path": .string(source.path)], labels: ["source_path": .string(source.path)]) == nil)
+        // The rebuilt index was committed: the next opener maps it and answers the same.
+        _ = try await reopened.commitSearchIndex()
         let third = try await openFacade(in: folder, embedder: CountingEmbedder())
-        #expect(try await Self.rankings(third) == before)
+        #expect(try await Self.answers(third) == before)
         #expect(try await third.verify().isHealthy)
     }
 }

@@ -4,36 +4,48 @@ import Testing
 
 @testable import ArtifactSearch
 
-/// Analysed terms are persisted with each search document, so reopening a store rebuilds the
-/// inverted index without analysing the texts again — and a different analyzer re-analyses.
-@Suite("Stored analysis")
+/// The records keep what cannot be derived — the artifact and its vector — and nothing the
+/// engine derives: no copy of the text, no analysed terms. The search index is rebuilt from
+/// the records and the content, without embedding anything again.
+@Suite("Records and the derived search index")
 struct StoredTermsTests {
-    @Test("documents are stored with their terms; the text is read back only for another analyzer")
-    func storedTerms() async throws {
+    @Test("the database holds no copy of the indexed text; without its index folder the store rebuilds from records and blobs, ranking bit for bit as before, embedding no document")
+    func rebuiltFromRecords() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
-        let saved = try await facade.saveText("Running the atomic_write_json tests again", name: "notes.md")
-        let analyzer = StandardAnalyzer()
-
-        let items = try await facade.index.searchChanges(
-            corpus: "artifacts", after: 0, limit: 10, analyzer: analyzer.identifier
-        ).changes.compactMap(\.upsertedItem)
-        let item = try #require(items.first { $0.id == saved.artifactID })
-        let terms = try #require(item.terms)
-        #expect(item.text.isEmpty)
-        #expect(terms.analyzer == analyzer.identifier)
-        #expect(terms.terms.contains("atomic_write_json") && terms.terms.contains("run"))
-        #expect(terms.terms == terms.terms.sorted())
-
-        let foreign = try await facade.index.searchChanges(
-            corpus: "artifacts", after: 0, limit: 10, analyzer: "another-analyzer"
-        ).changes.compactMap(\.upsertedItem)
-        let other = try #require(foreign.first { $0.id == saved.artifactID })
-        #expect(other.terms == nil)
-        #expect(other.text.contains("atomic_write_json"))
-        // The stored terms are exactly the analysis of the stored text.
-        #expect(TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: other.text)) == terms)
+        let words = ["quokka", "wombat", "dingo", "numbat", "bilby", "echidna"]
+        var before: [[String]] = []
+        do {
+            let facade = try await openFacade(in: folder)
+            for index in 0..<30 {
+                let text = (0..<5).map { words[($0 * 5 + index) % words.count] }.joined(separator: " ") + " zanzibarite\(index)"
+                _ = try await facade.saveText(text, metrics: ["f1": Double(index % 7) / 10], name: "n\(index).txt")
+            }
+            #expect(try await facade.commitSearchIndex())
+            for query in ["quokka wombat", "bilby", "echidna dingo numbat"] {
+                for mode in [SearchMode.lexical, .semantic, .hybrid] {
+                    before.append(try await facade.search(query, limit: 10, mode: mode).map { "\($0.artifact.artifactID) \($0.score ?? -1)" })
+                }
+            }
+        }
+        let store = folder.url.appendingPathComponent("store")
+        for name in ["index.sqlite", "index.sqlite-wal"] {
+            guard let bytes = FileManager.default.contents(atPath: store.appendingPathComponent(name).path) else { continue }
+            #expect(bytes.range(of: Data("zanzibarite".utf8)) == nil, "\(name) holds a copy of the content")
+        }
+        try FileManager.default.removeItem(at: store.appendingPathComponent("index"))
+        let embedder = CountingEmbedder()
+        let reopened = try await openFacade(in: folder, embedder: embedder)
+        var after: [[String]] = []
+        for query in ["quokka wombat", "bilby", "echidna dingo numbat"] {
+            for mode in [SearchMode.lexical, .semantic, .hybrid] {
+                after.append(try await reopened.search(query, limit: 10, mode: mode).map { "\($0.artifact.artifactID) \($0.score ?? -1)" })
+            }
+        }
+        #expect(after == before)
+        // Only the six semantic and hybrid queries were embedded.
+        #expect(embedder.count == 6)
+        #expect(try await reopened.verify().isHealthy)
     }
 
     @Test("reopening with another analyzer re-analyses stored texts and ranks like a store built with it")

@@ -268,7 +268,7 @@ struct BackendTests {
         #expect(explanation.lexical != nil || explanation.semantic != nil)
     }
 
-    @Test("Two backends fed the same items in different orders give bit-identical rankings; ties break by id")
+    @Test("Two backends fed the same items in different orders give bit-identical rankings; ties break by id (structural: the larger first)")
     func determinismAndTies() async throws {
         var items = EngineFixture.items()
         // Exact duplicates under different ids: every leg ties them.
@@ -293,8 +293,36 @@ struct BackendTests {
             let hits = try await a.search(SearchRequest(
                 corpus: "c", query: "duplicate twin", topK: 3,
                 filter: MetadataFilter(createdAtMin: 5, createdAtMax: 5), mode: mode))
-            #expect(hits.map(\.itemID) == ["dup-a", "dup-m", "dup-z"], "\(mode)")
+            // Query modes break ties by the smaller id; structural (newest first) by the larger,
+            // as ids that grow with time put the later save first.
+            #expect(hits.map(\.itemID) == (mode == .structural ? ["dup-z", "dup-m", "dup-a"] : ["dup-a", "dup-m", "dup-z"]), "\(mode)")
         }
+    }
+
+    @Test("Structural orders, worked example: newest first with ties to the larger id; by a number, largest or smallest first, missing last or left out, ties newest first")
+    func structuralOrders() async throws {
+        let backend = InMemorySearchBackend(embedder: HashedNGramEmbedder(dimension: 16))
+        // (id, createdAt, f1)
+        let rows: [(String, Double?, JSONValue?)] = [
+            ("a", 10, .number(0.5)), ("b", 20, .number(0.9)), ("c", 20, .number(0.5)), ("d", 30, nil),
+            ("e", nil, .integer(1)), ("f", 20, .string("0.99")), ("g", 5, .number(0.9)),
+        ]
+        try await backend.upsert(rows.map { id, time, f1 in
+            SearchItem(corpus: "c", id: id, text: "row \(id)", metadata: f1.map { ["metric.f1": $0] } ?? [:], createdAt: time)
+        })
+        func order(_ order: StructuralOrder, k: Int = 10) async throws -> [String] {
+            try await backend.search(SearchRequest(corpus: "c", query: "", topK: k, mode: .structural, order: order)).map(\.itemID)
+        }
+        // 30; 20 ×3 → larger id first (f, c, b); 10; 5; no time last.
+        #expect(try await order(.newestFirst) == ["d", "f", "c", "b", "a", "g", "e"])
+        // 1 (e); 0.9: b (20) before g (5); 0.5: c (20) before a (10); then without a number
+        // ("0.99" is a string): newest first.
+        #expect(try await order(.number(key: "metric.f1", descending: true, excludingMissing: false)) == ["e", "b", "g", "c", "a", "d", "f"])
+        #expect(try await order(.number(key: "metric.f1", descending: false, excludingMissing: true)) == ["c", "a", "b", "g", "e"])
+        #expect(try await order(.number(key: "metric.f1", descending: true, excludingMissing: true), k: 2) == ["e", "b"])
+        let scored = try await backend.search(
+            SearchRequest(corpus: "c", query: "", topK: 2, mode: .structural, order: .number(key: "metric.f1", descending: false, excludingMissing: true)))
+        #expect(scored.map(\.score) == [0.5, 0.5])
     }
 
     @Test("NaN vectors are rejected and nothing of the batch is applied")

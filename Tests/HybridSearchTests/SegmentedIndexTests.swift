@@ -23,6 +23,13 @@ struct SegmentedIndexTests {
             if index % 5 == 0 { metadata["flag"] = .null }
             if index % 2 == 0 { metadata["tags"] = .array([.string("even")] + (index % 6 == 0 ? [.string("six")] : [])) }
             if index % 9 == 0 { metadata["score"] = .number(0.5) }
+            // A number to order by: ties, integers and doubles, some missing, some not numbers.
+            switch index % 7 {
+            case 0: break
+            case 1: metadata["rank"] = .string("7")
+            case 2: metadata["rank"] = .integer(Int64(index % 5))
+            default: metadata["rank"] = .number(Double(index % 13) / 4 - 1)
+            }
             return SearchItem(
                 corpus: "c", id: String(format: "i%03d", (index * 37) % 1000), text: text, metadata: metadata,
                 createdAt: index % 10 == 3 ? nil : 1_000 + Double(index % 50),
@@ -76,12 +83,19 @@ struct SegmentedIndexTests {
             let query = (0..<Int.random(in: 0...3, using: &random)).map { _ in Self.words.randomElement(using: &random)! }
                 .joined(separator: " ")
             let filter = Self.filters(&random)
+            let orders: [StructuralOrder] = [
+                .newestFirst, .number(key: "rank", descending: true, excludingMissing: false),
+                .number(key: "rank", descending: false, excludingMissing: true),
+            ]
             for mode in SearchMode.allCases {
                 for k in [1, 7, 300] {
-                    let request = SearchRequest(corpus: "c", query: query, topK: k, filter: filter, mode: mode, explain: true)
-                    let expected = try await backend.search(request)
-                    let found = try index.search(request)
-                    #expect(found == expected, "\(mode) \"\(query)\" k=\(k) \(filter) cuts=\(cuts)")
+                    for order in mode == .structural ? orders : [.newestFirst] {
+                        let request = SearchRequest(
+                            corpus: "c", query: query, topK: k, filter: filter, mode: mode, explain: true, order: order)
+                        let expected = try await backend.search(request)
+                        let found = try index.search(request)
+                        #expect(found == expected, "\(mode) \(order) \"\(query)\" k=\(k) \(filter) cuts=\(cuts)")
+                    }
                 }
             }
         }

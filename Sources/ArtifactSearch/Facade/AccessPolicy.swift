@@ -35,8 +35,7 @@ extension ArtifactFacade {
             }
             var filter = try indices.levelFilter(level: .org)
             filter[ArtifactMetadataKey.sha256] = .string(sha)
-            let owners = try await index.artifacts(
-                matching: ArtifactQuery(filter: MetadataFilter(equals: filter), order: .newestFirst, limit: 1))
+            let owners = try await structuredArtifacts(filter: MetadataFilter(equals: filter), order: .newestFirst, limit: 1)
             guard !owners.isEmpty else {
                 throw ArtifactError.accessDenied(path: url.path, reason: "no artifact of this organisation holds these bytes")
             }

@@ -28,10 +28,9 @@ public struct DeletionReport: Sendable, Hashable {
 }
 
 extension ArtifactFacade {
-    /// Deletes artifacts: their records, labels, tags, metrics and search documents go in one
-    /// transaction (SQLite `secure_delete`: the freed pages are zeroed), so they vanish from
+    /// Deletes artifacts: their records (with their vectors) go in one transaction (SQLite `secure_delete`: the freed pages are zeroed), so they vanish from
     /// every read and from both search legs at once — in this process and, at their next
-    /// search, in every other (a tombstone replays the delete). Then their bytes are removed
+    /// search, in every other (the change feed replays the delete). Then their bytes are removed
     /// unless another artifact refers to the same bytes, and the index's segments holding them
     /// are rewritten without them.
     ///
@@ -61,7 +60,7 @@ extension ArtifactFacade {
                 for entry in manifest.entries { candidates.insert(entry.sha256) }
             }
         }
-        let (deleted, _) = try await index.delete(ids: unique, corpus: configuration.corpus, pendingContent: candidates)
+        let (deleted, _) = try await index.delete(ids: unique, pendingContent: candidates)
         var report = DeletionReport(deleted: Self.oldestFirst(deleted))
         let deletedIDs = Set(deleted.map(\.artifactID))
         report.alreadyDeleted = unique.filter { !deletedIDs.contains($0) }
@@ -96,7 +95,7 @@ extension ArtifactFacade {
             labels: [:], timeWindow: nil)
         // Strictly before the cutoff (bounds are inclusive; timestamps are milliseconds).
         filter.createdAtMax = ArtifactTimestamp.seconds(cutoff) - 0.0005
-        let old = try await index.artifacts(matching: ArtifactQuery(filter: filter, order: .newestFirst))
+        let old = try await structuredArtifacts(filter: filter, order: .newestFirst, limit: nil)
         let candidates = old.filter { !$0.pinned }
         let pinned = old.count - candidates.count
         if dryRun { return DeletionReport(deleted: Self.oldestFirst(candidates), pinnedKept: pinned, dryRun: true) }

@@ -11,8 +11,9 @@ public struct FileIngest: Sendable, Hashable {
     public var tags: [String]
     public var name: String?
     public var pin: Bool
-    /// When set, the file is skipped if the newest artifact at ``unchangedLevel`` of the scope
-    /// whose labels equal these (e.g. its `source_path`) has the same bytes.
+    /// When set, the file is skipped if the newest artifact saved under the same condition —
+    /// at ``unchangedLevel`` of the scope, with labels equal to these (e.g. its
+    /// `source_path`) — has the same bytes.
     public var unchangedLabels: [String: JSONValue]?
     public var unchangedLevel: ScopeLevel
 
@@ -49,7 +50,7 @@ extension ArtifactFacade {
     public static let maximumIngestBatch = 10_000
 
     /// Saves files as one batch — group commit: every file's bytes are written, then made
-    /// durable with one flush of the file system, then the records and search documents of
+    /// durable with one flush of the file system, then the records (with their vectors) of
     /// all of them commit in one SQLite transaction, and enter the search index together. Each
     /// file becomes what ``saveFile(at:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)``
     /// (no cleanup) or, with ``FileIngest/unchangedLabels``, ``saveFileIfChanged(at:unchangedLabels:level:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)``
@@ -108,15 +109,14 @@ extension ArtifactFacade {
             let inserted = try await index.insert(
                 batch: pending.indices.map { index in
                     let position = pending[index].position
-                    return (
-                        pending[index].artifact, items[index],
-                        conditions[position].map {
-                            UnchangedCondition(newest: ArtifactQuery(filter: $0), sha256: pending[index].artifact.sha256 ?? "")
-                        }
-                    )
+                    return ArtifactInsert(
+                        artifact: pending[index].artifact, vector: storedVector(items[index]),
+                        condition: conditions[position].map {
+                            UnchangedCondition(key: UnchangedCondition.key(for: $0), sha256: pending[index].artifact.sha256 ?? "")
+                        })
                 })
             var recordedItems: [SearchItem] = []
-            var sequences: [Int64?] = []
+            var sequences: [Int64] = []
             for (index, outcome) in inserted.enumerated() {
                 let entry = pending[index]
                 guard case .inserted(let sequence) = outcome else { continue }

@@ -7,7 +7,7 @@ extension ArtifactFacade {
     /// Saves a copy of the file at `url` as a new artifact (`save_file`).
     ///
     /// The bytes are hashed while copied into the store (stored once per SHA-256), the record
-    /// and its search document are committed in one transaction, and only then — if `cleanup`
+    /// and its vector are committed in one transaction, and only then — if `cleanup`
     /// is true — is the caller's file removed (best effort: a removal failure is ignored, the
     /// artifact stays recorded).
     /// - Parameters:
@@ -41,8 +41,9 @@ extension ArtifactFacade {
     }
 
     /// ``saveFile(at:kind:labels:metrics:tags:suggestedURI:name:pin:cleanup:)`` unless the newest
-    /// artifact at `level` of this scope whose labels equal `unchangedLabels` (e.g. the file's
-    /// `source_path`) has the same bytes. The comparison and the record happen in one
+    /// artifact saved under the same condition — by this call or `ingestFiles`, at `level` of
+    /// this scope, with labels equal to `unchangedLabels` (e.g. the file's `source_path`) — has
+    /// the same bytes. The comparison and the record happen in one
     /// transaction, so concurrent savers — tasks or processes — record a file once.
     /// - Returns: the new artifact, or `nil` when the bytes were unchanged (nothing recorded;
     ///   the caller's file is kept).
@@ -62,7 +63,7 @@ extension ArtifactFacade {
                 content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
                 name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
                 pin: pin, mimeFallback: nil, sourceFileName: url.lastPathComponent, knownPrefix: nil,
-                unless: UnchangedCondition(newest: ArtifactQuery(filter: filter), sha256: content.sha256))
+                unless: UnchangedCondition(key: UnchangedCondition.key(for: filter), sha256: content.sha256))
         }
         if artifact != nil, cleanup { try? FileManager.default.removeItem(at: url) }
         return artifact
@@ -162,7 +163,7 @@ extension ArtifactFacade {
         }
     }
 
-    /// Records stored content: MIME type, indexed text, record, search document.
+    /// Records stored content: MIME type, indexed text, record with its vector, search document.
     ///
     /// MIME: the extension of `name`, else of `suggestedURI`, else of `sourceFileName` (the
     /// saved file), else `mimeFallback`, else sniffed, else `application/octet-stream`.

@@ -25,7 +25,7 @@ extension ArtifactFacade {
         let filter = try structuredFilter(
             level: level, includeGraph: false, includeNode: includeNode, extraScopeLabels: [:], kind: kind,
             tags: tags, labels: filters, timeWindow: nil)
-        return try await index.artifacts(matching: ArtifactQuery(filter: filter, order: .newestFirst, limit: limit))
+        return try await structuredArtifacts(filter: filter, order: .newestFirst, limit: limit)
     }
 
     /// Finds artifacts (`search`).
@@ -57,8 +57,8 @@ extension ArtifactFacade {
             extraScopeLabels: extraScopeLabels, kind: kind, tags: tags, labels: labels, timeWindow: timeWindow)
         let text = query ?? ""
         if text.allSatisfy(\.isWhitespace) || mode == .structural {
-            let order: ArtifactQuery.Order = metric.map { .metric($0, metricMode, excludingMissing: false) } ?? .newestFirst
-            let artifacts = try await index.artifacts(matching: ArtifactQuery(filter: filter, order: order, limit: limit))
+            let order = metric.map { Self.metricOrder($0, metricMode, excludingMissing: false) } ?? .newestFirst
+            let artifacts = try await structuredArtifacts(filter: filter, order: order, limit: limit)
             return artifacts.map { artifact in
                 ArtifactSearchResult(artifact: artifact, score: metric.flatMap { artifact.metrics[$0] })
             }
@@ -90,9 +90,30 @@ extension ArtifactFacade {
         let filter = try structuredFilter(
             level: level, includeGraph: false, includeNode: false, extraScopeLabels: [:], kind: kind, tags: tags,
             labels: filters, timeWindow: nil)
-        return try await index.artifacts(
-            matching: ArtifactQuery(filter: filter, order: .metric(metric, metricMode, excludingMissing: true), limit: 1)
+        return try await structuredArtifacts(
+            filter: filter, order: Self.metricOrder(metric, metricMode, excludingMissing: true), limit: 1
         ).first
+    }
+
+    /// Artifacts passing `filter` (complete: the level filters included) in `order`, at most
+    /// `limit` (`nil`: all): answered by the search engine's metadata postings — the one
+    /// implementation of filter semantics, shared with query-mode search — after it has caught
+    /// up with every stored change, then read from the records.
+    func structuredArtifacts(filter: MetadataFilter, order: StructuralOrder, limit: Int?) async throws -> [Artifact] {
+        if let limit, limit < 1 { throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))") }
+        try await mirror.catchUp()
+        let hits = try await backend.search(
+            SearchRequest(
+                corpus: configuration.corpus, query: "", topK: limit ?? Int(Int32.max), filter: filter, mode: .structural,
+                order: order))
+        let records = try await index.artifacts(ids: hits.map(\.itemID))
+        // A record deleted since the index caught up is left out.
+        return hits.compactMap { records[$0.itemID] }
+    }
+
+    /// The structural order of a metric: its number in the artifacts' metadata.
+    static func metricOrder(_ metric: String, _ mode: MetricMode, excludingMissing: Bool) -> StructuralOrder {
+        .number(key: ArtifactMetadataKey.metric(metric), descending: mode == .max, excludingMissing: excludingMissing)
     }
 
     /// The full filter of a structured read: the caller's filter plus the level filters (which
@@ -140,7 +161,7 @@ extension ArtifactFacade {
         -> Int
     {
         let start = (try mirror.persistent())?.tailWatermarkValue ?? 0
-        let total = try await index.searchChangeCount(corpus: configuration.corpus, after: start)
+        let total = try await index.changeCount(after: start)
         guard total > 0 else { return 0 }
         if total >= threshold { progress(0, total) }
         var read = 0

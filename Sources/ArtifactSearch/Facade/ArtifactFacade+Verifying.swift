@@ -6,15 +6,15 @@ extension ArtifactFacade {
     ///
     /// - every artifact's bytes exist and hash to its `sha256` (a directory: its manifest and
     ///   every file of it) — streamed, constant memory, about the cost of reading the store;
-    /// - every artifact has a search document and every search document an artifact;
+    /// - the search index's segments are intact and hold every artifact;
     /// - no blob is unreferenced and no temporary is left (only files older than
     ///   ``Configuration/staleFileGracePeriod`` count: younger ones may be a live writer's);
     /// - the database's own integrity check.
     ///
     /// With `repair`, under the store's writer lock held exclusive (waiting up to
     /// ``Configuration/busyTimeout`` for saves in flight): removes orphan blobs and stale
-    /// temporaries, removes orphan search documents, re-creates missing ones from the records
-    /// and whatever content is intact, and rebuilds the database's indexes if it reported
+    /// temporaries, rebuilds the search index from the records and whatever content is intact
+    /// when it is damaged or incomplete, and rebuilds the database's indexes if it reported
     /// problems; then checks again. A damaged artifact is never deleted: its record stays,
     /// it is reported, and reads of it fail with
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
@@ -59,7 +59,7 @@ extension ArtifactFacade {
         inspection.report.databaseProblems = try await index.integrityProblems()
         let all: [Artifact]
         do {
-            all = try await index.artifacts(matching: ArtifactQuery())
+            all = try await index.allArtifacts()
         } catch {
             // A damaged index b-tree can make the listing itself fail: report it (repair
             // rebuilds the indexes first).
@@ -96,22 +96,16 @@ extension ArtifactFacade {
                     Self.damage(artifact, error: error, path: store.contentURL(sha256: sha).path))
             }
         }
-        // Read after the artifacts: a document always commits with its artifact, so every
-        // artifact read above has its document here; a document newer than the listing (a save
-        // in progress elsewhere) is checked against the records again before it counts.
-        let documents = Set(try await index.searchDocumentIDs(corpus: configuration.corpus))
-        inspection.report.unindexedArtifacts = all.map(\.artifactID).filter { !documents.contains($0) }.sorted()
-        let unknown = documents.filter { inspection.artifacts[$0] == nil }
-        let existing = try await index.artifacts(ids: Array(unknown))
-        inspection.report.orphanSearchDocuments = unknown.filter { existing[$0] == nil }.sorted()
         if let persistent = try mirror.persistent() {
-            // The persistent index: every segment intact, and exactly the stored documents.
+            // The persistent index: every segment intact, and every record in it (saves
+            // committed after the listing are more, which is fine; a record missing is loss).
             try await mirror.catchUp()
             inspection.report.searchIndexProblems = persistent.checkSegments()
-            // More than the listing is saves committed since (a concurrent ingest); fewer is loss.
-            if persistent.count < documents.count {
-                inspection.report.searchIndexProblems.append(
-                    "the search index holds \(persistent.count) document(s), the records \(documents.count)")
+            inspection.report.unindexedArtifacts = all.map(\.artifactID).filter { !persistent.contains(id: $0) }.sorted()
+            if !inspection.report.unindexedArtifacts.isEmpty {
+                // Deleted since the listing (a concurrent delete) is not missing.
+                let existing = try await index.artifacts(ids: inspection.report.unindexedArtifacts)
+                inspection.report.unindexedArtifacts.removeAll { existing[$0] == nil }
             }
         }
         if let maintenance = store as? any StoreMaintenance {
@@ -189,59 +183,16 @@ extension ArtifactFacade {
             try maintenance.removeMaintenanceFile(file)
             repairs.append("removed stale temporary \(file.url.path)")
         }
-        let persistent = try mirror.persistent()
-        if !inspection.report.orphanSearchDocuments.isEmpty {
-            try await index.deleteSearchDocuments(corpus: configuration.corpus, ids: inspection.report.orphanSearchDocuments)
-            repairs.append("removed \(inspection.report.orphanSearchDocuments.count) search document(s) without an artifact")
-        }
-        let damaged = Set(inspection.report.damagedArtifacts.map(\.artifactID))
-        for id in inspection.report.unindexedArtifacts {
-            guard let artifact = inspection.artifacts[id] else { continue }
-            let item = try await searchItem(for: artifact, contentIntact: !damaged.contains(id))
-            try await index.replaceSearchDocument(item)
-            repairs.append("re-indexed artifact \(id)")
-        }
-        // The search backend follows the documents through their change feed (a removed one
-        // left a tombstone, a re-created one is a new change); the persistent index, derived
-        // data, is rebuilt from SQLite after any change to them or when it does not hold
-        // exactly them.
-        let documentsChanged = !inspection.report.orphanSearchDocuments.isEmpty || !inspection.report.unindexedArtifacts.isEmpty
-        if let persistent, documentsChanged || !inspection.report.searchIndexProblems.isEmpty {
+        // The persistent index is derived data: rebuilt from the records when a segment is
+        // damaged or a record is missing from it.
+        if let persistent = try mirror.persistent(),
+            !inspection.report.searchIndexProblems.isEmpty || !inspection.report.unindexedArtifacts.isEmpty
+        {
             try persistent.reset()
             try await mirror.catchUp()
             _ = try persistent.commit()
             repairs.append("rebuilt the search index from the records (\(persistent.count) document(s))")
-        } else if documentsChanged {
-            try await mirror.catchUp()
         }
         return repairs
-    }
-
-    /// The search document of a stored artifact, rebuilt from its record and content (only
-    /// its header when the content is damaged), embedded and analysed like a save does.
-    func searchItem(for artifact: Artifact, contentIntact: Bool) async throws -> SearchItem {
-        // The limit the artifact was saved with, so a rebuild indexes the same bytes.
-        let limit = artifact.indexedBytesLimit ?? Configuration().maxIndexedContentBytes
-        let documents = SearchDocumentBuilder(maxContentBytes: limit)
-        let text: String
-        if !contentIntact || artifact.sha256 == nil {
-            text = documents.header(for: artifact)
-        } else if artifact.isDirectory, let sha = artifact.sha256 {
-            let manifest = try await store.manifest(sha256: sha)
-            let store = self.store
-            text = try await documents.text(for: artifact, manifest: manifest) { entry, count in
-                try await store.readContent(sha256: entry.sha256, maxBytes: count)
-            }
-        } else {
-            let prefix = try await store.readContent(sha256: artifact.sha256!, maxBytes: limit)
-            text = documents.text(for: artifact, contentPrefix: prefix)
-        }
-        let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
-        var item = SearchItem(
-            corpus: configuration.corpus, id: artifact.artifactID, text: text,
-            metadata: ArtifactMetadataKey.metadata(of: artifact),
-            createdAt: artifact.createdAt.map(ArtifactTimestamp.seconds), vector: vector)
-        item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
-        return item
     }
 }

@@ -8,8 +8,8 @@ import HybridSearch
 /// ``scoped(to:)``: they share the store, the index and the in-memory search backend. Every
 /// method may be called from many tasks at once.
 ///
-/// The folder holds `index.sqlite` (artifacts, labels, tags, metrics, search documents and
-/// vectors, in WAL mode) and the blob tree of ``FileSystemArtifactStore``.
+/// The folder holds `index.sqlite` (each artifact's record and vector, and the change feed,
+/// in WAL mode), the blob tree of ``FileSystemArtifactStore`` and the search index `index/`.
 ///
 /// Seed-to-Swift names:
 ///
@@ -43,7 +43,7 @@ public final class ArtifactFacade: Sendable {
         public var busyTimeout: TimeInterval
         /// `fsync` blobs before renaming them into place. Default true.
         public var synchronizesWrites: Bool
-        /// Load every stored search document into the search backend when the facade opens.
+        /// Bring the search backend up to every stored record when the facade opens.
         /// When false, the backend is filled on the first query-mode search instead, so a
         /// short-lived process that only saves, lists, gets or pins never pays for it.
         /// Default true.
@@ -112,10 +112,11 @@ public final class ArtifactFacade: Sendable {
     /// Opens (creating if needed) the store folder `folder`: a ``FileSystemArtifactStore``, a
     /// ``SQLiteArtifactIndex`` at `folder/index.sqlite`, and the persistent search index in
     /// `folder/index/` (``HybridSearch/PersistentIndex``: its committed segments are mapped,
-    /// search documents committed after its watermark are read from SQLite into its tail —
-    /// with their stored vectors and terms, so nothing is embedded again). A missing, damaged
-    /// or outdated index folder, or one written with another analyzer, is rebuilt from SQLite;
-    /// a read-only store rebuilds it in memory and writes nothing.
+    /// artifacts saved after its watermark are read from SQLite into its tail — with their
+    /// stored vectors, so nothing is embedded again, and their content from the blobs). A
+    /// missing, damaged or outdated index folder, or one written with another analyzer, is
+    /// rebuilt from SQLite and the blobs; a read-only store rebuilds it in memory and writes
+    /// nothing.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when the folder
     ///   was indexed with another embedder; ``ArtifactError/io(path:reason:)``.
     public static func open(
@@ -133,13 +134,27 @@ public final class ArtifactFacade: Sendable {
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
-        try await index.bindEmbedder(identifier: embedder.identifier, dimension: embedder.dimension)
+        try await checkEmbedder(embedder, index: index)
+        // A database upgraded from schema 3 numbers its changes afresh, and search documents
+        // carry metric numbers now: the old index folder describes neither.
+        let indexFolder = folder.appendingPathComponent("index")
+        if let upgraded = index.upgradedFromVersion, upgraded < 4, FileManager.default.fileExists(atPath: indexFolder.path) {
+            try PersistentIndex.removeIndexFiles(in: FileSystemSegmentDirectory(url: indexFolder))
+        }
         let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)
         return try await ArtifactFacade(
             scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock,
             embedderBound: true)
+    }
+
+    /// Throws when the store's vectors were made by another embedder (or have another
+    /// dimension): its newest stored vector names the embedder the store is bound to.
+    static func checkEmbedder(_ embedder: any Embedder, index: any ArtifactIndex) async throws {
+        guard let (stored, dimension) = try await index.newestVectorEmbedder() else { return }
+        if stored != embedder.identifier { throw SearchError.embedderMismatch(stored: stored, current: embedder.identifier) }
+        if dimension != embedder.dimension { throw SearchError.dimensionMismatch(expected: dimension, actual: embedder.dimension) }
     }
 
     static func validate(_ configuration: Configuration) throws(ArtifactError) {
@@ -158,7 +173,7 @@ public final class ArtifactFacade: Sendable {
     }
 
     /// Assembles a facade from its parts, checks the backend's embedder against the index and
-    /// loads every stored search document into the backend (with its stored vector) — at once,
+    /// brings the backend up to every stored record (with its stored vector) — at once,
     /// or on the first query-mode search when ``Configuration/preloadsSearchBackend`` is false.
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)``.
     public convenience init(
@@ -183,13 +198,13 @@ public final class ArtifactFacade: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.indices = ScopedIndices(scope: scope, backend: backend, corpus: configuration.corpus)
-        self.mirror = SearchMirror(index: index, backend: backend, corpus: configuration.corpus)
+        self.mirror = SearchMirror(
+            index: index, backend: backend,
+            items: StoredSearchItems(store: store, corpus: configuration.corpus, analyzer: backend.analyzer))
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
         try Self.validate(configuration)
         try backend.embedder.checkDimension()
-        if !embedderBound {
-            try await index.bindEmbedder(identifier: backend.embedder.identifier, dimension: backend.embedder.dimension)
-        }
+        if !embedderBound { try await Self.checkEmbedder(backend.embedder, index: index) }
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }
 
@@ -226,8 +241,8 @@ public final class ArtifactFacade: Sendable {
         var uri: String
     }
 
-    /// Builds the record, its search document and vector, commits both in one transaction,
-    /// then upserts the document into the backend.
+    /// Builds the record and its search document, commits the record with the document's
+    /// vector in one transaction, then upserts the document into the backend.
     func record(_ draft: Draft, indexText: (Artifact) async throws -> String) async throws -> Artifact {
         guard let artifact = try await record(draft, unless: nil, indexText: indexText) else {
             preconditionFailure("an unconditional insert always records")
@@ -244,9 +259,8 @@ public final class ArtifactFacade: Sendable {
         let artifact = makeArtifact(draft, at: clock())
         let text = try await indexText(artifact)
         let item = try searchItem(for: artifact, text: text)
-        guard case .inserted(let sequence) = try await index.insert(artifact, document: item, unless: condition) else {
-            return nil
-        }
+        guard case .inserted(let sequence) = try await index.insert(artifact, vector: storedVector(item), unless: condition)
+        else { return nil }
         try await mirror.recorded(item, sequence: sequence)
         return artifact
     }
@@ -268,8 +282,13 @@ public final class ArtifactFacade: Sendable {
             scopeID: scope.scopeID, indexedBytesLimit: configuration.maxIndexedContentBytes)
     }
 
-    /// An artifact's search document: its text, embedded, and analysed (the terms are
-    /// persisted with the document, so reopening the store does not analyse the text again).
+    /// The vector a record keeps of its search document.
+    func storedVector(_ item: SearchItem) -> StoredVector? {
+        item.vector.map { StoredVector(values: $0, embedder: backend.embedder.identifier) }
+    }
+
+    /// An artifact's search document: its text, embedded and analysed (the analysis goes to
+    /// the search index with it; the record keeps only the vector).
     func searchItem(for artifact: Artifact, text: String) throws -> SearchItem {
         let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
         var item = indices.item(for: artifact, text: text, vector: vector)

@@ -1,29 +1,30 @@
 import Foundation
 import HybridSearch
 
-/// Keeps the search backend in step with the search documents persisted in the index.
+/// Keeps the search backend in step with the records: it follows the index's change feed
+/// (saves and deletes, in one order) and turns each saved record into a search document
+/// (``StoredSearchItems``: content from the blobs, the stored vector).
 ///
 /// - A ``HybridSearch/PersistentSearchBackend`` already holds what its segments contain; the
-///   mirror applies the changes (saves and deletes) committed after the index's watermark (by
-///   any process), in sequence order, so each change enters once.
-/// - Any other backend (in memory) is filled on the first catch-up with every stored item and
-///   its stored vector (nothing is embedded again), then with what was committed since.
+///   mirror applies the changes committed after the index's watermark (by any process), in
+///   sequence order, so each change enters once.
+/// - Any other backend (in memory) is filled on the first catch-up with every stored record,
+///   then with what was committed since.
 final class SearchMirror: @unchecked Sendable {
     let index: any ArtifactIndex
     let backend: any SearchBackend
-    let corpus: String
+    let items: StoredSearchItems
+    var corpus: String { items.corpus }
     private let lock = NSLock()
     private var lastSequence: Int64 = 0  // guarded by `lock` (in-memory backends)
     private static let batchSize = 1_000
     /// Tail size at which a saving process commits a segment on its own.
     static let commitThreshold = 20_000
-    private let analyzerID: String
 
-    init(index: any ArtifactIndex, backend: any SearchBackend, corpus: String) {
+    init(index: any ArtifactIndex, backend: any SearchBackend, items: StoredSearchItems) {
         self.index = index
         self.backend = backend
-        self.corpus = corpus
-        self.analyzerID = backend.analyzer.identifier
+        self.items = items
     }
 
     /// The persistent index behind the backend, if it has one (opened now if it was not).
@@ -34,19 +35,31 @@ final class SearchMirror: @unchecked Sendable {
 
     /// Brings the backend up to every stored change; `progress` hears the changes applied so far
     /// after each batch.
+    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` for a record
+    ///   whose vector another embedder made; store and index errors.
     func catchUp(progress: ((Int) -> Void)? = nil) async throws {
         let persistent = try persistent()
         var applied = 0
         defer { progress?(applied) }
         while true {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
-            let (changes, sequences, last) = try await index.searchChanges(
-                corpus: corpus, after: start, limit: Self.batchSize, analyzer: analyzerID)
-            if changes.isEmpty { return }
+            let feed = try await index.changes(after: start, limit: Self.batchSize)
+            if feed.isEmpty { return }
+            var saved: [(artifact: Artifact, vector: StoredVector?)] = []
+            for change in feed {
+                if case .saved(let artifact, let vector) = change.kind { saved.append((artifact, vector)) }
+            }
+            var built = try await items.items(for: saved, embedder: backend.embedder)[...]
+            let changes: [PersistentIndex.Change] = feed.map { change in
+                switch change.kind {
+                case .saved: return .upsert(built.popFirst()!)
+                case .deleted(let id): return .delete(id: id)
+                }
+            }
             applied += changes.count
             progress?(applied)
             if let persistent {
-                try persistent.apply(changes, sequences: sequences)
+                try persistent.apply(changes, sequences: feed.map(\.sequence))
             } else {
                 // In runs of one kind, in order.
                 var run: [SearchItem] = []
@@ -60,22 +73,22 @@ final class SearchMirror: @unchecked Sendable {
                     }
                 }
                 if !run.isEmpty { try await backend.upsert(run) }
-                lock.withLock { lastSequence = max(lastSequence, last) }
+                lock.withLock { lastSequence = max(lastSequence, feed.last!.sequence) }
             }
-            if changes.count < Self.batchSize { return }
+            if feed.count < Self.batchSize { return }
         }
     }
 
-    /// Saves committed `items` as search documents `sequences` (ascending; `nil` when a save
-    /// recorded none): put them in the backend. For the persistent index, in sequence order:
-    /// the saves' own items when they are the next changes (nothing read back), else a
-    /// catch-up that also brings in what other processes committed before them.
-    func recorded(batch items: [SearchItem], sequences: [Int64?]) async throws {
+    /// Saves committed `items` as changes `sequences` (ascending): put them in the backend.
+    /// For the persistent index, in sequence order: the saves' own items when they are the
+    /// next changes (nothing read back), else a catch-up that also brings in what other
+    /// processes committed before them.
+    func recorded(batch items: [SearchItem], sequences: [Int64]) async throws {
         guard !items.isEmpty else { return }
         guard backend is PersistentSearchBackend else {
             try await backend.upsert(items)
             lock.withLock {
-                for case let sequence? in sequences where sequence == lastSequence + 1 { lastSequence = sequence }
+                for sequence in sequences where sequence == lastSequence + 1 { lastSequence = sequence }
             }
             return
         }
@@ -94,8 +107,8 @@ final class SearchMirror: @unchecked Sendable {
         if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
     }
 
-    /// A save committed `item` as search document `sequence`.
-    func recorded(_ item: SearchItem, sequence: Int64?) async throws {
+    /// A save committed `item` as change `sequence`.
+    func recorded(_ item: SearchItem, sequence: Int64) async throws {
         try await recorded(batch: [item], sequences: [sequence])
     }
 }

@@ -24,10 +24,8 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     /// Artifacts whose content is damaged or missing (never removed: reads of them fail with
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``).
     public var damagedArtifacts: [Damage] = []
-    /// Artifacts without a search document (not findable by query).
+    /// Artifacts the search index does not hold (not findable by query; repair rebuilds it).
     public var unindexedArtifacts: [String] = []
-    /// Search documents whose artifact does not exist.
-    public var orphanSearchDocuments: [String] = []
     /// Blob files no artifact refers to, older than the grace period (paths).
     public var orphanBlobs: [String] = []
     /// Temporaries older than the grace period: left by a process that died (paths).
@@ -39,8 +37,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
     public var strayFiles: [String] = []
     /// What the database reports about itself (SQLite `integrity_check`).
     public var databaseProblems: [String] = []
-    /// Damaged segments of the persistent search index, or an index that does not hold
-    /// exactly the stored search documents (repair rebuilds it from the records).
+    /// Damaged segments of the persistent search index (repair rebuilds it from the records).
     public var searchIndexProblems: [String] = []
     /// Blobs of deleted artifacts whose removal a killed delete or gc did not finish (SHA-256);
     /// repair removes those nothing refers to.
@@ -53,7 +50,7 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
 
     /// Problems found, one per listed item (repairs done do not count).
     public var problemCount: Int {
-        damagedArtifacts.count + unindexedArtifacts.count + orphanSearchDocuments.count + orphanBlobs.count
+        damagedArtifacts.count + unindexedArtifacts.count + orphanBlobs.count
             + staleTemporaries.count + strayFiles.count + databaseProblems.count + searchIndexProblems.count
             + unfinishedContentRemovals.count
     }
@@ -69,7 +66,6 @@ public struct StoreVerificationReport: Sendable, Hashable, Codable {
         case blobFiles = "blob_files"
         case damagedArtifacts = "damaged_artifacts"
         case unindexedArtifacts = "unindexed_artifacts"
-        case orphanSearchDocuments = "orphan_search_documents"
         case orphanBlobs = "orphan_blobs"
         case staleTemporaries = "stale_temporaries"
         case recentFiles = "recent_files"

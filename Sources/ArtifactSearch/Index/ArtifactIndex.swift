@@ -1,36 +1,23 @@
 import Foundation
 import HybridSearch
 
-/// Metadata of artifacts, and the persisted documents of the search backend.
+/// The durable records of artifacts: each artifact's record and the vector of its indexed
+/// text, written in one transaction, plus a change feed (saves and deletes in one order) that
+/// search indexes follow.
 ///
-/// An artifact row, its labels, tags, metrics and its search document (text, metadata,
-/// `createdAt`, vector) are written in one transaction: all or nothing. Implementations are
-/// safe to call from many tasks (and processes) at once.
+/// Nothing the search engine derives lives here — no text copy, no analysed terms, no filter
+/// columns: filters, orders and rankings are the engine's (``HybridSearch/SearchBackend``),
+/// which rebuilds from these records and the content. Implementations are safe to call from
+/// many tasks (and processes) at once.
 public protocol ArtifactIndex: Sendable {
-    /// Records which embedder produced the stored vectors, or checks it on later opens.
-    /// An index holding no search document accepts (and records) any embedder.
-    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` or
-    ///   ``HybridSearch/SearchError/dimensionMismatch(expected:actual:)``.
-    func bindEmbedder(identifier: String, dimension: Int) async throws
-
-    /// Inserts a new artifact and, if given, its search document (with its vector), atomically.
-    /// - Returns: the search document's sequence number (see ``searchChanges(corpus:after:limit:analyzer:)``),
-    ///   or `nil` without a document.
-    /// - Throws: ``ArtifactError/invalidArgument(_:)`` if the id exists or a metric is not finite.
-    @discardableResult
-    func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64?
-
-    /// ``insert(_:document:)`` unless `condition` holds, decided inside the same transaction
-    /// (so concurrent savers, in any process, cannot both skip or both insert a duplicate).
-    /// - Returns: ``InsertOutcome/unchanged`` (nothing written) when the newest artifact
-    ///   matching `condition.newest` has `condition.sha256`.
-    func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
-        -> InsertOutcome
-
-    /// Several ``insert(_:document:unless:)`` in one transaction (group commit), in order: each
-    /// condition is decided seeing the batch's earlier inserts. All or nothing.
-    func insert(batch: [(artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?)]) async throws
-        -> [InsertOutcome]
+    /// Inserts artifacts with their vectors in one transaction (group commit), in order; each
+    /// insert with a condition is skipped when the condition holds, decided inside the
+    /// transaction seeing the batch's earlier inserts (so concurrent savers, in any process,
+    /// cannot both skip or both insert). All or nothing.
+    /// - Returns: one outcome per insert; an insert's sequence number is its change number
+    ///   (see ``changes(after:limit:)``).
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` if an id exists or a metric is not finite.
+    func insert(batch: [ArtifactInsert]) async throws -> [InsertOutcome]
 
     /// The artifact with this id, or `nil`.
     func artifact(id: String) async throws -> Artifact?
@@ -38,39 +25,32 @@ public protocol ArtifactIndex: Sendable {
     /// The artifacts among `ids` that exist, keyed by id.
     func artifacts(ids: [String]) async throws -> [String: Artifact]
 
-    /// Artifacts matching the query, in its order, at most `limit`.
-    /// - Throws: ``ArtifactError/invalidArgument(_:)`` for an unknown filter key or a limit < 1.
-    func artifacts(matching query: ArtifactQuery) async throws -> [Artifact]
+    /// Every artifact, in the order they were saved.
+    func allArtifacts() async throws -> [Artifact]
 
     /// Sets the pinned flag; returns the updated artifact, or `nil` if the id is unknown.
     func setPinned(_ pinned: Bool, id: String) async throws -> Artifact?
 
-    /// The changes of `corpus`'s search documents numbered above `sequence`, in order, at most
-    /// `limit`: an upsert for each stored document, a delete for each tombstone (a document
-    /// removed by ``delete(ids:corpus:)`` or ``deleteSearchDocuments(corpus:ids:)``), with
-    /// each change's sequence number and the last one returned (or `sequence` when none).
-    /// Used to rebuild or catch up the search backend.
-    ///
-    /// A document whose stored terms were produced by `analyzer` comes back with
-    /// ``HybridSearch/SearchItem/terms`` set and an empty `text` (the text is not read); any
-    /// other comes back with its text, to be analysed again.
-    func searchChanges(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
+    /// The changes numbered above `sequence`, in order, at most `limit`: a save (the record and
+    /// its stored vector) for each artifact, a delete for each artifact removed by
+    /// ``delete(ids:pendingContent:)``. Used to rebuild or catch up a search index.
+    func changes(after sequence: Int64, limit: Int) async throws -> [ArtifactChange]
 
-    /// How many changes (documents and tombstones) of `corpus` are numbered above `sequence`:
-    /// what a catch-up from there will read.
-    func searchChangeCount(corpus: String, after sequence: Int64) async throws -> Int
+    /// How many changes are numbered above `sequence`: what a catch-up from there will read.
+    func changeCount(after sequence: Int64) async throws -> Int
 
-    /// Deletes artifacts and their search documents of `corpus` in one transaction, leaving a
-    /// tombstone for each document, and records `pendingContent` (the blobs the caller will
-    /// remove if nothing else refers to them; see ``pendingContentRemovals()``). Unknown ids
-    /// are skipped.
-    /// - Returns: the artifacts deleted, and the sequence number of the last tombstone (or
-    ///   `nil` when no document was deleted).
-    func delete(ids: [String], corpus: String, pendingContent: Set<String>) async throws
-        -> (deleted: [Artifact], lastSequence: Int64?)
+    /// The embedder of the most recently saved vector and its dimension, or `nil` when no
+    /// vector is stored: the embedder a store is bound to.
+    func newestVectorEmbedder() async throws -> (identifier: String, dimension: Int)?
 
-    /// Blobs recorded by ``delete(ids:corpus:pendingContent:)`` and not yet cleared.
+    /// Deletes artifacts in one transaction, leaving a delete change for each, and records
+    /// `pendingContent` (the blobs the caller will remove if nothing else refers to them; see
+    /// ``pendingContentRemovals()``). Unknown ids are skipped.
+    /// - Returns: the artifacts deleted, and the sequence number of the last delete (or `nil`
+    ///   when nothing was deleted).
+    func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?)
+
+    /// Blobs recorded by ``delete(ids:pendingContent:)`` and not yet cleared.
     func pendingContentRemovals() async throws -> [String]
 
     /// Clears recorded pending removals (the blobs were removed, or are referenced again).
@@ -94,33 +74,87 @@ public protocol ArtifactIndex: Sendable {
 
     /// Rebuilds the database's own index structures (SQLite `REINDEX`).
     func rebuildStructures() async throws
-
-    /// Item ids of every stored search document of `corpus`.
-    func searchDocumentIDs(corpus: String) async throws -> [String]
-
-    /// Removes the search documents of `corpus` with these item ids (leaving tombstones).
-    func deleteSearchDocuments(corpus: String, ids: [String]) async throws
-
-    /// Stores a search document (with its vector), replacing one with the same corpus and id.
-    func replaceSearchDocument(_ item: SearchItem) async throws
 }
 
-/// "Skip the insert if the newest artifact matching `newest` already has these bytes".
+extension ArtifactIndex {
+    /// One insert (see ``insert(batch:)``).
+    public func insert(_ artifact: Artifact, vector: StoredVector?, unless condition: UnchangedCondition? = nil) async throws
+        -> InsertOutcome
+    {
+        try await insert(batch: [ArtifactInsert(artifact: artifact, vector: vector, condition: condition)])[0]
+    }
+}
+
+/// One artifact to insert: its record, the vector of its indexed text, and optionally the
+/// condition under which it is not recorded.
+public struct ArtifactInsert: Sendable, Hashable {
+    public var artifact: Artifact
+    public var vector: StoredVector?
+    public var condition: UnchangedCondition?
+
+    public init(artifact: Artifact, vector: StoredVector?, condition: UnchangedCondition? = nil) {
+        self.artifact = artifact
+        self.vector = vector
+        self.condition = condition
+    }
+}
+
+/// A vector as an artifact's record keeps it: the values and the embedder that made them.
+public struct StoredVector: Sendable, Hashable {
+    public var values: [Float]
+    /// ``HybridSearch/Embedder/identifier`` of the embedder.
+    public var embedder: String
+
+    public init(values: [Float], embedder: String) {
+        self.values = values
+        self.embedder = embedder
+    }
+}
+
+/// One entry of the change feed: a save or a delete, with its number.
+public struct ArtifactChange: Sendable {
+    public enum Kind: Sendable {
+        case saved(Artifact, vector: StoredVector?)
+        case deleted(id: String)
+    }
+
+    public var sequence: Int64
+    public var kind: Kind
+}
+
+/// "Skip the insert if the newest artifact recorded under `key` has these bytes".
+///
+/// The key is opaque to the index (an equality, nothing to interpret): the facade makes it
+/// from the save's scope, level and labels (``ArtifactFacade/unchangedKey(_:)``), so the
+/// artifacts compared are those saved with the same condition.
 public struct UnchangedCondition: Sendable, Hashable {
-    /// Which artifacts to compare with (its order and limit are replaced: newest first, 1).
-    public var newest: ArtifactQuery
+    public var key: String
     public var sha256: String
 
-    public init(newest: ArtifactQuery, sha256: String) {
-        self.newest = ArtifactQuery(filter: newest.filter, order: .newestFirst, limit: 1)
+    public init(key: String, sha256: String) {
+        self.key = key
         self.sha256 = sha256
     }
 }
 
 /// What a conditional insert did.
 public enum InsertOutcome: Sendable, Hashable {
-    /// Recorded; the search document's sequence number (if one was given).
-    case inserted(sequence: Int64?)
+    /// Recorded, as change `sequence`.
+    case inserted(sequence: Int64)
     /// Not recorded: the condition held.
     case unchanged
+}
+
+extension UnchangedCondition {
+    /// The key of "the artifacts whose metadata matches `filter`'s `equals` and tags": the
+    /// canonical JSON (sorted keys, strings in NFC) of those constraints, so equal filters
+    /// give equal keys in every process.
+    public static func key(for filter: MetadataFilter) -> String {
+        var members: [String: JSONValue] = [:]
+        for (key, value) in filter.equals {
+            if let value { members[key.canonicallyComposed] = value.canonicallyComposed }
+        }
+        let tags = Set(filter.tags.map(\.canonicallyComposed)).sorted()
+        return JSONValue.object(["equals": .object(members), "tags": .array(tags.map(JSONValue.string))]).canonicalJSON
+    }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import HybridSearch
 
 /// The SQLite schema of ``SQLiteArtifactIndex``, as GRDB migrations.
 ///
@@ -6,21 +8,13 @@ import GRDB
 /// read the schema version without GRDB.
 enum IndexSchema {
     /// The schema version this build writes.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// The named indexes of the schema, to recreate them after damage (``SQLiteArtifactIndex/rebuildStructures()``).
     static let indexStatements = [
-        "CREATE INDEX IF NOT EXISTS artifacts_by_time ON artifacts(created_at, artifact_id)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_run ON artifacts(run_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_session ON artifacts(session_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_user ON artifacts(user_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_org ON artifacts(org_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_scope ON artifacts(scope_id, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_kind ON artifacts(kind, created_at)",
-        "CREATE INDEX IF NOT EXISTS artifacts_by_sha256 ON artifacts(sha256)",
-        "CREATE INDEX IF NOT EXISTS artifact_tags_by_tag ON artifact_tags(tag, artifact_id)",
-        "CREATE INDEX IF NOT EXISTS artifact_labels_by_value ON artifact_labels(key, value, artifact_id)",
-        "CREATE INDEX IF NOT EXISTS artifact_metrics_by_value ON artifact_metrics(name, value)",
+        "CREATE INDEX IF NOT EXISTS records_by_sha256 ON records(sha256)",
+        "CREATE INDEX IF NOT EXISTS records_by_mime ON records(mime)",
+        "CREATE INDEX IF NOT EXISTS records_by_unchanged_key ON records(unchanged_key) WHERE unchanged_key IS NOT NULL",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -118,6 +112,65 @@ enum IndexSchema {
                     ) WITHOUT ROWID;
                     PRAGMA user_version = 3;
                     """)
+        }
+        migrator.registerMigration("v4") { db in
+            // The engine owns every search structure (issue 9, item 6): one row per artifact —
+            // its record (metadata stored once, as JSON) and the vector of its indexed text
+            // with the embedder that made it — numbered by a change sequence; deletes are
+            // changes too. Text copies, analysed terms, filter columns and side tables go.
+            try db.execute(
+                sql: """
+                    CREATE TABLE records (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        artifact_id TEXT NOT NULL UNIQUE,
+                        record TEXT NOT NULL, -- the Artifact as JSON (snake_case keys)
+                        pinned INTEGER NOT NULL DEFAULT 0,
+                        vector BLOB, -- little-endian Float32 × dimension
+                        embedder TEXT, -- identifier of the embedder of `vector`
+                        unchanged_key TEXT, -- the condition it was saved under (skip-unchanged)
+                        sha256 TEXT GENERATED ALWAYS AS (json_extract(record, '$.sha256')) VIRTUAL,
+                        mime TEXT GENERATED ALWAYS AS (json_extract(record, '$.mime')) VIRTUAL
+                    );
+                    INSERT INTO records (artifact_id, record, pinned, vector, embedder)
+                        SELECT a.artifact_id, a.record, a.pinned, d.vector,
+                               CASE WHEN d.vector IS NULL THEN NULL
+                                    ELSE (SELECT value FROM store_info WHERE key = 'embedder.identifier') END
+                        FROM artifacts a
+                        LEFT JOIN search_documents d
+                            ON d.sequence = (SELECT max(sequence) FROM search_documents WHERE item_id = a.artifact_id)
+                        ORDER BY a.created_at, a.artifact_id;
+                    CREATE TABLE deletions (
+                        sequence INTEGER PRIMARY KEY, -- from records' AUTOINCREMENT counter
+                        artifact_id TEXT NOT NULL
+                    );
+                    DROP TABLE artifact_tags;
+                    DROP TABLE artifact_labels;
+                    DROP TABLE artifact_metrics;
+                    DROP TABLE search_documents;
+                    DROP TABLE search_tombstones;
+                    DROP TABLE artifacts;
+                    DELETE FROM store_info WHERE key IN ('embedder.identifier', 'embedder.dimension');
+                    """)
+            for statement in indexStatements { try db.execute(sql: statement) }
+            // `ingest --skip-unchanged` compared a file with the newest artifact of the run
+            // with the same source_path: that condition's key, so the next such ingest still
+            // skips what is unchanged.
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT sequence, record FROM records WHERE json_extract(record, '$.labels.source_path') IS NOT NULL")
+            for row in rows {
+                let record: String = row[1]
+                guard let artifact = try? JSONDecoder().decode(Artifact.self, from: Data(record.utf8)),
+                    let path = artifact.labels["source_path"]
+                else { continue }
+                var equals: [String: JSONValue?] = [ArtifactMetadataKey.label("source_path"): path]
+                if let org = artifact.orgID { equals[ArtifactMetadataKey.orgID] = .string(org) }
+                if let run = artifact.runID { equals[ArtifactMetadataKey.runID] = .string(run) }
+                let sequence: Int64 = row[0]
+                try db.execute(
+                    sql: "UPDATE records SET unchanged_key = ? WHERE sequence = ?",
+                    arguments: [UnchangedCondition.key(for: MetadataFilter(equals: equals)), sequence])
+            }
+            try db.execute(sql: "PRAGMA user_version = 4")
         }
         return migrator
     }

@@ -15,6 +15,8 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public let databaseURL: URL
     /// Whether the database was opened read-only (see ``init(databaseURL:busyTimeout:readOnly:)``).
     public let isReadOnly: Bool
+    /// The schema version this open upgraded the database from (`nil`: new, or current).
+    public let upgradedFromVersion: Int?
     private let pool: any DatabaseWriter
 
     /// Opens (creating and migrating if needed) the database at `databaseURL`.
@@ -61,6 +63,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
         }
+        upgradedFromVersion = version > 0 && version < IndexSchema.currentVersion && !readOnly ? version : nil
         guard version <= IndexSchema.currentVersion else {
             throw ArtifactError.invalidArgument(
                 "the index at \(path) has schema version \(version), newer than this build"
@@ -74,7 +77,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             }
         } else {
             do {
-                try IndexSchema.migrator.migrate(pool)
+                try Self.migrate(pool, deadline: Date(timeIntervalSinceNow: busyTimeout))
             } catch let error as DatabaseError where Self.isDamage(error) {
                 throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
             }
@@ -110,6 +113,24 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         }
     }
 
+    /// Runs the pending migrations. Each is its own transaction, so processes opening a new
+    /// or older store at once can interleave: one that finds a migration already applied by
+    /// another (its statements fail: "table records already exists") rolls it back and looks
+    /// again, until every migration is applied or `deadline` passes.
+    private static func migrate(_ pool: any DatabaseWriter, deadline: Date) throws {
+        let migrator = IndexSchema.migrator
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                guard Date() < deadline else { throw error }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
     /// `pool.write`, refused up front on a read-only database.
     private func writing<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         if isReadOnly { throw ArtifactError.readOnlyStore(path: databaseURL.deletingLastPathComponent().path) }
@@ -130,58 +151,10 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok" }
     }
 
-    // MARK: Embedder
-
-    /// Throws when the database holds search documents embedded by another embedder.
-    private static func checkEmbedder(_ db: Database, identifier: String, dimension: Int) throws {
-        let stored = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'embedder.identifier'")
-        let storedDimension = try String.fetchOne(
-            db, sql: "SELECT value FROM store_info WHERE key = 'embedder.dimension'"
-        ).flatMap { Int($0) }
-        if let stored, stored != identifier || storedDimension != dimension {
-            let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM search_documents") ?? 0
-            if documents > 0 {
-                if stored != identifier {
-                    throw SearchError.embedderMismatch(stored: stored, current: identifier)
-                }
-                throw SearchError.dimensionMismatch(expected: storedDimension ?? 0, actual: dimension)
-            }
-        }
-    }
-
-    public func bindEmbedder(identifier: String, dimension: Int) async throws {
-        if isReadOnly {
-            try await pool.read { db in try Self.checkEmbedder(db, identifier: identifier, dimension: dimension) }
-            return
-        }
-        try await writing { db in
-            try Self.checkEmbedder(db, identifier: identifier, dimension: dimension)
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES ('embedder.identifier', ?), ('embedder.dimension', ?)",
-                arguments: [identifier, String(dimension)])
-        }
-    }
-
     // MARK: Writing
 
-    @discardableResult
-    public func insert(_ artifact: Artifact, document: SearchItem?) async throws -> Int64? {
-        switch try await insert(artifact, document: document, unless: nil) {
-        case .inserted(let sequence): return sequence
-        case .unchanged: return nil
-        }
-    }
-
-    public func insert(_ artifact: Artifact, document: SearchItem?, unless condition: UnchangedCondition?) async throws
-        -> InsertOutcome
-    {
-        try await insert(batch: [(artifact, document, condition)])[0]
-    }
-
-    public func insert(batch: [(artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?)]) async throws
-        -> [InsertOutcome]
-    {
-        let rows = try batch.map { try PreparedInsert($0.artifact, document: $0.document, condition: $0.condition) }
+    public func insert(batch: [ArtifactInsert]) async throws -> [InsertOutcome] {
+        let rows = try batch.map(PreparedInsert.init)
         do {
             // One write transaction for the batch: each check and its insert see the rows the
             // batch inserted before them, and two processes saving the same unchanged file
@@ -189,7 +162,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             return try await writing { db -> [InsertOutcome] in
                 try rows.map { try $0.execute(db) }
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let ids = batch.map(\.artifact.artifactID)
             throw ArtifactError.invalidArgument(
                 "an artifact with id \"\(ids.count == 1 ? ids[0] : ids.joined(separator: "\", \""))\" already exists: ids are never reused")
@@ -198,78 +171,47 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     /// One artifact insert with everything computed up front (outside the write transaction).
     private struct PreparedInsert: @unchecked Sendable {
-        let id: String
-        let check: (sql: String, arguments: StatementArguments, sha256: String)?
-        let insertSQL: String
+        let condition: UnchangedCondition?
         let arguments: StatementArguments
-        let tags: [String]
-        let labels: [(String, String)]
-        let metrics: [(String, Double)]
-        let document: StatementArguments?
 
-        init(_ artifact: Artifact, document: SearchItem?, condition: UnchangedCondition?) throws {
-            check = try condition.map { condition in
-                var query = condition.newest
-                query.limit = 1
-                let (sql, arguments) = try SQLiteArtifactIndex.select(query)
-                return (sql, arguments, condition.sha256)
-            }
+        init(_ insert: ArtifactInsert) throws {
+            let artifact = insert.artifact
             for (name, value) in artifact.metrics where !value.isFinite {
                 throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
-            let createdAt = artifact.createdAt.map(ArtifactTimestamp.seconds)
-            var columns: [String] = ArtifactMetadataKey.fields
-            var values: [(any DatabaseValueConvertible)?] = columns.map {
-                ArtifactMetadataKey.fieldValue($0, of: artifact)?.canonicallyComposed
-            }
-            columns += ["created_at", "bytes", "pinned", "record"]
-            values += [createdAt, artifact.bytes, artifact.pinned, record]
-            insertSQL =
-                "INSERT INTO artifacts (" + columns.joined(separator: ", ") + ") VALUES ("
-                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-            arguments = StatementArguments(values)
-            id = artifact.artifactID
-            // Searchable columns hold NFC (see `JSONValue.canonicallyComposed`); `record` keeps
-            // the caller's exact strings.
-            tags = Array(Set(artifact.tags.map(\.canonicallyComposed))).sorted()
-            labels = artifact.labels.map { ($0.key.canonicallyComposed, $0.value.canonicallyComposed.canonicalJSON) }
-            metrics = artifact.metrics.map { ($0.key.canonicallyComposed, $0.value) }
-            self.document = document.map(SQLiteArtifactIndex.documentRow)
+            condition = insert.condition
+            arguments = [
+                artifact.artifactID, record, artifact.pinned, insert.vector.map { VectorCoding.encode($0.values) },
+                insert.vector?.embedder, insert.condition?.key,
+            ]
         }
 
         func execute(_ db: Database) throws -> InsertOutcome {
-            if let (sql, checkArguments, sha) = check,
-                let row = try Row.fetchOne(db, sql: sql, arguments: checkArguments),
-                try SQLiteArtifactIndex.decode(record: row[0], pinned: row[1]).sha256 == sha
+            if let condition,
+                let sha = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT sha256 FROM records WHERE unchanged_key = ?
+                        ORDER BY json_extract(record, '$.created_at') DESC, artifact_id DESC LIMIT 1
+                        """,
+                    arguments: [condition.key]),
+                sha == condition.sha256
             {
                 return .unchanged
             }
-            try db.cachedStatement(sql: insertSQL).execute(arguments: arguments)
-            for tag in tags {
-                try db.cachedStatement(sql: "INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)").execute(arguments: [id, tag])
-            }
-            for (key, value) in labels {
-                try db.cachedStatement(sql: "INSERT INTO artifact_labels (artifact_id, key, value) VALUES (?, ?, ?)")
-                    .execute(arguments: [id, key, value])
-            }
-            for (name, value) in metrics {
-                try db.cachedStatement(sql: "INSERT INTO artifact_metrics (artifact_id, name, value) VALUES (?, ?, ?)")
-                    .execute(arguments: [id, name, value])
-            }
-            if let document {
-                try db.cachedStatement(sql: SQLiteArtifactIndex.insertDocumentSQL).execute(arguments: document)
-                return .inserted(sequence: db.lastInsertedRowID)
-            }
-            return .inserted(sequence: nil)
+            try db.cachedStatement(
+                sql: "INSERT INTO records (artifact_id, record, pinned, vector, embedder, unchanged_key) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: arguments)
+            return .inserted(sequence: db.lastInsertedRowID)
         }
     }
 
     public func setPinned(_ pinned: Bool, id: String) async throws -> Artifact? {
         let changed = try await writing { db in
-            try db.execute(sql: "UPDATE artifacts SET pinned = ? WHERE artifact_id = ?", arguments: [pinned, id])
+            try db.execute(sql: "UPDATE records SET pinned = ? WHERE artifact_id = ?", arguments: [pinned, id])
             return db.changesCount > 0
         }
         return changed ? try await artifact(id: id) : nil
@@ -289,9 +231,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             // Stay far below SQLite's limit on bound parameters.
             for start in stride(from: 0, to: unique.count, by: 500) {
                 let chunk = Array(unique[start..<min(start + 500, unique.count)])
-                let sql =
-                    "SELECT record, pinned FROM artifacts WHERE artifact_id IN ("
-                    + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")"
+                let sql = "SELECT record, pinned FROM records WHERE artifact_id IN (\(Self.placeholders(chunk.count)))"
                 for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
                     rows.append((row[0], row[1]))
                 }
@@ -306,99 +246,76 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         return result
     }
 
-    public func artifacts(matching query: ArtifactQuery) async throws -> [Artifact] {
-        if let limit = query.limit, limit < 1 {
-            throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))")
-        }
-        let (sql, arguments) = try Self.select(query)
+    public func allArtifacts() async throws -> [Artifact] {
         let rows = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row -> (String, Bool) in (row[0], row[1]) }
+            try Row.fetchAll(db, sql: "SELECT record, pinned FROM records ORDER BY sequence").map { row -> (String, Bool) in
+                (row[0], row[1])
+            }
         }
         return try rows.map { try Self.decode(record: $0.0, pinned: $0.1) }
     }
 
-    public func searchChanges(corpus: String, after sequence: Int64, limit: Int, analyzer: String) async throws
-        -> (changes: [PersistentIndex.Change], sequences: [Int64], lastSequence: Int64)
-    {
-        // The text is read only where the stored terms cannot be used. `+corpus` keeps SQLite
-        // on the rowid ranges (sequence > ?) of both tables: through the (corpus, item_id)
-        // index a catch-up after every save would scan the whole corpus.
+    public func changes(after sequence: Int64, limit: Int) async throws -> [ArtifactChange] {
         let rows = try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT sequence, item_id,
-                           CASE WHEN analyzer = ?1 AND terms IS NOT NULL THEN '' ELSE text END,
-                           metadata, created_at, vector,
-                           CASE WHEN analyzer = ?1 THEN terms END, 0
-                    FROM search_documents
-                    WHERE sequence > ?3 AND +corpus = ?2
+                    SELECT sequence, artifact_id, record, pinned, vector, embedder, 0 FROM records WHERE sequence > ?1
                     UNION ALL
-                    SELECT sequence, item_id, NULL, NULL, NULL, NULL, NULL, 1
-                    FROM search_tombstones
-                    WHERE sequence > ?3 AND +corpus = ?2
-                    ORDER BY 1 LIMIT ?4
+                    SELECT sequence, artifact_id, NULL, 0, NULL, NULL, 1 FROM deletions WHERE sequence > ?1
+                    ORDER BY 1 LIMIT ?2
                     """,
-                arguments: [analyzer, corpus, sequence, max(1, limit)]
-            ).map { row -> (Int64, String, String?, String?, Double?, Data?, Data?, Bool) in
-                (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+                arguments: [sequence, max(1, limit)]
+            ).map { row -> (Int64, String, String?, Bool, Data?, String?, Bool) in
+                (row[0], row[1], row[2], row[3], row[4], row[5], row[6])
             }
         }
-        var changes: [PersistentIndex.Change] = []
-        changes.reserveCapacity(rows.count)
-        var last = sequence
-        var sequences: [Int64] = []
-        sequences.reserveCapacity(rows.count)
-        let decoder = JSONDecoder()
-        for (seq, id, text, metadataJSON, createdAt, vector, termBytes, isTombstone) in rows {
-            last = seq
-            sequences.append(seq)
-            if isTombstone {
-                changes.append(.delete(id: id))
-                continue
-            }
-            let metadata = try decoder.decode([String: JSONValue].self, from: Data((metadataJSON ?? "{}").utf8))
-            var terms = termBytes.flatMap { TermCounts(analyzer: analyzer, decoding: $0) }
-            var text = text ?? ""
-            if termBytes != nil && terms == nil {
-                // Unreadable stored terms: fall back to the text.
-                text = try await documentText(corpus: corpus, itemID: id)
-                terms = nil
-            }
-            changes.append(
-                .upsert(
-                    SearchItem(
-                        corpus: corpus, id: id, text: text, metadata: metadata, createdAt: createdAt,
-                        vector: vector.map(VectorCoding.decode), terms: terms)))
+        return try rows.map { sequence, id, record, pinned, vector, embedder, isDelete in
+            guard !isDelete, let record else { return ArtifactChange(sequence: sequence, kind: .deleted(id: id)) }
+            var stored: StoredVector?
+            if let vector, let embedder { stored = StoredVector(values: VectorCoding.decode(vector), embedder: embedder) }
+            return ArtifactChange(sequence: sequence, kind: .saved(try Self.decode(record: record, pinned: pinned), vector: stored))
         }
-        return (changes, sequences, last)
     }
 
-    public func searchChangeCount(corpus: String, after sequence: Int64) async throws -> Int {
+    public func changeCount(after sequence: Int64) async throws -> Int {
         try await pool.read { db in
-            let documents = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM search_documents WHERE sequence > ? AND +corpus = ?", arguments: [sequence, corpus]) ?? 0
-            let tombstones = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM search_tombstones WHERE sequence > ? AND +corpus = ?", arguments: [sequence, corpus]) ?? 0
-            return documents + tombstones
+            let saves = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records WHERE sequence > ?", arguments: [sequence]) ?? 0
+            let deletes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deletions WHERE sequence > ?", arguments: [sequence]) ?? 0
+            return saves + deletes
         }
     }
 
-    public func delete(ids: [String], corpus: String, pendingContent: Set<String>) async throws
-        -> (deleted: [Artifact], lastSequence: Int64?)
-    {
+    public func newestVectorEmbedder() async throws -> (identifier: String, dimension: Int)? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT embedder, length(vector) FROM records WHERE vector IS NOT NULL ORDER BY sequence DESC LIMIT 1")
+            else { return nil }
+            let identifier: String? = row[0]
+            let bytes: Int = row[1]
+            return identifier.map { ($0, bytes / 4) }
+        }
+    }
+
+    public func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
         try await writing { db in
             // Deleted rows' bytes are overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             var deleted: [Artifact] = []
             var last: Int64?
             for id in ids {
-                guard let row = try Row.fetchOne(db, sql: "SELECT record, pinned FROM artifacts WHERE artifact_id = ?", arguments: [id])
+                guard let row = try Row.fetchOne(db, sql: "SELECT record, pinned FROM records WHERE artifact_id = ?", arguments: [id])
                 else { continue }
                 deleted.append(try Self.decode(record: row[0], pinned: row[1]))
-                // Tags, labels and metrics go with it (ON DELETE CASCADE).
-                try db.execute(sql: "DELETE FROM artifacts WHERE artifact_id = ?", arguments: [id])
-                if let sequence = try Self.removeSearchDocument(db, corpus: corpus, id: id) { last = sequence }
+                try db.execute(sql: "DELETE FROM records WHERE artifact_id = ?", arguments: [id])
+                // Numbered from the records' AUTOINCREMENT counter, so saves and deletes share
+                // one order.
+                let current = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'records'") ?? 0
+                let sequence = current + 1
+                try db.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'records'", arguments: [sequence])
+                try db.execute(sql: "INSERT INTO deletions (sequence, artifact_id) VALUES (?, ?)", arguments: [sequence, id])
+                last = sequence
             }
             for sha in pendingContent.sorted() {
                 try db.execute(sql: "INSERT OR IGNORE INTO pending_content_removals (sha256) VALUES (?)", arguments: [sha])
@@ -418,20 +335,6 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         }
     }
 
-    /// Removes one search document and records its tombstone, numbered from the documents'
-    /// AUTOINCREMENT counter (`sqlite_sequence`), so documents and tombstones share one
-    /// order. Returns the tombstone's number, or `nil` when there was no document.
-    private static func removeSearchDocument(_ db: Database, corpus: String, id: String) throws -> Int64? {
-        try db.execute(sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [corpus, id])
-        guard db.changesCount > 0 else { return nil }
-        let current = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_documents'") ?? 0
-        let sequence = current + 1
-        try db.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'search_documents'", arguments: [sequence])
-        try db.execute(
-            sql: "INSERT INTO search_tombstones (sequence, corpus, item_id) VALUES (?, ?, ?)", arguments: [sequence, corpus, id])
-        return sequence
-    }
-
     public func referencedContent(among sha256s: Set<String>) async throws -> Set<String> {
         guard !sha256s.isEmpty else { return [] }
         let list = Array(sha256s)
@@ -440,7 +343,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             // In chunks: SQLite bounds the number of bound parameters.
             for start in stride(from: 0, to: list.count, by: 500) {
                 let chunk = Array(list[start..<min(start + 500, list.count)])
-                let sql = "SELECT DISTINCT sha256 FROM artifacts WHERE sha256 IN (\(Self.placeholders(chunk.count)))"
+                let sql = "SELECT DISTINCT sha256 FROM records WHERE sha256 IN (\(Self.placeholders(chunk.count)))"
                 found.formUnion(try String.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)))
             }
             return found
@@ -450,21 +353,13 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public func directoryManifests() async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT DISTINCT sha256 FROM artifacts WHERE mime = ? AND sha256 IS NOT NULL",
+                db, sql: "SELECT DISTINCT sha256 FROM records WHERE mime = ? AND sha256 IS NOT NULL",
                 arguments: [DirectoryManifest.mimeType])
         }
     }
 
-    private func documentText(corpus: String, itemID: String) async throws -> String {
-        try await pool.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT text FROM search_documents WHERE corpus = ? AND item_id = ?",
-                arguments: [corpus, itemID]) ?? ""
-        }
-    }
-
     public func count() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM artifacts") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0 }
     }
 
     // MARK: Maintenance
@@ -505,115 +400,12 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         try await pool.vacuum()
     }
 
-    public func searchDocumentIDs(corpus: String) async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT item_id FROM search_documents WHERE corpus = ? ORDER BY item_id", arguments: [corpus])
-        }
-    }
-
-    public func deleteSearchDocuments(corpus: String, ids: [String]) async throws {
-        try await writing { db in
-            for id in ids { _ = try Self.removeSearchDocument(db, corpus: corpus, id: id) }
-        }
-    }
-
-    public func replaceSearchDocument(_ item: SearchItem) async throws {
-        let row = Self.documentRow(item)
-        try await writing { db in
-            try db.execute(
-                sql: "DELETE FROM search_documents WHERE corpus = ? AND item_id = ?", arguments: [item.corpus, item.id])
-            try db.execute(sql: Self.insertDocumentSQL, arguments: row)
-        }
-    }
-
-    static let insertDocumentSQL = """
-        INSERT INTO search_documents (corpus, item_id, text, metadata, created_at, vector, terms, analyzer)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
-    /// The arguments of ``insertDocumentSQL`` for a search document.
-    static func documentRow(_ item: SearchItem) -> StatementArguments {
-        [
-            item.corpus, item.id, item.text, JSONValue.object(item.metadata).canonicalJSON, item.createdAt,
-            item.vector.map(VectorCoding.encode), item.terms?.encoded(), item.terms?.analyzer,
-        ]
-    }
-
     // MARK: SQL
 
     static func decode(record: String, pinned: Bool) throws -> Artifact {
         var artifact = try JSONDecoder().decode(Artifact.self, from: Data(record.utf8))
         artifact.pinned = pinned
         return artifact
-    }
-
-    /// Builds the SELECT for a query. Every filter is a WHERE clause, so it applies before
-    /// ORDER BY and LIMIT. Strings compare in NFC, like Swift strings and the search backend:
-    /// canonically equivalent spellings (`"é"`, `"e\u{301}"`) are equal, nothing else is.
-    static func select(_ query: ArtifactQuery) throws -> (String, StatementArguments) {
-        var joins = ""
-        var joinArguments: [(any DatabaseValueConvertible)?] = []
-        var clauses: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        let filter = query.filter
-        for key in filter.equals.keys.sorted() {
-            guard let wanted = filter.equals[key], let wanted else { continue }
-            let options: [JSONValue]
-            if case .array(let values) = wanted { options = values } else { options = [wanted] }
-            if ArtifactMetadataKey.fieldSet.contains(key) {
-                let strings = options.compactMap(\.stringValue).map(\.canonicallyComposed)
-                if strings.isEmpty {
-                    clauses.append("0")
-                } else {
-                    clauses.append("a.\(key) IN (" + placeholders(strings.count) + ")")
-                    arguments += strings
-                }
-            } else if key.hasPrefix(ArtifactMetadataKey.labelPrefix) {
-                let labelKey = String(key.dropFirst(ArtifactMetadataKey.labelPrefix.count))
-                if options.isEmpty {
-                    clauses.append("0")
-                } else {
-                    clauses.append(
-                        "EXISTS (SELECT 1 FROM artifact_labels l WHERE l.artifact_id = a.artifact_id"
-                            + " AND l.key = ? AND l.value IN (" + placeholders(options.count) + "))")
-                    arguments.append(labelKey.canonicallyComposed)
-                    arguments += options.map(\.canonicallyComposed.canonicalJSON)
-                }
-            } else {
-                throw ArtifactError.invalidArgument(
-                    "unknown filter key \"\(key)\": use one of "
-                        + ArtifactMetadataKey.fields.joined(separator: ", ") + ", or label.<key> for labels")
-            }
-        }
-        for tag in Set(filter.tags.map(\.canonicallyComposed)).sorted() {
-            clauses.append(
-                "EXISTS (SELECT 1 FROM artifact_tags t WHERE t.artifact_id = a.artifact_id AND t.tag = ?)")
-            arguments.append(tag)
-        }
-        if let low = filter.createdAtMin {
-            clauses.append("a.created_at >= ?")
-            arguments.append(low)
-        }
-        if let high = filter.createdAtMax {
-            clauses.append("a.created_at <= ?")
-            arguments.append(high)
-        }
-        var order = "a.created_at DESC, a.artifact_id DESC"
-        if case .metric(let name, let mode, let excludingMissing) = query.order {
-            joins = " LEFT JOIN artifact_metrics m ON m.artifact_id = a.artifact_id AND m.name = ?"
-            joinArguments.append(name.canonicallyComposed)
-            if excludingMissing { clauses.append("m.value IS NOT NULL") }
-            order = "m.value IS NULL, m.value " + (mode == .max ? "DESC" : "ASC") + ", " + order
-        }
-        var sql = "SELECT a.record, a.pinned FROM artifacts a" + joins
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY " + order
-        if let limit = query.limit {
-            sql += " LIMIT ?"
-            arguments.append(limit)
-        }
-        return (sql, StatementArguments(joinArguments + arguments))
     }
 
     private static func placeholders(_ count: Int) -> String {

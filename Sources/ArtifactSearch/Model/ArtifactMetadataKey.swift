@@ -2,7 +2,7 @@ import Foundation
 import HybridSearch
 
 /// The metadata keys stamped on every artifact's search item, and understood by
-/// ``ArtifactIndex`` filters (``ArtifactQuery/filter``).
+/// structured reads (`list`, `best`, filters of every search).
 ///
 /// - Scope and record fields, as strings (absent when the artifact has no value): `org_id`,
 ///   `user_id`, `client_id`, `app_id`, `agent_id`, `session_id`, `run_id`, `graph_id`,
@@ -10,6 +10,7 @@ import HybridSearch
 ///   `artifact_id`.
 /// - `tags`: array of strings (filtered ALL-of).
 /// - Labels: `label.<key>` with the label's typed JSON value, e.g. `label.filename`.
+/// - Metrics: `metric.<name>` with the metric's value (a JSON number).
 public enum ArtifactMetadataKey {
     public static let orgID = "org_id"
     public static let userID = "user_id"
@@ -30,8 +31,11 @@ public enum ArtifactMetadataKey {
     public static let tags = "tags"
     /// Prefix of label keys: the label `filename` is the metadata key `label.filename`.
     public static let labelPrefix = "label."
+    /// Prefix of metric keys: the metric `f1` is the metadata key `metric.f1` (a JSON number),
+    /// what `best` and metric-ordered listings rank by.
+    public static let metricPrefix = "metric."
 
-    /// The string-valued record fields (also the SQL columns of ``SQLiteArtifactIndex``).
+    /// The string-valued record fields.
     public static let fields: [String] = [
         orgID, userID, clientID, appID, agentID, sessionID, runID, graphID, nodeID, scopeID,
         toolName, toolVersion, kind, mime, sha256, artifactID,
@@ -41,6 +45,9 @@ public enum ArtifactMetadataKey {
     /// The metadata key of a label.
     public static func label(_ key: String) -> String { labelPrefix + key }
 
+    /// The metadata key of a metric.
+    public static func metric(_ name: String) -> String { metricPrefix + name }
+
     /// Search-item metadata of an artifact: every present field, `tags`, and `label.<key>`.
     public static func metadata(of artifact: Artifact) -> [String: JSONValue] {
         var metadata: [String: JSONValue] = [:]
@@ -49,6 +56,7 @@ public enum ArtifactMetadataKey {
         }
         metadata[tags] = .array(artifact.tags.map(JSONValue.string))
         for (key, value) in artifact.labels { metadata[label(key)] = value }
+        for (name, value) in artifact.metrics { metadata[metric(name)] = .number(value) }
         return metadata
     }
 

@@ -74,19 +74,12 @@ struct CorpusIndex: RankingSource, Sendable {
         dense.search(query: vector, topK: topK, candidates: candidates) { ids[$0] }
     }
 
-    /// Newest first; score = createdAt seconds; items without a timestamp last (score −∞
-    /// reported as 0); ties by id.
-    func structuralRanking(topK: Int, candidates: OrdinalSet?) -> RankedList {
-        var collector = TopKCollector<String>(k: topK)
-        func visit(_ ordinal: Int) {
-            collector.insert(score: createdAt[ordinal] ?? -.infinity, ordinal: ordinal, key: ids[ordinal])
-        }
-        if let candidates {
-            for member in candidates.members { visit(Int(member)) }
-        } else {
-            for ordinal in ordinals.values { visit(ordinal) }
-        }
-        return collector.sorted().map { ($0.ordinal, $0.score.isFinite ? $0.score : 0) }
+    func createdAt(ordinal: Int) -> Double? { createdAt[ordinal] }
+
+    func numericValues(key: String) -> [Int32: Double] { metadataIndex.numericValues(key: key) }
+
+    func forEachLiveOrdinal(_ body: (Int) -> Void) {
+        for ordinal in ordinals.values { body(ordinal) }
     }
 
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {

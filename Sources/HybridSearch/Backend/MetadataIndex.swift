@@ -38,6 +38,16 @@ struct MetadataIndex: Sendable {
         if ordinal < createdAt.count { createdAt[ordinal] = .nan }
     }
 
+    /// Ordinal → number for every ordinal whose `key` holds a JSON number.
+    func numericValues(key: String) -> [Int32: Double] {
+        var result: [Int32: Double] = [:]
+        for (canonical, members) in values[key] ?? [:] {
+            guard let number = Self.number(fromIndexKey: Substring(canonical)) else { continue }
+            for member in members { result[member] = number }
+        }
+        return result
+    }
+
     /// The ordinals passing `filter`, or `nil` when the filter constrains nothing.
     /// - Parameter live: every live ordinal (used only for a pure time filter).
     /// - Complexity: O(Σ postings read + capacity / 64).

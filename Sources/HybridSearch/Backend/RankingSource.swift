@@ -7,8 +7,12 @@ protocol RankingSource {
     func candidates(for filter: MetadataFilter) -> OrdinalSet?
     func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList
     func semanticRanking(vector: [Float], topK: Int, candidates: OrdinalSet?) -> RankedList
-    /// Newest first; score = createdAt seconds (0 for items without one, which come last).
-    func structuralRanking(topK: Int, candidates: OrdinalSet?) -> RankedList
+    /// Creation time of a live ordinal (`nil` when it has none).
+    func createdAt(ordinal: Int) -> Double?
+    /// Global ordinal → number for every live item whose metadata `key` holds a JSON number.
+    func numericValues(key: String) -> [Int32: Double]
+    /// Calls `body` with every live ordinal.
+    func forEachLiveOrdinal(_ body: (Int) -> Void)
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit
     func id(ordinal: Int) -> String
 }
@@ -74,7 +78,7 @@ extension RankingSource {
         case .semantic:
             return hits(semanticRanking(vector: query.vector, topK: request.topK, candidates: candidates), leg: \.semantic)
         case .structural, .auto:
-            return hits(structuralRanking(topK: request.topK, candidates: candidates), leg: nil)
+            return hits(structuralRanking(topK: request.topK, candidates: candidates, order: request.order), leg: nil)
         case .hybrid:
             let fusion = configuration.fusion
             let window = fusion.window(topK: request.topK)

@@ -14,11 +14,15 @@ public struct SearchRequest: Sendable, Hashable {
     public var mode: SearchMode
     /// Attach each leg's rank and raw score to every hit.
     public var explain: Bool
+    /// The order of a structural search (ignored by the query modes). Default newest first.
+    public var order: StructuralOrder
 
     public init(
         corpus: String, query: String, topK: Int = 10, filter: MetadataFilter = .none,
-        timeWindow: TimeWindow? = nil, mode: SearchMode = .auto, explain: Bool = false
+        timeWindow: TimeWindow? = nil, mode: SearchMode = .auto, explain: Bool = false,
+        order: StructuralOrder = .newestFirst
     ) {
+        self.order = order
         self.timeWindow = timeWindow
         self.corpus = corpus
         self.query = query

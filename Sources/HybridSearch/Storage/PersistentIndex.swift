@@ -289,6 +289,17 @@ public final class PersistentIndex: @unchecked Sendable {
     }
 
     /// Marks the live document with `id` deleted in whichever segment holds it.
+    /// Whether a live item has `id` (in the tail or a segment, not deleted).
+    public func contains(id: String) -> Bool {
+        lock.withLock {
+            if tailPositions[id] != nil { return true }
+            for index in segments.indices.reversed() {
+                if let ordinal = segments[index].ordinal(ofID: id), !deletions[index].contains(ordinal) { return true }
+            }
+            return false
+        }
+    }
+
     private func deleteInSegments(_ id: String) {
         for index in segments.indices.reversed() {
             if let ordinal = segments[index].ordinal(ofID: id), deletions[index].insert(ordinal) { return }

@@ -258,6 +258,33 @@ public struct Segment: @unchecked Sendable {
         ordinals(postingKey: SegmentFormat.tagKey(tag))
     }
 
+    /// Every JSON number stored under metadata `key`, with the ordinals (ascending) holding it:
+    /// the posting keys `key\0<value>` form one run of the sorted key table.
+    public func numbers(key: String) -> [(Double, UnsafeBufferPointer<UInt32>)] {
+        var prefix = (key + "\u{0}").canonicallyComposed
+        return prefix.withUTF8 { wanted -> [(Double, UnsafeBufferPointer<UInt32>)] in
+            let wanted = UnsafeRawBufferPointer(wanted)
+            var low = 0
+            var high = keys.count
+            while low < high {
+                let mid = (low + high) / 2
+                if keys.bytes(mid).lexicographicallyPrecedes(wanted) { low = mid + 1 } else { high = mid }
+            }
+            var result: [(Double, UnsafeBufferPointer<UInt32>)] = []
+            var index = low
+            while index < keys.count {
+                let entry = keys.bytes(index)
+                guard entry.count >= wanted.count, entry.prefix(wanted.count).elementsEqual(wanted) else { break }
+                let value = String(decoding: entry.dropFirst(wanted.count), as: UTF8.self)
+                if let number = MetadataIndex.number(fromIndexKey: Substring(value)) {
+                    result.append((number, ordinals(keyIndex: index)))
+                }
+                index += 1
+            }
+            return result
+        }
+    }
+
     /// Number of metadata posting keys.
     var metadataKeyCount: Int { keys.count }
 

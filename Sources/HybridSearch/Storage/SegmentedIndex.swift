@@ -121,17 +121,24 @@ extension SegmentedIndex: RankingSource {
             .sorted().map { ($0.ordinal, $0.score) }
     }
 
-    func structuralRanking(topK: Int, candidates: OrdinalSet?) -> RankedList {
-        var collector = TopKCollector<String>(k: topK)
-        func visit(_ ordinal: Int) {
-            collector.insert(score: createdAt(ordinal) ?? -.infinity, ordinal: ordinal, key: id(ordinal: ordinal))
+    func createdAt(ordinal: Int) -> Double? { createdAt(ordinal) }
+
+    func numericValues(key: String) -> [Int32: Double] {
+        var result: [Int32: Double] = [:]
+        for (index, segment) in segments.enumerated() {
+            let base = bases[index]
+            let gone = deletions[index]
+            for (number, ordinals) in segment.numbers(key: key) {
+                for local in ordinals where Int(local) < segment.documentCount && !(gone?.contains(Int(local)) ?? false) {
+                    result[Int32(base + Int(local))] = number
+                }
+            }
         }
-        if let candidates {
-            for member in candidates.members { visit(Int(member)) }
-        } else {
-            for ordinal in 0..<count { visit(ordinal) }
-        }
-        return collector.sorted().map { ($0.ordinal, $0.score.isFinite ? $0.score : 0) }
+        return result
+    }
+
+    func forEachLiveOrdinal(_ body: (Int) -> Void) {
+        for ordinal in 0..<count where !(deletedOrdinals?.contains(ordinal) ?? false) { body(ordinal) }
     }
 
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {

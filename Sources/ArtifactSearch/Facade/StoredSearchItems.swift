@@ -1,0 +1,78 @@
+import Foundation
+import HybridSearch
+
+/// Rebuilds the search documents of stored artifacts — what a search index catching up or
+/// rebuilding needs — from their records, their stored vectors and their content: text from
+/// the blobs (``SearchDocumentBuilder``, with the byte limit each artifact was saved with),
+/// metadata from the record, the vector as stored (nothing is embedded again) and the analysis
+/// done here, in parallel.
+struct StoredSearchItems: Sendable {
+    let store: any ArtifactStore
+    let corpus: String
+    let analyzer: any Analyzer
+
+    /// The items of `records`, in order, built in parallel slices (one per core).
+    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when a stored
+    ///   vector is another embedder's than `embedder`.
+    func items(for records: [(artifact: Artifact, vector: StoredVector?)], embedder: any Embedder) async throws -> [SearchItem] {
+        for record in records {
+            if let vector = record.vector, vector.embedder != embedder.identifier {
+                throw SearchError.embedderMismatch(stored: vector.embedder, current: embedder.identifier)
+            }
+        }
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, records.count / 8))
+        let size = (records.count + slices - 1) / slices
+        return try await withThrowingTaskGroup(of: (Int, [SearchItem]).self) { group in
+            for slice in 0..<slices {
+                let part = Array(records[min(slice * size, records.count)..<min((slice + 1) * size, records.count)])
+                group.addTask {
+                    var built: [SearchItem] = []
+                    for record in part {
+                        var item = try await item(for: record.artifact, contentIntact: true)
+                        item.vector = record.vector?.values
+                        item.terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))
+                        built.append(item)
+                    }
+                    return (slice, built)
+                }
+            }
+            var parts = [[SearchItem]](repeating: [], count: slices)
+            for try await (slice, items) in group { parts[slice] = items }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// The search document of a stored artifact without vector or analysis: its text (only
+    /// its header when the content is damaged, missing or `contentIntact` is false), metadata
+    /// and creation time.
+    func item(for artifact: Artifact, contentIntact: Bool) async throws -> SearchItem {
+        // The limit the artifact was saved with, so a rebuild indexes the same bytes.
+        let limit = artifact.indexedBytesLimit ?? ArtifactFacade.Configuration().maxIndexedContentBytes
+        let documents = SearchDocumentBuilder(maxContentBytes: limit)
+        var text = documents.header(for: artifact)
+        if contentIntact, let sha = artifact.sha256 {
+            do {
+                if artifact.isDirectory {
+                    let manifest = try await store.manifest(sha256: sha)
+                    let store = self.store
+                    text = try await documents.text(for: artifact, manifest: manifest) { entry, count in
+                        try await store.readContent(sha256: entry.sha256, maxBytes: count)
+                    }
+                } else if limit > 0 {
+                    text = documents.text(for: artifact, contentPrefix: try await store.readContent(sha256: sha, maxBytes: limit))
+                }
+            } catch ArtifactError.contentDamaged, ArtifactError.corruptStore {
+                // Damaged or missing content (verify reports it): the record stays findable
+                // by its name, kind, tags and labels.
+                text = documents.header(for: artifact)
+            }
+        }
+        return makeItem(artifact, text: text)
+    }
+
+    private func makeItem(_ artifact: Artifact, text: String) -> SearchItem {
+        SearchItem(
+            corpus: corpus, id: artifact.artifactID, text: text, metadata: ArtifactMetadataKey.metadata(of: artifact),
+            createdAt: artifact.createdAt.map(ArtifactTimestamp.seconds), vector: nil)
+    }
+}

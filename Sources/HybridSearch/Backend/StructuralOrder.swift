@@ -1,0 +1,77 @@
+/// How a structural search (``SearchMode/structural``: filters only, no query) orders the
+/// items that pass its filter.
+///
+/// Ties — and the items that lack the number, when they are kept — go newest first (larger
+/// `createdAt`), then by the larger id (ids that grow with time put the later save first);
+/// items without a creation time come after those with one.
+public enum StructuralOrder: Sendable, Hashable {
+    /// Newest `createdAt` first. Each hit's score is its `createdAt` (0 when it has none).
+    case newestFirst
+    /// By the number stored under metadata `key` (a JSON number; any other value counts as
+    /// missing): largest first when `descending`, else smallest first. Items without it come
+    /// after all that have it, or are left out when `excludingMissing`. Each hit's score is
+    /// its number (0 when it has none).
+    case number(key: String, descending: Bool, excludingMissing: Bool)
+}
+
+/// The tie order of a structural ranking, as a ``TopKCollector`` key (smaller ranks first):
+/// newer first, then the larger id.
+struct StructuralTieKey: Comparable {
+    var createdAt: Double  // −∞ when absent
+    var id: String
+
+    static func < (a: StructuralTieKey, b: StructuralTieKey) -> Bool {
+        a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id
+    }
+}
+
+extension RankingSource {
+    /// The structural ranking of `candidates` (every live item when `nil`) in `order`: one
+    /// implementation for every ranking source, over its `createdAt`, ids and numbers.
+    /// - Complexity: O(candidates × log topK), plus the postings of `key` for a number order.
+    func structuralRanking(topK: Int, candidates: OrdinalSet?, order: StructuralOrder) -> RankedList {
+        var collector = TopKCollector<StructuralTieKey>(k: topK)
+        var numbers: [Int32: Double] = [:]
+        var descending = true
+        var excludingMissing = false
+        var byNumber = false
+        if case .number(let key, let wantsDescending, let excludes) = order {
+            numbers = numericValues(key: key)
+            descending = wantsDescending
+            excludingMissing = excludes
+            byNumber = true
+        }
+        func visit(_ ordinal: Int) {
+            let time = createdAt(ordinal: ordinal) ?? -.infinity
+            var score = time
+            if byNumber {
+                if let value = numbers[Int32(ordinal)] {
+                    score = descending ? value : -value
+                } else if excludingMissing {
+                    return
+                } else {
+                    score = -.infinity
+                }
+            }
+            collector.insert(score: score, ordinal: ordinal, key: StructuralTieKey(createdAt: time, id: id(ordinal: ordinal)))
+        }
+        if let candidates {
+            for member in candidates.members { visit(Int(member)) }
+        } else {
+            forEachLiveOrdinal(visit)
+        }
+        return collector.sorted().map { entry in
+            if byNumber { return (entry.ordinal, numbers[Int32(entry.ordinal)] ?? 0) }
+            return (entry.ordinal, entry.score.isFinite ? entry.score : 0)
+        }
+    }
+}
+
+extension MetadataIndex {
+    /// The number a posting key's value holds: the canonical JSON of a JSON number, parsed
+    /// (`nil` for any other value: strings, booleans, arrays, objects, null).
+    static func number(fromIndexKey key: Substring) -> Double? {
+        guard let first = key.first, first == "-" || first.isASCII && first.isNumber else { return nil }
+        return Double(key)
+    }
+}
