@@ -160,6 +160,55 @@ struct DenseTests {
         #expect(FNV1a.hash("a".utf8) == 0xaf63_dc4c_8601_ec8c)  // published FNV-1a 64 test vector
     }
 
+    /// The documented feature sequence, computed the plain way: every n-gram of
+    /// `"<" + word + ">"` hashed on its own (n ascending, offsets ascending), then the whole
+    /// bracketed word; stop words compared as strings.
+    static func referenceFeatureHashes(_ text: String, ngrams: ClosedRange<Int>, stopWords: Set<String>) -> [UInt64] {
+        var hashes: [UInt64] = []
+        let scalars = Array(TextNormalizer.folded(text).unicodeScalars)
+        var start = 0
+        while start < scalars.count {
+            guard TextNormalizer.isAlphanumeric(scalars[start]) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end < scalars.count && TextNormalizer.isAlphanumeric(scalars[end]) { end += 1 }
+            let word = String(String.UnicodeScalarView(scalars[start..<end]))
+            start = end
+            if stopWords.contains(word) { continue }
+            let bracketed = Array(("<" + word + ">").unicodeScalars)
+            for n in ngrams where n <= bracketed.count {
+                for offset in 0...(bracketed.count - n) {
+                    hashes.append(FNV1a.hash(String(String.UnicodeScalarView(bracketed[offset..<(offset + n)])).utf8))
+                }
+            }
+            hashes.append(FNV1a.hash(String(String.UnicodeScalarView(bracketed)).utf8))
+        }
+        return hashes
+    }
+
+    @Test("embedder features: the incremental hashing gives the plain computation's hashes in the same order, for every n-gram range and stop list")
+    func incrementalFeatureHashes() {
+        let texts = [
+            "", "a", "AB", "The quick brown fox — jumps over the lazy dog.", "Ünïcödé café naïve résumé",
+            "e\u{301}te\u{301} cafe\u{301}", "日本語のテキスト 東京", "getUserById atomic_write_json x86_64 ﬁnal ＡＢＣ",
+            "CUDA out of memory: tried to allocate 2.00 GiB (GPU 0; 15.78 GiB total)", String(repeating: "supercalifragilistic ", count: 20),
+            "β-amyloid 1–42 and tau in CSF; p < 0.05, n = 1,204", "🙂 emoji 🙂🙂 and ZWJ 👩‍💻", "of the and THE Of",
+        ]
+        let configurations: [(ClosedRange<Int>, Set<String>)] = [
+            (3...5, StopWords.english), (1...2, []), (2...7, ["café", "cafe\u{301}", "The", "naïve"]), (4...4, StopWords.english),
+        ]
+        for (ngrams, stop) in configurations {
+            let embedder = HashedNGramEmbedder(dimension: 64, ngramSizes: ngrams, stopWords: stop)
+            for text in texts {
+                var found: [UInt64] = []
+                embedder.forEachFeatureHash(text) { found.append($0) }
+                #expect(found == Self.referenceFeatureHashes(text, ngrams: ngrams, stopWords: stop), "\(ngrams) \(text)")
+            }
+        }
+    }
+
     /// An embedder that misbehaves on demand: NaN, wrong dimension, wrong vector count or a
     /// throw, whenever a text contains the trigger word.
     struct HostileEmbedder: Embedder {

@@ -60,6 +60,9 @@ final class SearchMirror: @unchecked Sendable {
             progress?(applied)
             if let persistent {
                 try persistent.apply(changes, sequences: feed.map(\.sequence))
+                // A long catch-up (a rebuild) commits as it goes: the tail held in memory
+                // stays bounded. Never waits for another committer; read-only: nothing.
+                if persistent.tailCount >= Self.commitThreshold { _ = try? persistent.commit() }
             } else {
                 // In runs of one kind, in order.
                 var run: [SearchItem] = []

@@ -131,6 +131,9 @@ enum IndexSchema {
                         sha256 TEXT GENERATED ALWAYS AS (json_extract(record, '$.sha256')) VIRTUAL,
                         mime TEXT GENERATED ALWAYS AS (json_extract(record, '$.mime')) VIRTUAL
                     );
+                    -- (corpus, item_id) is the only index of schema 3: without this one the
+                    -- lookup below would scan every document for every artifact.
+                    CREATE INDEX documents_by_item ON search_documents(item_id, sequence);
                     INSERT INTO records (artifact_id, record, pinned, vector, embedder)
                         SELECT a.artifact_id, a.record, a.pinned, d.vector,
                                CASE WHEN d.vector IS NULL THEN NULL

@@ -78,6 +78,11 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         } else {
             do {
                 try Self.migrate(pool, deadline: Date(timeIntervalSinceNow: busyTimeout))
+                // Schema 4 dropped the text copies, terms and side tables (about half of a
+                // schema-3 file): give the space back once.
+                // Best effort: a reader holding the database (another process) makes it wait,
+                // then skip.
+                if version > 0 && version < 4 { try? pool.vacuum() }
             } catch let error as DatabaseError where Self.isDamage(error) {
                 throw ArtifactError.damagedDatabase(path: path, reason: error.message ?? "\(error.resultCode)")
             }

@@ -60,7 +60,13 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 
     var blobsURL: URL { rootURL.appendingPathComponent("blobs") }
-    var temporaryURL: URL { rootURL.appendingPathComponent("tmp") }
+    var temporaryURL: URL { rootURL.appendingPathComponent("tmp", isDirectory: true) }
+
+    /// A new temporary's URL in `tmp/` (named by path: `appendingPathComponent` without a
+    /// directory hint asks the file system whether the name is a folder, a `stat` per save).
+    func newTemporaryURL(suffix: String) -> URL {
+        URL(fileURLWithPath: temporaryURL.path + "/" + ArtifactID.make() + suffix, isDirectory: false)
+    }
     public var stagingURL: URL { rootURL.appendingPathComponent("staging") }
     var materializedURL: URL { rootURL.appendingPathComponent("materialized") }
 
@@ -119,7 +125,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         if let existing = try? readContentSync(sha256: sha, maxBytes: data.count + 1), existing == data {
             return StoredContent(sha256: sha, size: data.count, url: final)
         }
-        let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
+        let temp = newTemporaryURL(suffix: ".part")
         let fd = try Self.openForWriting(temp)
         do {
             let failed = data.withUnsafeBytes { Self.writeAll(fd: fd, $0) }
@@ -202,7 +208,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         if info.st_mode & S_IFMT != S_IFREG {
             throw ArtifactError.wrongContentType(path: source, expected: "file")
         }
-        let temp = temporaryURL.appendingPathComponent(ArtifactID.make() + ".part")
+        let temp = newTemporaryURL(suffix: ".part")
         let output = try Self.openForWriting(temp)
         var hasher = SHA256()
         var size = 0
@@ -257,7 +263,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
             }
         }
         let shard = final.deletingLastPathComponent()
-        try Self.createDirectory(shard)
+        try Self.createShard(shard.path)
         chmod(temporary.path, 0o444)
         guard rename(temporary.path, final.path) == 0 else {
             let error = Self.posixError(final.path)
@@ -532,6 +538,17 @@ public struct FileSystemArtifactStore: ArtifactStore {
             out.append(digits[Int(byte & 15)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A blob's two-level shard folder (`blobs/ab/cd`): one `stat` when it exists, else its
+    /// parent and itself made with `mkdir(2)` directly (FileManager stats every ancestor first);
+    /// anything unusual goes through ``createDirectory(_:)``, which names the problem.
+    static func createShard(_ path: String) throws(ArtifactError) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if mkdir(parent, 0o777) == 0 || errno == EEXIST, mkdir(path, 0o777) == 0 { return }
+        try createDirectory(URL(fileURLWithPath: path, isDirectory: true))
     }
 
     static func createDirectory(_ url: URL) throws(ArtifactError) {

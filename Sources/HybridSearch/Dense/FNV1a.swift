@@ -17,7 +17,11 @@ public struct FNV1a: Sendable {
     /// Feeds the scalar's UTF-8 encoding.
     @inline(__always)
     public mutating func combine(_ scalar: Unicode.Scalar) {
-        for byte in UTF8.encode(scalar)! { combine(byte) }
+        if scalar.value < 0x80 {
+            combine(UInt8(truncatingIfNeeded: scalar.value))
+        } else {
+            for byte in UTF8.encode(scalar)! { combine(byte) }
+        }
     }
 
     public static func hash<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {

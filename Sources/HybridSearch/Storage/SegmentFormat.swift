@@ -83,6 +83,17 @@ struct SegmentByteWriter {
     mutating func append(_ value: Float) { append(value.bitPattern) }
     mutating func append(bytes other: [UInt8]) { bytes.append(contentsOf: other) }
 
+    /// Values appended in one copy (each little-endian, as ``append(_:)`` writes them).
+    mutating func append<T: FixedWidthInteger>(contentsOf values: [T]) {
+        #if _endian(little)
+            values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+            for value in values { append(value) }
+        #endif
+    }
+
+    mutating func reserveCapacity(_ count: Int) { bytes.reserveCapacity(count) }
+
     mutating func pad(to alignment: Int) {
         let remainder = bytes.count % alignment
         if remainder != 0 { bytes.append(contentsOf: repeatElement(0, count: alignment - remainder)) }

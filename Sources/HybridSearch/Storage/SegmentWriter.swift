@@ -115,14 +115,15 @@ public enum SegmentWriter {
         }
 
         var vectors = SegmentByteWriter()
+        vectors.reserveCapacity(2 * dimension * documents.count)
+        var halves = [UInt16](repeating: 0, count: dimension)
         for document in documents {
             switch (document.vector, dimension) {
             case (nil, 0): continue
             case (let vector?, _) where vector.count == dimension && dimension > 0:
                 try DenseIndex.validate(vector, dimension: dimension, id: document.id)
-                var halves = [UInt16](repeating: 0, count: dimension)
                 cvk_f32_to_f16(DenseIndex.normalized(vector), &halves, dimension)
-                for half in halves { vectors.append(half) }
+                vectors.append(contentsOf: halves)
             default:
                 throw .invalidArgument(
                     "document \"\(document.id)\" has \(document.vector.map { "a \($0.count)-dimensional vector" } ?? "no vector")"
@@ -149,18 +150,16 @@ public enum SegmentWriter {
         let kinds = SegmentFormat.Section.allCases
         var offset = SegmentFormat.headerSize + kinds.count * SegmentFormat.sectionEntrySize
         var table = SegmentByteWriter()
-        var body = SegmentByteWriter()
+        var offsets: [Int] = []
         for kind in kinds {
             let content = sections[kind] ?? []
-            let aligned = (offset + SegmentFormat.alignment - 1) / SegmentFormat.alignment * SegmentFormat.alignment
-            body.append(bytes: [UInt8](repeating: 0, count: aligned - offset))
-            offset = aligned
+            offset = (offset + SegmentFormat.alignment - 1) / SegmentFormat.alignment * SegmentFormat.alignment
+            offsets.append(offset)
             table.append(kind.rawValue)
             table.append(UInt32(0))
             table.append(UInt64(offset))
             table.append(UInt64(content.count))
             table.append(XXHash64.hash(content))
-            body.append(bytes: content)
             offset += content.count
         }
         var header = SegmentByteWriter()
@@ -172,6 +171,15 @@ public enum SegmentWriter {
         header.append(totalFieldLength)
         header.append(bytes: [UInt8](repeating: 0, count: 56 - header.bytes.count))
         header.append(XXHash64.hash(header.bytes + table.bytes))
-        return Data(header.bytes + table.bytes + body.bytes)
+        // Written once into the file's buffer: the sections (the vectors are most of a
+        // segment) are not copied into an intermediate body first.
+        var file = Data(capacity: offset)
+        file.append(contentsOf: header.bytes)
+        file.append(contentsOf: table.bytes)
+        for (kind, start) in zip(kinds, offsets) {
+            file.append(contentsOf: repeatElement(0, count: start - file.count))
+            file.append(contentsOf: sections[kind] ?? [])
+        }
+        return file
     }
 }
