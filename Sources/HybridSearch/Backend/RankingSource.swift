@@ -11,7 +11,7 @@ protocol RankingSource {
     func createdAt(ordinal: Int) -> Double?
     /// Global ordinal → number for every live item whose metadata `key` holds a JSON number.
     func numericValues(key: String) -> [Int32: Double]
-    /// Calls `body` with every live ordinal.
+    /// Calls `body` with every live ordinal, preferably the newest first (any order ranks the same).
     func forEachLiveOrdinal(_ body: (Int) -> Void)
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit
     func id(ordinal: Int) -> String

@@ -55,8 +55,14 @@ extension RankingSource {
             }
             collector.insert(score: score, ordinal: ordinal, key: StructuralTieKey(createdAt: time, id: id(ordinal: ordinal)))
         }
-        if let candidates {
-            for member in candidates.members { visit(Int(member)) }
+        // Newest last is the usual order of ordinals (saves append): visited from the end, the
+        // first k fill the collector and almost every older item is then turned away by one
+        // comparison, before its id is read. The order of visits does not change the result.
+        if byNumber && excludingMissing {
+            // Only items holding the number can rank (`numericValues` holds live items only).
+            for ordinal in numbers.keys where candidates?.contains(Int(ordinal)) ?? true { visit(Int(ordinal)) }
+        } else if let candidates {
+            for member in candidates.members.reversed() { visit(Int(member)) }
         } else {
             forEachLiveOrdinal(visit)
         }

@@ -138,7 +138,7 @@ extension SegmentedIndex: RankingSource {
     }
 
     func forEachLiveOrdinal(_ body: (Int) -> Void) {
-        for ordinal in 0..<count where !(deletedOrdinals?.contains(ordinal) ?? false) { body(ordinal) }
+        for ordinal in (0..<count).reversed() where !(deletedOrdinals?.contains(ordinal) ?? false) { body(ordinal) }
     }
 
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {
