@@ -60,6 +60,28 @@ struct PersistentIndexTests {
         try await Self.expectSameAnswers(third, backend, seed: 5, "two segments")
     }
 
+    @Test("An index of another source needs a rebuild; its own source opens it")
+    func sourceProblems() throws {
+        let directory = InMemorySegmentDirectory()
+        let index = try PersistentIndex(directory: directory, embedder: Self.embedder, source: "records:4")
+        try index.add(try SegmentedIndexTests.items(seed: 4, count: 12, embedder: Self.embedder), watermark: 12)
+        #expect(try index.commit())
+        #expect(try PersistentIndex(directory: directory, embedder: Self.embedder, source: "records:4").count == 12)
+        for other in ["records:3", ""] {
+            #expect(throws: PersistentIndex.OpenProblem.sourceChanged(stored: "records:4", current: other)) {
+                try PersistentIndex(directory: directory, embedder: Self.embedder, source: other)
+            }
+        }
+        // A commit point written without a source (older builds) is the empty source.
+        let plain = InMemorySegmentDirectory()
+        let unnamed = try PersistentIndex(directory: plain, embedder: Self.embedder)
+        try unnamed.add(try SegmentedIndexTests.items(seed: 5, count: 3, embedder: Self.embedder), watermark: 3)
+        #expect(try unnamed.commit())
+        #expect(throws: PersistentIndex.OpenProblem.sourceChanged(stored: "", current: "records:4")) {
+            try PersistentIndex(directory: plain, embedder: Self.embedder, source: "records:4")
+        }
+    }
+
     @Test("Another analyzer needs a rebuild; another embedder is the embedder-mismatch error; damage needs a rebuild")
     func openProblems() throws {
         let url = Self.folder()

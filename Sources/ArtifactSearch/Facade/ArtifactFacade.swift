@@ -135,12 +135,6 @@ public final class ArtifactFacade: Sendable {
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
         try await checkEmbedder(embedder, index: index)
-        // A database upgraded from schema 3 numbers its changes afresh, and search documents
-        // carry metric numbers now: the old index folder describes neither.
-        let indexFolder = folder.appendingPathComponent("index")
-        if let upgraded = index.upgradedFromVersion, upgraded < 4, FileManager.default.fileExists(atPath: indexFolder.path) {
-            try PersistentIndex.removeIndexFiles(in: FileSystemSegmentDirectory(url: indexFolder))
-        }
         let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)

@@ -11,6 +11,12 @@ enum SearchIndexOpener {
     /// when written, before a merge and by `verify`); with
     /// `ARTIFACT_SEARCH_SEGMENT_VERIFICATION=full` every checksum (≈ 0.12 s for the 0.5 GB of
     /// a 100,000-artifact store; the trade-off is measured in Benchmarks/RESULTS.md).
+    /// The index's ``HybridSearch/CommitPoint/source``: the records it is fed from (schema 4,
+    /// numbered by their change sequence) and the search documents made of them (metadata with
+    /// `metric.<name>` numbers). An index of any other source — a schema-3 store's, numbered by
+    /// its old document sequence — is rebuilt, by whichever process opens it first.
+    static let source = "artifact-records:4"
+
     static var verification: Segment.Verification {
         ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] == "full" ? .full : .standard
     }
@@ -43,7 +49,8 @@ enum SearchIndexOpener {
             directory = try FileSystemSegmentDirectory(url: folder)
         }
         do {
-            return try PersistentIndex(directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
+            return try PersistentIndex(
+                directory: directory, analyzer: analyzer, embedder: embedder, verification: verification, source: source)
         } catch is PersistentIndex.OpenProblem {
             // Clear the folder only while no other process can be committing into it; if one
             // is, rebuild in memory for this process and let the next opener clear it.
@@ -55,7 +62,7 @@ enum SearchIndexOpener {
                 } ?? false
             }
             let fresh: any SegmentDirectory = cleared ? directory : InMemorySegmentDirectory()
-            return try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder)
+            return try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder, source: source)
         }
     }
 }

@@ -36,6 +36,10 @@ public struct CommitPoint: Codable, Sendable, Hashable {
     /// document sequence number); changes after it form the tail.
     public var watermark: Int64
     public var segments: [SegmentEntry]
+    /// What the documents were derived from, as the caller names it (the artifact layer: its
+    /// record schema and document layout); an index of another source is rebuilt. Absent
+    /// (`nil`) means the empty name.
+    public var source: String? = nil
 
     public static func fileName(generation: Int) -> String { "commit-" + padded(generation) }
 

@@ -59,25 +59,32 @@ public final class PersistentIndex: @unchecked Sendable {
     /// only a tail fed entirely from a source of truth may be dropped and read again.
     private var tailHasUnsequencedItems = false  // guarded by `lock`
     private var verification: Segment.Verification = .standard
+    /// ``CommitPoint/source`` of every commit this index writes and accepts.
+    public let source: String
 
     /// Why an index folder cannot be used as it is (the caller rebuilds it from its source of
     /// truth).
     public enum OpenProblem: Error, Sendable, Hashable {
         /// Written with another analyzer (terms would not match): rebuild.
         case analyzerChanged(stored: String, current: String)
+        /// Built from another source (``CommitPoint/source``): rebuild.
+        case sourceChanged(stored: String, current: String)
         /// A segment or commit point is damaged, missing or of another format: rebuild.
         case damaged(String)
     }
 
     /// Opens the index in `directory` (an empty directory is an empty index).
+    /// - Parameter source: what the caller derives documents from (``CommitPoint/source``); a
+    ///   commit point of another source is ``OpenProblem/sourceChanged(stored:current:)``.
     /// - Throws: ``OpenProblem`` when the index must be rebuilt;
     ///   ``SearchError/embedderMismatch(stored:current:)`` when it holds another embedder's
     ///   vectors (re-embed to switch); ``SearchError/storage(path:reason:)``.
     public init(
         directory: any SegmentDirectory, analyzer: any Analyzer = StandardAnalyzer(),
         embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration(),
-        verification: Segment.Verification = .standard, mergePolicy: MergePolicy = MergePolicy()
+        verification: Segment.Verification = .standard, mergePolicy: MergePolicy = MergePolicy(), source: String = ""
     ) throws {
+        self.source = source
         self.directory = directory
         self.analyzer = analyzer
         self.embedder = embedder
@@ -95,7 +102,8 @@ public final class PersistentIndex: @unchecked Sendable {
             }
             do {
                 let opened = try Self.openCommit(
-                    newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
+                    newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification,
+                    source: source)
                 (generation, committedWatermark, segments, tailWatermark) = (newest, opened.watermark, opened.segments, opened.watermark)
                 (deletions, committedDeletes) = (opened.deletions, opened.named)
                 return
@@ -120,7 +128,7 @@ public final class PersistentIndex: @unchecked Sendable {
 
     private static func openCommit(
         _ generation: Int, directory: any SegmentDirectory, analyzer: any Analyzer, embedder: any Embedder,
-        verification: Segment.Verification
+        verification: Segment.Verification, source: String
     ) throws -> OpenedCommit {
         let name = CommitPoint.fileName(generation: generation)
         let point = try CommitPoint.decode(try directory.read(name), name: name)
@@ -130,6 +138,7 @@ public final class PersistentIndex: @unchecked Sendable {
         guard point.analyzer == analyzer.identifier else {
             throw OpenProblem.analyzerChanged(stored: point.analyzer, current: analyzer.identifier)
         }
+        guard (point.source ?? "") == source else { throw OpenProblem.sourceChanged(stored: point.source ?? "", current: source) }
         var opened = OpenedCommit(watermark: point.watermark, segments: [], deletions: [], named: [:])
         for entry in point.segments {
             let segment = try Segment(name: entry.name, bytes: directory.read(entry.name), verification: verification)
@@ -399,7 +408,8 @@ public final class PersistentIndex: @unchecked Sendable {
     private func reloadLocked(_ newest: Int) {
         guard !lock.withLock({ tailHasUnsequencedItems }),
             let opened = try? Self.openCommit(
-                newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification)
+                newest, directory: directory, analyzer: analyzer, embedder: embedder, verification: verification,
+                source: source)
         else { return }
         lock.withLock {
             generation = newest
@@ -485,7 +495,7 @@ public final class PersistentIndex: @unchecked Sendable {
         }
         let point = CommitPoint(
             generation: next, analyzer: analyzer.identifier, embedder: embedder.identifier,
-            dimension: embedder.dimension, watermark: watermark, segments: entries)
+            dimension: embedder.dimension, watermark: watermark, segments: entries, source: source.isEmpty ? nil : source)
         try directory.write(CommitPoint.fileName(generation: next), point.encoded())
 
         lock.withLock {
