@@ -74,7 +74,7 @@ struct SearchCommand: AsyncParsableCommand {
         let extractor = SnippetExtractor(query: query ?? "", analyzer: analyzer)
         var scored: [ScoredArtifact] = []
         for result in results {
-            let snippet = try await Self.snippet(of: result.artifact, facade: facade, extractor: extractor)
+            let snippet = try await facade.snippet(of: result.artifact, using: extractor)
             scored.append(
                 ScoredArtifact(
                     artifact: result.artifact, score: result.score, explanation: explain ? result.explanation : nil,
@@ -89,34 +89,6 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         print(render(scored))
-    }
-
-    /// The snippet of an artifact: a window of its text around the first query match; a
-    /// directory's first file names; `nil` for binary content.
-    static func snippet(of artifact: Artifact, facade: ArtifactFacade, extractor: SnippetExtractor) async throws
-        -> String?
-    {
-        if artifact.isDirectory, let sha = artifact.sha256 {
-            guard let manifest = try? await facade.store.manifest(sha256: sha) else {
-                return "(content damaged or missing: run artifact-search verify)"
-            }
-            let names = manifest.entries.prefix(5).map(\.path).joined(separator: ", ")
-            return "\(manifest.entries.count) files: \(names)\(manifest.entries.count > 5 ? ", …" : "")"
-        }
-        let prefix: String?
-        do {
-            prefix = try await facade.textPrefix(of: artifact, maxBytes: 64 * 1024)
-        } catch let error as ArtifactError {
-            // One damaged artifact must not hide the healthy results around it.
-            switch error {
-            case .contentDamaged, .corruptStore: return "(content damaged or missing: run artifact-search verify)"
-            default: throw error
-            }
-        }
-        guard let text = prefix else {
-            return artifact.mime.map { "(binary, \($0))" } ?? "(binary)"
-        }
-        return extractor.snippet(of: text)
     }
 
     /// Why `query` matches nothing in `mode`, or `nil` when it is searched: an explicit query

@@ -11,10 +11,12 @@ import HybridSearch
 /// terms wins, then the one whose first word matches most terms (a whole identifier), then the
 /// earliest — so "license GPL version 3" shows the line with all of
 /// them rather than the first `3`. Without any match the snippet is the start of the text.
-struct SnippetExtractor {
-    let maxLength: Int
-    /// Characters of context kept before the match.
-    let leadingContext = 30
+public struct SnippetExtractor: Sendable {
+    /// Longest snippet, in Unicode scalars (the `…` marks included).
+    public let maxLength: Int
+    /// Characters of context kept before the match: 30, at most a third of ``maxLength`` (so
+    /// a short snippet still shows the match).
+    public var leadingContext: Int { min(30, maxLength / 3) }
     private let analyzer: any Analyzer
     private let terms: [String]
     /// The terms' UTF-8 bytes, and the set of their first bytes (a plain ASCII word whose
@@ -23,7 +25,8 @@ struct SnippetExtractor {
     private let termLengths: [Int]
     private let initials: Set<UInt8>
 
-    init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
+    /// - Parameter analyzer: the store's (``ArtifactFacade/backend``'s), so snippets match what the index matched.
+    public init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
         self.maxLength = maxLength
         self.analyzer = analyzer
         var terms = Set(analyzer.terms(in: query))
@@ -42,7 +45,7 @@ struct SnippetExtractor {
     ///
     /// Works on Unicode scalars, not `Character`s: grapheme breaking of every character of a
     /// 64 KiB prefix cost milliseconds per hit (measured), and a snippet is cut at spaces.
-    func snippet(of text: String) -> String? {
+    public func snippet(of text: String) -> String? {
         let scalars = Self.collapsingWhitespace(scalarsOf: text)
         guard !scalars.isEmpty else { return nil }
         var matches: [(start: Int, terms: Set<Int>)] = []
@@ -181,7 +184,7 @@ struct SnippetExtractor {
             let isSpace =
                 scalar.isASCII
                 ? scalar.value == 0x20 || scalar.value < 0x20 || scalar.value == 0x7F
-                : scalar.properties.isWhitespace || TerminalText.isControl(scalar)
+                : scalar.properties.isWhitespace || (0x80...0x9F).contains(scalar.value)  // C1 controls
             if isSpace {
                 pendingSpace = !result.isEmpty
                 continue
@@ -193,5 +196,33 @@ struct SnippetExtractor {
             result.append(scalar)
         }
         return result
+    }
+}
+
+extension ArtifactFacade {
+    /// The line an artifact is shown with among search results — the same in the CLI, MCP and
+    /// HTTP: for text, ``SnippetExtractor`` over its first 64 KiB; for a directory, its file
+    /// count and first five paths; for binary content, `(binary, <mime>)`; for damaged or
+    /// missing content, a note saying so (one damaged artifact never hides the results
+    /// around it). `nil` for blank text.
+    /// - Throws: store errors other than damage.
+    public func snippet(of artifact: Artifact, using extractor: SnippetExtractor) async throws -> String? {
+        let damaged = "(content damaged or missing: run artifact-search verify)"
+        if artifact.isDirectory, let sha = artifact.sha256 {
+            guard let manifest = try? await store.manifest(sha256: sha) else { return damaged }
+            let names = manifest.entries.prefix(5).map(\.path).joined(separator: ", ")
+            return "\(manifest.entries.count) files: \(names)\(manifest.entries.count > 5 ? ", …" : "")"
+        }
+        let prefix: String?
+        do {
+            prefix = try await textPrefix(of: artifact, maxBytes: 64 * 1024)
+        } catch let error as ArtifactError {
+            switch error {
+            case .contentDamaged, .corruptStore: return damaged
+            default: throw error
+            }
+        }
+        guard let text = prefix else { return artifact.mime.map { "(binary, \($0))" } ?? "(binary)" }
+        return extractor.snippet(of: text)
     }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import HybridSearch
+import Testing
+
+@testable import ArtifactSearch
+
+/// Snippets live in the library, so the CLI, MCP and HTTP show the same line for a hit.
+@Suite("Snippets")
+struct SnippetTests {
+    @Test("The window with the most query terms wins over the first match; whitespace collapses; cuts are marked")
+    func bestWindow() {
+        let text = """
+            Version 3 of the manual.\n\n\n\tIt lists many things that have nothing to do with anything asked here, \
+            filler words go on and on for a while until the licence part: released under the GPL license, \
+            version 3 only, see COPYING.
+            """
+        let snippet = SnippetExtractor(query: "license GPL version 3", maxLength: 60).snippet(of: text)
+        #expect(snippet == "…released under the GPL license, version 3 only, see…")
+        // No match: the start of the text, whitespace collapsed, cut at a space.
+        #expect(SnippetExtractor(query: "zebra", maxLength: 20).snippet(of: "one  two\nthree four five six") == "one two three four…")
+        #expect(SnippetExtractor(query: "zebra").snippet(of: " \n\t ") == nil)
+        #expect(SnippetExtractor(query: "zebra").snippet(of: "short") == "short")
+    }
+
+    @Test("Identifiers match through their parts and stems match longer words")
+    func identifiersAndStems() {
+        let text = "setup steps first; then call atomic_write_json(path) to persist the licenses"
+        #expect(SnippetExtractor(query: "write json", maxLength: 40).snippet(of: text) == "…then call atomic_write_json(path) to…")
+        #expect(SnippetExtractor(query: "license", maxLength: 30).snippet(of: text) == "…the licenses")
+    }
+
+    @Test("A facade's snippet of a directory, binary content and damaged content")
+    func facadeSnippets() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let tree = folder.url.appendingPathComponent("tree")
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("b"), withIntermediateDirectories: true)
+        try Data("alpha".utf8).write(to: tree.appendingPathComponent("a.txt"))
+        try Data("beta".utf8).write(to: tree.appendingPathComponent("b/c.txt"))
+        let directory = try await facade.ingestDirectory(at: tree)
+        let extractor = SnippetExtractor(query: "alpha", analyzer: facade.backend.analyzer)
+        #expect(try await facade.snippet(of: directory, using: extractor) == "2 files: a.txt, b/c.txt")
+        let binary = try await facade.saveData(Data([0, 1, 2, 0xFF]), name: "blob.bin")
+        #expect(try await facade.snippet(of: binary, using: extractor) == "(binary, application/octet-stream)")
+        let text = try await facade.saveText("the alpha and the omega", name: "t.txt")
+        #expect(try await facade.snippet(of: text, using: extractor) == "the alpha and the omega")
+        try FileManager.default.removeItem(at: facade.store.contentURL(sha256: text.sha256!))
+        #expect(try await facade.snippet(of: text, using: extractor) == "(content damaged or missing: run artifact-search verify)")
+    }
+}
