@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // The official MCP SDK (on Linux it builds MCP, swift-log and swift-system only).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .target(
@@ -27,11 +29,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Agents' access (issue 10): the MCP tools over a facade. Its own target, so a user of
+        // the libraries never builds the SDK.
+        .target(
+            name: "ArtifactSearchMCP",
+            dependencies: ["ArtifactSearch", "HybridSearch", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .executableTarget(
             name: "artifact-search",
             dependencies: [
                 "HybridSearch",
                 "ArtifactSearch",
+                "ArtifactSearchMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +69,9 @@ let package = Package(
             ]),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
+        .testTarget(
+            name: "MCPTests",
+            dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")]),
     ],
     swiftLanguageModes: [.v6]
 )

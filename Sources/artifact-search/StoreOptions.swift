@@ -26,16 +26,17 @@ struct StoreOptions: ParsableArguments {
     ///   store is a user error that says how to make one.
     /// - Parameter maxIndexedBytes: bytes of each new artifact's text to index (`ingest
     ///   --max-indexed-bytes`); `nil` = the default, 256 KiB.
-    func openFacade(scope: Scope = Scope(), creating: Bool = false, maxIndexedBytes: Int? = nil) async throws
-        -> ArtifactFacade
-    {
+    /// - Parameter access: what host paths the facade may read (``ArtifactSearch/AccessPolicy``).
+    func openFacade(
+        scope: Scope = Scope(), creating: Bool = false, maxIndexedBytes: Int? = nil, access: AccessPolicy = .trustedLocal
+    ) async throws -> ArtifactFacade {
         let folder = url
         if !creating, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
             throw CommandLineError(
                 "no store at \(folder.path): ingest something first (artifact-search ingest PATH),"
                     + " or point --store / \(Self.environmentVariable) at an existing store")
         }
-        var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false)
+        var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access)
         if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
         return try await ArtifactFacade.open(at: folder, scope: scope, configuration: configuration)
     }

@@ -170,4 +170,41 @@ struct DeletionTests {
         #expect(!FileManager.default.fileExists(atPath: thirdBlob))
         #expect(try await facade.verify().isHealthy)
     }
+
+    @Test("A pin made after gc chose its candidates wins: the delete's transaction keeps pinned artifacts")
+    func pinDuringCollection() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let facade = try await openFacade(in: folder)
+        let keep = try await facade.saveText("pinned while gc runs", name: "keep.txt")
+        let go = try await facade.saveText("collected", name: "go.txt")
+        // gc's candidates were both (unpinned when listed); the pin lands before the delete.
+        _ = try await facade.pin(keep.artifactID)
+        let report = try await facade.delete(ids: [keep.artifactID, go.artifactID], exceptPinned: true)
+        #expect(report.deleted.map(\.artifactID) == [go.artifactID])
+        #expect(report.pinnedKept == 1 && report.alreadyDeleted.isEmpty)
+        #expect(try await facade.artifact(id: keep.artifactID)?.pinned == true)
+        #expect(try await facade.loadText(id: keep.artifactID) == "pinned while gc runs")
+        #expect(try await facade.verify().isHealthy)
+    }
+
+    @Test("An index built from other records (the database replaced or restored from an older backup) is rebuilt, not trusted")
+    func indexAheadOfRecords() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do {
+            let facade = try await openFacade(in: folder)
+            for index in 0..<3 { _ = try await facade.saveText("old note \(index) quince", name: "old\(index).txt") }
+            #expect(try await facade.commitSearchIndex())
+        }
+        let store = folder.url.appendingPathComponent("store")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.appendingPathComponent("index.sqlite").path + suffix) }
+        let facade = try await openFacade(in: folder)
+        let fresh = try await facade.saveText("fresh quince", name: "fresh.txt")
+        #expect(try await facade.list().map(\.artifactID) == [fresh.artifactID])
+        #expect(try await facade.search("quince", mode: .lexical).map(\.artifact.artifactID) == [fresh.artifactID])
+        let reopened = try await openFacade(in: folder)
+        #expect(try await reopened.list().map(\.artifactID) == [fresh.artifactID])
+        #expect(try await reopened.verify().isHealthy)
+    }
 }

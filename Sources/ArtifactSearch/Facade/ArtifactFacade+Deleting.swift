@@ -41,6 +41,13 @@ extension ArtifactFacade {
     ///   ``ArtifactError/invalidArgument(_:)`` for more than ``maximumDeletionBatch`` ids.
     @discardableResult
     public func delete(ids: [String]) async throws -> DeletionReport {
+        try await delete(ids: ids, exceptPinned: false)
+    }
+
+    /// ``delete(ids:)``; with `exceptPinned`, an artifact pinned by the time the delete's
+    /// transaction runs is kept (reported in ``DeletionReport/pinnedKept``): `gc` chose its
+    /// candidates earlier, and a pin made since must win.
+    func delete(ids: [String], exceptPinned: Bool) async throws -> DeletionReport {
         guard !store.isReadOnly else { throw ArtifactError.readOnlyStore(path: store.rootURL.path) }
         guard ids.count <= Self.maximumDeletionBatch else {
             throw ArtifactError.invalidArgument("at most \(Self.maximumDeletionBatch) ids per delete, got \(ids.count)")
@@ -60,9 +67,10 @@ extension ArtifactFacade {
                 for entry in manifest.entries { candidates.insert(entry.sha256) }
             }
         }
-        let (deleted, _) = try await index.delete(ids: unique, pendingContent: candidates)
+        let (deleted, _, kept) = try await index.delete(ids: unique, pendingContent: candidates, exceptPinned: exceptPinned)
         var report = DeletionReport(deleted: Self.oldestFirst(deleted))
-        let deletedIDs = Set(deleted.map(\.artifactID))
+        report.pinnedKept = kept.count
+        let deletedIDs = Set(deleted.map(\.artifactID)).union(kept)
         report.alreadyDeleted = unique.filter { !deletedIDs.contains($0) }
         // This process's index learns of the deletes now; others at their next catch-up.
         try await mirror.catchUp()
@@ -102,7 +110,8 @@ extension ArtifactFacade {
         var report = DeletionReport(pinnedKept: pinned)
         for start in stride(from: 0, to: candidates.count, by: Self.maximumDeletionBatch) {
             let batch = candidates[start..<min(start + Self.maximumDeletionBatch, candidates.count)]
-            let part = try await delete(ids: batch.map(\.artifactID))
+            let part = try await delete(ids: batch.map(\.artifactID), exceptPinned: true)
+            report.pinnedKept += part.pinnedKept
             report.deleted += part.deleted
             report.removedContent += part.removedContent
             report.freedBytes += part.freedBytes

@@ -63,13 +63,12 @@ extension ArtifactFacade {
                 ArtifactSearchResult(artifact: artifact, score: metric.flatMap { artifact.metrics[$0] })
             }
         }
-        try await mirror.catchUp()
-        let hits = try await indices.search(
-            query: text, mode: mode, topK: limit,
-            filter: callerFilter(kind: kind, tags: tags, labels: labels, timeWindow: timeWindow), level: level,
-            includeGraph: includeGraph, includeNode: includeNode, extraScopeLabels: extraScopeLabels,
-            explain: explain)
-        let artifacts = try await index.artifacts(ids: hits.map(\.itemID))
+        let caller = callerFilter(kind: kind, tags: tags, labels: labels, timeWindow: timeWindow)
+        let (hits, artifacts) = try await liveHits {
+            try await self.indices.search(
+                query: text, mode: mode, topK: limit, filter: caller, level: level, includeGraph: includeGraph,
+                includeNode: includeNode, extraScopeLabels: extraScopeLabels, explain: explain)
+        }
         var seen = Set<String>()
         var results: [ArtifactSearchResult] = []
         for hit in hits where seen.insert(hit.itemID).inserted {
@@ -101,14 +100,26 @@ extension ArtifactFacade {
     /// up with every stored change, then read from the records.
     func structuredArtifacts(filter: MetadataFilter, order: StructuralOrder, limit: Int?) async throws -> [Artifact] {
         if let limit, limit < 1 { throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))") }
-        try await mirror.catchUp()
-        let hits = try await backend.search(
-            SearchRequest(
-                corpus: configuration.corpus, query: "", topK: limit ?? Int(Int32.max), filter: filter, mode: .structural,
-                order: order))
-        let records = try await index.artifacts(ids: hits.map(\.itemID))
-        // A record deleted since the index caught up is left out.
+        let request = SearchRequest(
+            corpus: configuration.corpus, query: "", topK: limit ?? Int(Int32.max), filter: filter, mode: .structural,
+            order: order)
+        let (hits, records) = try await liveHits { try await self.backend.search(request) }
         return hits.compactMap { records[$0.itemID] }
+    }
+
+    /// The hits of `search` run on the caught-up index, with their records. A hit whose record
+    /// was deleted (by another process) after the catch-up means its delete is in the change
+    /// feed now: catching up and searching again gives a full page of live artifacts (up to
+    /// five tries; then the hits that still have records).
+    func liveHits(_ search: () async throws -> [SearchHit]) async throws -> ([SearchHit], [String: Artifact]) {
+        var attempt = 0
+        while true {
+            try await mirror.catchUp()
+            let hits = try await search()
+            let records = try await index.artifacts(ids: hits.map(\.itemID))
+            if Set(hits.map(\.itemID)).count == records.count || attempt == 4 { return (hits, records) }
+            attempt += 1
+        }
     }
 
     /// The structural order of a metric: its number in the artifacts' metadata.

@@ -39,6 +39,13 @@ final class SearchMirror: @unchecked Sendable {
     ///   whose vector another embedder made; store and index errors.
     func catchUp(progress: ((Int) -> Void)? = nil) async throws {
         let persistent = try persistent()
+        if let persistent, persistent.tailWatermarkValue > 0,
+            persistent.tailWatermarkValue > (try await index.lastChangeSequence())
+        {
+            // Built from changes these records never had (the database was replaced, or
+            // restored from an older backup): derived data, rebuilt from the records.
+            try persistent.reset()
+        }
         var applied = 0
         defer { progress?(applied) }
         while true {

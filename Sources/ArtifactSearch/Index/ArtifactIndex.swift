@@ -45,10 +45,17 @@ public protocol ArtifactIndex: Sendable {
 
     /// Deletes artifacts in one transaction, leaving a delete change for each, and records
     /// `pendingContent` (the blobs the caller will remove if nothing else refers to them; see
-    /// ``pendingContentRemovals()``). Unknown ids are skipped.
-    /// - Returns: the artifacts deleted, and the sequence number of the last delete (or `nil`
-    ///   when nothing was deleted).
-    func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?)
+    /// ``pendingContentRemovals()``). Unknown ids are skipped; with `exceptPinned`, so are
+    /// artifacts pinned when the transaction runs.
+    /// - Returns: the artifacts deleted, the sequence number of the last delete (or `nil` when
+    ///   nothing was deleted), and the ids kept because they were pinned.
+    func delete(ids: [String], pendingContent: Set<String>, exceptPinned: Bool) async throws
+        -> (deleted: [Artifact], lastSequence: Int64?, keptPinned: [String])
+
+    /// The number of the newest change (save or delete) ever made, or 0: a search index whose
+    /// watermark is beyond it was not built from these records (a database replaced or
+    /// restored from a backup) and is rebuilt.
+    func lastChangeSequence() async throws -> Int64
 
     /// Blobs recorded by ``delete(ids:pendingContent:)`` and not yet cleared.
     func pendingContentRemovals() async throws -> [String]
@@ -77,6 +84,12 @@ public protocol ArtifactIndex: Sendable {
 }
 
 extension ArtifactIndex {
+    /// ``delete(ids:pendingContent:exceptPinned:)`` of pinned artifacts too.
+    public func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
+        let (deleted, last, _) = try await delete(ids: ids, pendingContent: pendingContent, exceptPinned: false)
+        return (deleted, last)
+    }
+
     /// One insert (see ``insert(batch:)``).
     public func insert(_ artifact: Artifact, vector: StoredVector?, unless condition: UnchangedCondition? = nil) async throws
         -> InsertOutcome

@@ -303,16 +303,24 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         }
     }
 
-    public func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
+    public func delete(ids: [String], pendingContent: Set<String>, exceptPinned: Bool) async throws
+        -> (deleted: [Artifact], lastSequence: Int64?, keptPinned: [String])
+    {
         try await writing { db in
             // Deleted rows' bytes are overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             var deleted: [Artifact] = []
+            var kept: [String] = []
             var last: Int64?
             for id in ids {
                 guard let row = try Row.fetchOne(db, sql: "SELECT record, pinned FROM records WHERE artifact_id = ?", arguments: [id])
                 else { continue }
-                deleted.append(try Self.decode(record: row[0], pinned: row[1]))
+                let artifact = try Self.decode(record: row[0], pinned: row[1])
+                if exceptPinned && artifact.pinned {
+                    kept.append(id)
+                    continue
+                }
+                deleted.append(artifact)
                 try db.execute(sql: "DELETE FROM records WHERE artifact_id = ?", arguments: [id])
                 // Numbered from the records' AUTOINCREMENT counter, so saves and deletes share
                 // one order.
@@ -325,7 +333,13 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             for sha in pendingContent.sorted() {
                 try db.execute(sql: "INSERT OR IGNORE INTO pending_content_removals (sha256) VALUES (?)", arguments: [sha])
             }
-            return (deleted, last)
+            return (deleted, last, kept)
+        }
+    }
+
+    public func lastChangeSequence() async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'records'") ?? 0
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// MIME types from file extensions and content sniffing.
-enum MIMEType {
+public enum MIMEType {
     static let octetStream = "application/octet-stream"
     static let json = "application/json"
     static let plainText = "text/plain"
@@ -29,7 +29,7 @@ enum MIMEType {
 
     /// The first known extension among `filenames` (in order), then `fallback`, then
     /// sniffing, then `application/octet-stream`.
-    static func resolve(filenames: [String?], prefix: some Collection<UInt8>, fallback: String?) -> String {
+    public static func resolve(filenames: [String?], prefix: some Collection<UInt8>, fallback: String?) -> String {
         for case let filename? in filenames {
             if let type = forFilename(filename) { return type }
         }
