@@ -71,7 +71,8 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
         .testTarget(
             name: "MCPTests",
-            dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")],
+            exclude: ["client"]),  // the Python end-to-end client, run by OfficialClientTests
     ],
     swiftLanguageModes: [.v6]
 )
