@@ -182,10 +182,10 @@ public struct ArtifactToolbox: Sendable {
         let maxBytes = try arguments.int(
             "max_bytes", default: ArtifactToolCatalog.defaultReadBytes, range: 1...ArtifactToolCatalog.maxReadBytes)
         guard let artifact = try await facade.artifact(id: id) else { throw ArtifactError.notFound(id: id) }
-        var bytes: Data
         var mime = artifact.mime
-        if artifact.isDirectory, let sha = artifact.sha256 {
-            let manifest = try await facade.store.manifest(sha256: sha)
+        var sha = artifact.sha256
+        if artifact.isDirectory, let manifestSHA = artifact.sha256 {
+            let manifest = try await facade.store.manifest(sha256: manifestSHA)
             guard let path = try arguments.string("path") else {
                 let entries: [Value] = manifest.entries.map {
                     ["path": .string($0.path), "size": .int($0.size), "sha256": .string($0.sha256)]
@@ -198,39 +198,59 @@ public struct ArtifactToolbox: Sendable {
             guard let entry = manifest.entries.first(where: { $0.path == path }) else {
                 throw ToolCallError("read_artifact: directory \(id) has no file \"\(path)\" (read it without \"path\" for its manifest)")
             }
-            bytes = try await facade.store.readContent(sha256: entry.sha256, maxBytes: nil)
-            mime = MIMEType.resolve(filenames: [path], prefix: bytes.prefix(4096), fallback: nil as String?)
-        } else {
-            if try arguments.string("path") != nil { throw ToolCallError("read_artifact: \"path\" is for directory artifacts only") }
-            bytes = try await facade.loadBytes(id: id)
+            sha = entry.sha256
+            mime = nil
+        } else if try arguments.string("path") != nil {
+            throw ToolCallError("read_artifact: \"path\" is for directory artifacts only")
         }
-        let total = bytes.count
-        guard Self.isText(bytes) else {
+        guard let sha else { throw ArtifactError.corruptStore("artifact \(id) has no stored content") }
+        // Text or binary is decided on the content's first 4 KiB (as the index decides it). The
+        // window holds four bytes more than asked: up to three continuation bytes skipped at its
+        // start, and one past its end to see whether the last character is cut.
+        let (windows, total) = try await facade.readWindows(sha256: sha, ranges: [0..<4096, offset..<(offset + maxBytes + 4)])
+        let head = windows[0]
+        if mime == nil, let path = try arguments.string("path") {
+            mime = MIMEType.resolve(filenames: [path], prefix: head, fallback: nil as String?)
+        }
+        guard Self.isText(head) else {
             let type = mime ?? "application/octet-stream"
             return CallTool.Result(
                 content: [Self.text("Binary content: \(total) bytes, \(type). Not returned as text.")],
                 structuredContent: ["artifact_id": .string(id), "binary": true, "size": .int(total), "mime": .string(type)])
         }
+        let bytes = windows[1]
         // A window on character boundaries: skip continuation bytes at the start, drop a cut
         // sequence at the end.
-        var start = min(offset, total)
-        while start < total, start > 0, bytes[bytes.startIndex + start] & 0xC0 == 0x80 { start += 1 }
-        var end = min(total, start + maxBytes)
-        if end < total {
+        var start = 0
+        while start < bytes.count, offset + start > 0, bytes[bytes.startIndex + start] & 0xC0 == 0x80 { start += 1 }
+        var end = min(bytes.count, start + maxBytes)
+        if end < bytes.count {
             while end > start, bytes[bytes.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
         }
         let text = String(decoding: bytes[(bytes.startIndex + start)..<(bytes.startIndex + end)], as: UTF8.self)
+        let first = min(offset, total) + start
         var structured: [String: Value] = [
-            "artifact_id": .string(id), "text": .string(text), "offset": .int(start), "size": .int(total),
+            "artifact_id": .string(id), "text": .string(text), "offset": .int(first), "size": .int(total),
             "mime": mime.map(Value.string) ?? .null,
         ]
-        structured["next_offset"] = end < total ? .int(end) : .null
+        structured["next_offset"] = first + (end - start) < total ? .int(first + (end - start)) : .null
         return CallTool.Result(content: [Self.text(text)], structuredContent: .object(structured))
     }
 
-    /// Text: valid UTF-8 without NUL bytes (what the store indexes as text).
+    /// Text: no NUL byte and valid UTF-8 — but for a character cut at the end of a prefix.
     static func isText(_ bytes: Data) -> Bool {
-        !bytes.contains(0) && String(validating: bytes, as: UTF8.self) != nil
+        guard !bytes.contains(0) else { return false }
+        var end = bytes.endIndex
+        // Up to three bytes of a sequence cut by the prefix are not an error.
+        var trimmed = 0
+        while end > bytes.startIndex, trimmed < 3, bytes[end - 1] & 0xC0 == 0x80 || bytes[end - 1] >= 0xC0 {
+            let lead = bytes[end - 1] >= 0xC0
+            end -= 1
+            trimmed += 1
+            if lead { break }
+        }
+        if String(validating: bytes, as: UTF8.self) != nil { return true }
+        return String(validating: bytes[bytes.startIndex..<end], as: UTF8.self) != nil
     }
 
     // MARK: Records

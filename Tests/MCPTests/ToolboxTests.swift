@@ -120,6 +120,23 @@ struct ToolboxTests {
         #expect(binary["binary"] == true && binary["size"] == 4 && binary["text"] == nil)
         let missing = try await tools.call("read_artifact", arguments: ["artifact_id": .string(directory.artifactID), "path": "zzz"])
         #expect(Self.errorText(missing)?.contains("no file \"zzz\"") == true)
+
+        // A window across the store's 4 MiB read chunks, in a 5 MB text: the bytes asked for.
+        let line = "0123456789abcdef"  // 16 bytes
+        let big = String(repeating: line, count: 5 << 16)  // 5 MiB
+        let saved = try Self.object(try await tools.call("save_text", arguments: ["text": .string(big)]))
+        let across = try Self.object(
+            try await tools.call("read_artifact", arguments: ["artifact_id": saved["artifact_id"]!, "offset": .int((4 << 20) - 8), "max_bytes": 16]))
+        #expect(across["text"] == "89abcdef01234567" && across["size"] == .int(5 << 20) && across["next_offset"] == .int((4 << 20) + 8))
+        // Damaged content is refused, not returned.
+        let blob = tools.facade.store.contentURL(sha256: try #require(saved["sha256"]?.stringValue))
+        chmod(blob.path, 0o644)
+        let handle = try FileHandle(forWritingTo: blob)
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data("X".utf8))
+        try handle.close()
+        let damaged = try await tools.call("read_artifact", arguments: ["artifact_id": saved["artifact_id"]!, "max_bytes": 8])
+        #expect(Self.errorText(damaged)?.contains("sha256") == true || Self.errorText(damaged)?.contains("damaged") == true)
     }
 
     @Test("Another organisation's artifacts are unreachable; save_file reads only allowed folders and keeps the file")

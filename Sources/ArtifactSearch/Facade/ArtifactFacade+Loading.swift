@@ -184,6 +184,29 @@ extension ArtifactFacade {
         return TextDecoder.indexableText(data)
     }
 
+    /// The bytes of each of `ranges` of a blob (shorter at its end) and the blob's size, in
+    /// memory proportional to the ranges: the blob streams through its SHA-256 check before any
+    /// byte is kept, so damaged content yields nothing (an agent reading a large log page by
+    /// page).
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``,
+    ///   ``ArtifactError/corruptStore(_:)`` when the blob is missing.
+    public func readWindows(sha256: String, ranges: [Range<Int>]) async throws -> (windows: [Data], size: Int) {
+        var windows = [Data](repeating: Data(), count: ranges.count)
+        var position = 0
+        try store.readVerifiedContent(sha256: sha256) { chunk in
+            let chunkEnd = position + chunk.count
+            for (index, range) in ranges.enumerated() {
+                let low = max(range.lowerBound, position)
+                let high = min(range.upperBound, chunkEnd)
+                if low < high {
+                    windows[index].append(chunk[(chunk.startIndex + low - position)..<(chunk.startIndex + high - position)])
+                }
+            }
+            position = chunkEnd
+        }
+        return (windows, position)
+    }
+
     func bytes(of artifact: Artifact) async throws -> Data {
         guard let sha = artifact.sha256 else {
             guard let uri = artifact.uri else {
