@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         // The official MCP SDK (on Linux it builds MCP, swift-log and swift-system only).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // The SDK's transports log through swift-log; ours (LineStdioTransport) does too.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -33,7 +35,10 @@ let package = Package(
         // the libraries never builds the SDK.
         .target(
             name: "ArtifactSearchMCP",
-            dependencies: ["ArtifactSearch", "HybridSearch", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: [
+                "ArtifactSearch", "HybridSearch", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "artifact-search",

@@ -1,4 +1,5 @@
 import ArtifactSearch
+import Foundation
 import MCP
 
 /// An MCP server over an ``ArtifactToolbox``: `tools/list` and `tools/call`.
@@ -20,11 +21,13 @@ public enum ArtifactMCPServer {
         return server
     }
 
-    /// Serves over standard input and output until the input ends. Standard output carries
-    /// only protocol frames; the SDK logs to standard error.
+    /// Serves over standard input and output (``LineStdioTransport``) until the input ends.
+    /// Standard output carries only protocol frames; logs go to standard error. SIGPIPE is
+    /// ignored, so a client that stops reading ends its sends with an error, not the process.
     public static func serveStandardIO(_ toolbox: ArtifactToolbox, version: String) async throws {
+        signal(SIGPIPE, SIG_IGN)
         let server = await make(toolbox, version: version)
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: LineStdioTransport())
         await server.waitUntilCompleted()
     }
 }

@@ -119,7 +119,8 @@ enum ArtifactToolCatalog {
         name: "read_artifact",
         description: """
             An artifact's content as UTF-8 text, from byte `offset`, at most `max_bytes` (default \
-            65,536, at most 1,048,576; cut at a character boundary; `next_offset` tells where to \
+            65,536, at most 1,048,576; cut at a character boundary, at least one character; \
+            `next_offset` tells where to \
             go on). Binary content gives its size and MIME type and no bytes. A directory \
             artifact gives its manifest (paths, sizes, sha256), and with `path` one file inside it. \
             Content is verified against its SHA-256 before it is returned.

@@ -227,6 +227,12 @@ public struct ArtifactToolbox: Sendable {
         if end < bytes.count {
             while end > start, bytes[bytes.startIndex + end] & 0xC0 == 0x80 { end -= 1 }
         }
+        if end == start, start < bytes.count {
+            // `max_bytes` smaller than the character there: return that one character, so a
+            // reader following `next_offset` always moves on.
+            end = start + 1
+            while end < bytes.count, bytes[bytes.startIndex + end] & 0xC0 == 0x80 { end += 1 }
+        }
         let text = String(decoding: bytes[(bytes.startIndex + start)..<(bytes.startIndex + end)], as: UTF8.self)
         let first = min(offset, total) + start
         var structured: [String: Value] = [

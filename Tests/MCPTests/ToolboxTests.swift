@@ -107,6 +107,20 @@ struct ToolboxTests {
         let cut = try Self.object(try await tools.call("read_artifact", arguments: ["artifact_id": text["artifact_id"]!, "offset": 2, "max_bytes": 3]))
         // Offset 2 is inside "ñ": the window starts at "b"; 3 bytes from there would cut "€".
         #expect(cut["text"] == "b" && cut["offset"] == 3 && cut["next_offset"] == 4)
+        // A window smaller than the character at its start still returns that character, so
+        // following next_offset always ends: "€" is 3 bytes.
+        let euro = try Self.object(try await tools.call("read_artifact", arguments: ["artifact_id": text["artifact_id"]!, "offset": 4, "max_bytes": 1]))
+        #expect(euro["text"] == "€" && euro["next_offset"] == 7)
+        var position = 0
+        var walked = ""
+        for _ in 0..<10 {
+            let page = try Self.object(
+                try await tools.call("read_artifact", arguments: ["artifact_id": text["artifact_id"]!, "offset": .int(position), "max_bytes": 1]))
+            walked += page["text"]?.stringValue ?? ""
+            guard let next = page["next_offset"]?.intValue else { break }
+            position = next
+        }
+        #expect(walked == "añb€c")
         let tree = scratch.url.appendingPathComponent("tree")
         try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
         try Data("alpha".utf8).write(to: tree.appendingPathComponent("a.txt"))

@@ -49,6 +49,35 @@ extension ArtifactFacade {
             path: url.path, reason: "it is outside the folders this service may read (its allowed roots)")
     }
 
+    /// Runs `body` with a path to the file `resolved` (an ``authorizedLocalURL(_:)``) that
+    /// cannot be swapped. In confined mode the file is opened once without following a final
+    /// symbolic link, where it really is is read back from the open file (`/proc/self/fd`), and
+    /// `body` gets `/proc/self/fd/N`, which names that very file: replacing the path by a link to
+    /// a file outside the roots between the check and the read (a race an agent able to write
+    /// in an allowed folder could run) reads nothing outside. Trusted mode: `resolved` itself.
+    /// - Throws: ``ArtifactError/accessDenied(path:reason:)``.
+    func withConfinedFile<T>(_ resolved: URL, _ body: (URL) async throws -> T) async throws -> T {
+        #if os(Linux)
+            guard case .confined(let roots) = configuration.access else { return try await body(resolved) }
+            let fd = Glibc.open(resolved.path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard fd >= 0 else {
+                let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+                throw ArtifactError.accessDenied(path: resolved.path, reason: "cannot open it safely (\(reason))")
+            }
+            defer { close(fd) }
+            let link = "/proc/self/fd/\(fd)"
+            guard let real = try? FileManager.default.destinationOfSymbolicLink(atPath: link),
+                roots.contains(where: { Self.path(real, isInside: $0.standardizedFileURL.resolvingSymlinksInPath().path) })
+            else {
+                throw ArtifactError.accessDenied(
+                    path: resolved.path, reason: "it is outside the folders this service may read (its allowed roots)")
+            }
+            return try await body(URL(fileURLWithPath: link, isDirectory: false))
+        #else
+            return try await body(resolved)
+        #endif
+    }
+
     /// The stored record of `artifact` in confined mode (a caller's value may be forged), the
     /// value itself otherwise.
     func trustedRecord(of artifact: Artifact) async throws -> Artifact {

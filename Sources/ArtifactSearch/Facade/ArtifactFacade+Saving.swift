@@ -30,7 +30,7 @@ extension ArtifactFacade {
         try Self.checkSaveInputs(labels: labels, metrics: metrics)
         let url = try await authorizedLocalURL(url)
         let artifact = try await store.withWriteLease {
-            let content = try await store.storeFile(at: url, followSymlinks: true)
+            let content = try await withConfinedFile(url) { try await store.storeFile(at: $0, followSymlinks: true) }
             return try await recordContent(
                 content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
                 name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
@@ -58,7 +58,7 @@ extension ArtifactFacade {
             level: level, includeGraph: false, includeNode: false, extraScopeLabels: [:], kind: nil, tags: [],
             labels: unchangedLabels.mapValues { Optional($0) }, timeWindow: nil)
         let artifact = try await store.withWriteLease { () async throws -> Artifact? in
-            let content = try await store.storeFile(at: url, followSymlinks: true)
+            let content = try await withConfinedFile(url) { try await store.storeFile(at: $0, followSymlinks: true) }
             return try await recordContent(
                 content, kind: kind, labels: labels, metrics: metrics, tags: tags, suggestedURI: suggestedURI,
                 name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),

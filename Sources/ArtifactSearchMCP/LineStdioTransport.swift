@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import MCP
+
+/// MCP's stdio transport — one JSON-RPC message per line — written for a server under load.
+///
+/// The SDK's `StdioTransport` (0.12.1) sleeps inside `send` when a write would block, so
+/// another send ran in the middle of a frame and clients received interleaved, unparseable
+/// lines; and it rescanned its whole input buffer after every 4 KiB read, quadratic in a
+/// message's size (a 4 MB save took a minute). Here a frame is written whole by blocking
+/// `write(2)` calls with no suspension point in between (the actor runs one send at a time),
+/// and input is split into lines by scanning each byte once, on a thread of its own.
+public actor LineStdioTransport: Transport {
+    public nonisolated let logger: Logger
+    private let input: Int32
+    private let output: Int32
+    /// Requests read and not yet answered: at the end of input the stream (and so the server)
+    /// ends only once every one has its response (calls still running are not cut off).
+    private nonisolated let unanswered = UnansweredRequests()
+
+    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, logger: Logger? = nil) {
+        self.input = input
+        self.output = output
+        self.logger = logger ?? Logger(label: "artifact-search.mcp.stdio")
+    }
+
+    public func connect() async throws {}
+
+    public func disconnect() async {}
+
+    /// Writes `data` and a line feed. A reader that went away (`EPIPE`; the process ignores
+    /// SIGPIPE) is an error for this send only.
+    public func send(_ data: Data) async throws {
+        var frame = data
+        frame.append(0x0A)
+        defer { unanswered.answered(UnansweredRequests.ids(in: data, requestsOnly: false)) }
+        let output = self.output
+        try frame.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(output, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+                }
+                offset += written
+            }
+        }
+    }
+
+    public nonisolated func receive() -> AsyncThrowingStream<Data, Swift.Error> {
+        let input = self.input
+        let unanswered = self.unanswered
+        return AsyncThrowingStream { continuation in
+            let reader = Thread {
+                var pending: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                func emit(_ line: ArraySlice<UInt8>) {
+                    var line = line
+                    if line.last == 0x0D { line = line.dropLast() }  // CRLF
+                    guard !line.isEmpty else { return }
+                    let data = Data(line)
+                    unanswered.received(UnansweredRequests.ids(in: data, requestsOnly: true))
+                    continuation.yield(data)
+                }
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        continuation.finish(throwing: MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)))
+                        return
+                    }
+                    if count == 0 { break }
+                    // Only the new bytes are scanned; a partial line waits in `pending`.
+                    var start = 0
+                    for index in 0..<count where chunk[index] == 0x0A {
+                        if pending.isEmpty {
+                            emit(chunk[start..<index])
+                        } else {
+                            pending.append(contentsOf: chunk[start..<index])
+                            emit(pending[...])
+                            pending.removeAll(keepingCapacity: true)
+                        }
+                        start = index + 1
+                    }
+                    pending.append(contentsOf: chunk[start..<count])
+                }
+                emit(pending[...])
+                unanswered.waitUntilEmpty(timeout: 600)
+                continuation.finish()
+            }
+            reader.start()
+        }
+    }
+}
+
+/// The ids of requests read and not yet answered (JSON-RPC: a request has a `method` and an
+/// `id`; its response carries the same `id`).
+final class UnansweredRequests: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ids: [String: Int] = [:]  // guarded by `condition`; id → requests pending with it
+    private var lastActivity = Date()  // guarded by `condition`: the last request or response
+
+    func received(_ new: [String]) {
+        guard !new.isEmpty else { return }
+        condition.lock()
+        for id in new { ids[id, default: 0] += 1 }
+        lastActivity = Date()
+        condition.unlock()
+    }
+
+    func answered(_ done: [String]) {
+        guard !done.isEmpty else { return }
+        condition.lock()
+        for id in done {
+            if let count = ids[id] { ids[id] = count > 1 ? count - 1 : nil }
+        }
+        lastActivity = Date()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until every request read has been answered, or nothing was answered for `idle`
+    /// seconds (a request the SDK rejected without its id never gets a response of its own), or
+    /// `timeout` seconds pass.
+    func waitUntilEmpty(timeout: TimeInterval, idle: TimeInterval = 10) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        while !ids.isEmpty {
+            let wake = min(deadline, lastActivity.addingTimeInterval(idle))
+            if wake <= Date() { break }
+            _ = condition.wait(until: wake)
+        }
+        condition.unlock()
+    }
+
+    /// The ids of a frame's messages (a batch is an array); with `requestsOnly`, of those with
+    /// a `method` (not notifications, which have no id, nor responses).
+    static func ids(in frame: Data, requestsOnly: Bool) -> [String] {
+        guard let value = try? JSONSerialization.jsonObject(with: frame, options: [.fragmentsAllowed]) else { return [] }
+        let messages = (value as? [Any]) ?? [value]
+        return messages.compactMap { message -> String? in
+            guard let object = message as? [String: Any], let id = object["id"], !(id is NSNull) else { return nil }
+            if requestsOnly && object["method"] == nil { return nil }
+            return "\(id)"
+        }
+    }
+}
