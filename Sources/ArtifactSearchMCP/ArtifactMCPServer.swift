@@ -16,7 +16,7 @@ public enum ArtifactMCPServer {
             capabilities: Server.Capabilities(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: toolbox.tools) }
         await server.withMethodHandler(CallTool.self) { parameters in
-            try await toolbox.call(parameters.name, arguments: parameters.arguments)
+            DataURLGuard.protect(try await toolbox.call(parameters.name, arguments: parameters.arguments))
         }
         return server
     }

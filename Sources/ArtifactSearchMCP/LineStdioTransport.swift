@@ -31,7 +31,7 @@ public actor LineStdioTransport: Transport {
     /// Writes `data` and a line feed. A reader that went away (`EPIPE`; the process ignores
     /// SIGPIPE) is an error for this send only.
     public func send(_ data: Data) async throws {
-        var frame = data
+        var frame = DataURLGuard.unprotect(data)
         frame.append(0x0A)
         defer { unanswered.answered(UnansweredRequests.ids(in: data, requestsOnly: false)) }
         let output = self.output
@@ -59,7 +59,7 @@ public actor LineStdioTransport: Transport {
                     var line = line
                     if line.last == 0x0D { line = line.dropLast() }  // CRLF
                     guard !line.isEmpty else { return }
-                    let data = Data(line)
+                    let data = DataURLGuard.protect(Data(line))
                     unanswered.received(UnansweredRequests.ids(in: data, requestsOnly: true))
                     continuation.yield(data)
                 }

@@ -28,7 +28,7 @@ struct ToolArguments {
     func string(_ key: String) throws(ToolCallError) -> String? {
         guard let value = present(key) else { return nil }
         switch value {
-        case .string(let text): return text
+        case .string(let text): return DataURLGuard.restore(text)
         case .data: return value.description
         default: throw ToolCallError("\(tool): \"\(key)\" must be a string")
         }
@@ -69,7 +69,7 @@ struct ToolArguments {
         guard case .array(let items) = value else { throw ToolCallError("\(tool): \"\(key)\" must be a list of strings") }
         return try items.map { item throws(ToolCallError) -> String in
             guard case .string(let text) = item else { throw ToolCallError("\(tool): \"\(key)\" must be a list of strings") }
-            return text
+            return DataURLGuard.restore(text)
         }
     }
 

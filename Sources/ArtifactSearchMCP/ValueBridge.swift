@@ -4,15 +4,15 @@ import MCP
 
 /// Conversions between the MCP SDK's JSON (`Value`) and the engine's (`JSONValue`).
 enum ValueBridge {
-    /// `Value` → `JSONValue`: integers stay integers, other numbers are numbers; a `data:` URL
-    /// (the SDK decodes such strings as data) becomes its string again.
+    /// `Value` → `JSONValue`: integers stay integers, other numbers are numbers; strings lose
+    /// the ``DataURLGuard`` marker (a `data:` URL the SDK decoded anyway is re-encoded).
     static func json(_ value: Value) -> JSONValue {
         switch value {
         case .null: return .null
         case .bool(let flag): return .bool(flag)
         case .int(let number): return .integer(Int64(number))
         case .double(let number): return .number(number)
-        case .string(let text): return .string(text)
+        case .string(let text): return .string(DataURLGuard.restore(text))
         case .data: return .string(value.description)
         case .array(let items): return .array(items.map(json))
         case .object(let members): return .object(members.mapValues(json))

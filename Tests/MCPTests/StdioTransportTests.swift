@@ -72,4 +72,38 @@ struct StdioTransportTests {
         }
         #expect(ids.sorted() == Array(0...301))
     }
+
+    @Test("Strings that look like data: URLs (and the guard's own marker) arrive exactly as sent")
+    func dataURLStrings() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let texts = ["data:,hello%20world", "data:;base64,aGk=", "data:image/png;charset=x;base64,aGk=", "\u{F8FF}marked", "plain"]
+        var input = try Self.frame(Self.initialize)
+        input += try Self.frame(["jsonrpc": "2.0", "method": "notifications/initialized"])
+        for (index, text) in texts.enumerated() {
+            input += try Self.frame([
+                "jsonrpc": "2.0", "id": index + 1, "method": "tools/call",
+                "params": ["name": "save_text", "arguments": ["text": text, "name": text, "tags": [text], "labels": ["l": text]]],
+            ])
+        }
+        let store = scratch.url.appendingPathComponent("store")
+        let (lines, status) = try Self.serve(input, store: store)
+        #expect(status == 0)
+        var saved: [Int: [String: Any]] = [:]
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
+            guard let id = object["id"] as? Int, id > 0 else { continue }
+            let result = try #require(object["result"] as? [String: Any], "\(object)")
+            saved[id] = try #require(result["structuredContent"] as? [String: Any], "\(result)")
+        }
+        for (index, text) in texts.enumerated() {
+            let record = try #require(saved[index + 1])
+            #expect((record["tags"] as? [String]) == [text], "\(text)")
+            #expect(((record["labels"] as? [String: Any])?["l"] as? String) == text, "\(text)")
+            // The stored bytes are the text itself.
+            let sha = try #require(record["sha256"] as? String)
+            let blob = store.appendingPathComponent("blobs/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)")
+            #expect(try String(contentsOf: blob, encoding: .utf8) == text)
+        }
+    }
 }
