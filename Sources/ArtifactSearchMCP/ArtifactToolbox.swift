@@ -49,8 +49,8 @@ public struct ArtifactToolbox: Sendable {
         case "search_artifacts": return try await search(arguments)
         case "list_artifacts": return try await list(arguments)
         case "get_artifact":
-            let artifact = try await facade.artifact(id: try arguments.requiredString("artifact_id"))
-            guard let artifact else { throw ArtifactError.notFound(id: try arguments.requiredString("artifact_id")) }
+            let id = try arguments.requiredString("artifact_id")
+            guard let artifact = try await facade.artifact(id: id) else { throw ArtifactError.notFound(id: id) }
             return try record(artifact)
         case "read_artifact": return try await read(arguments)
         case "save_text":

@@ -10,28 +10,18 @@ import MCP
 /// reversible — gets a private-use marker (U+F8FF) in front; argument readers take it off
 /// again (``restore(_:)``). Frames without either are passed through untouched. The SDK also
 /// round-trips results through `Value`, so outgoing strings get the same marker
-/// (``protect(_:)-(CallTool.Result)``) and the transport takes it off the frame it writes
-/// (``unprotect(_:)``).
+/// (``protect(_:)``) and the transport takes it off the frame it writes.
 enum DataURLGuard {
     static let marker = "\u{F8FF}"
-    private static let triggers = [Data("data:".utf8), Data(marker.utf8)]
+    private static let markerBytes = Data(marker.utf8)
 
-    static func protect(_ frame: Data) -> Data {
-        guard triggers.contains(where: { frame.range(of: $0) != nil }),
-            let message = try? JSONSerialization.jsonObject(with: frame, options: [.fragmentsAllowed]),
-            let rewritten = try? JSONSerialization.data(withJSONObject: rewrite(message), options: [.fragmentsAllowed])
-        else { return frame }
-        return rewritten
+    /// Whether an incoming frame may hold a string to mark (the bytes `data:` or the marker).
+    static func mayNeedMarks(_ frame: Data) -> Bool {
+        frame.range(of: Data("data:".utf8)) != nil || frame.range(of: markerBytes) != nil
     }
 
-    /// A frame written by the SDK, with the marker taken off every string that has it.
-    static func unprotect(_ frame: Data) -> Data {
-        guard frame.range(of: triggers[1]) != nil,
-            let message = try? JSONSerialization.jsonObject(with: frame, options: [.fragmentsAllowed]),
-            let rewritten = try? JSONSerialization.data(withJSONObject: strip(message), options: [.fragmentsAllowed])
-        else { return frame }
-        return rewritten
-    }
+    /// Whether an outgoing frame holds a marked string.
+    static func mayHoldMarks(_ frame: Data) -> Bool { frame.range(of: markerBytes) != nil }
 
     /// A tool result with every string marked as the SDK's round trip needs.
     static func protect(_ result: CallTool.Result) -> CallTool.Result {
@@ -53,28 +43,21 @@ enum DataURLGuard {
         }
     }
 
-    private static func mark(_ text: String) -> String {
+    /// `text` with the marker in front when it starts with `data:` or with the marker.
+    static func mark(_ text: String) -> String {
         text.hasPrefix("data:") || text.hasPrefix(marker) ? marker + text : text
     }
 
-    private static func rewrite(_ value: Any) -> Any {
-        switch value {
-        case let text as String: return mark(text)
-        case let items as [Any]: return items.map(rewrite)
-        case let members as [String: Any]: return members.mapValues(rewrite)
-        default: return value
-        }
-    }
-
-    private static func strip(_ value: Any) -> Any {
-        switch value {
-        case let text as String: return restore(text)
-        case let items as [Any]: return items.map(strip)
-        case let members as [String: Any]: return members.mapValues(strip)
-        default: return value
-        }
-    }
-
-    /// A string argument as the client sent it.
+    /// A string as the client sent it (one marker taken off).
     static func restore(_ text: String) -> String { text.hasPrefix(marker) ? String(text.dropFirst()) : text }
+
+    /// A `JSONSerialization` tree with `transform` applied to every string value (keys kept).
+    static func mapStrings(_ value: Any, _ transform: (String) -> String) -> Any {
+        switch value {
+        case let text as String: return transform(text)
+        case let items as [Any]: return items.map { mapStrings($0, transform) }
+        case let members as [String: Any]: return members.mapValues { mapStrings($0, transform) }
+        default: return value
+        }
+    }
 }

@@ -31,9 +31,10 @@ public actor LineStdioTransport: Transport {
     /// Writes `data` and a line feed. A reader that went away (`EPIPE`; the process ignores
     /// SIGPIPE) is an error for this send only.
     public func send(_ data: Data) async throws {
-        var frame = DataURLGuard.unprotect(data)
+        let (written, ids) = JSONRPCFrame.outbound(data)
+        var frame = written
         frame.append(0x0A)
-        defer { unanswered.answered(UnansweredRequests.ids(in: data, requestsOnly: false)) }
+        defer { unanswered.answered(ids) }
         let output = self.output
         try frame.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
             var offset = 0
@@ -59,9 +60,9 @@ public actor LineStdioTransport: Transport {
                     var line = line
                     if line.last == 0x0D { line = line.dropLast() }  // CRLF
                     guard !line.isEmpty else { return }
-                    let data = DataURLGuard.protect(Data(line))
-                    unanswered.received(UnansweredRequests.ids(in: data, requestsOnly: true))
-                    continuation.yield(data)
+                    let (frame, requests) = JSONRPCFrame.inbound(Data(line))
+                    unanswered.received(requests)
+                    continuation.yield(frame)
                 }
                 while true {
                     let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
@@ -133,14 +134,35 @@ final class UnansweredRequests: @unchecked Sendable {
         }
         condition.unlock()
     }
+}
 
-    /// The ids of a frame's messages (a batch is an array); with `requestsOnly`, of those with
-    /// a `method` (not notifications, which have no id, nor responses).
-    static func ids(in frame: Data, requestsOnly: Bool) -> [String] {
-        guard let value = try? JSONSerialization.jsonObject(with: frame, options: [.fragmentsAllowed]) else { return [] }
-        let messages = (value as? [Any]) ?? [value]
-        return messages.compactMap { message -> String? in
-            guard let object = message as? [String: Any], let id = object["id"], !(id is NSNull) else { return nil }
+/// What the transport needs of one frame, from a single parse (`JSONSerialization`): the ids
+/// of its messages (a batch is an array) and, when it may hold one, every string rewritten by
+/// ``DataURLGuard``. A frame that does not parse goes on unchanged, with no id (the SDK answers
+/// it with a parse error).
+enum JSONRPCFrame {
+    /// An incoming frame ready for the SDK (strings marked), and the ids of the requests in it
+    /// (messages with a `method`; notifications have no id).
+    static func inbound(_ data: Data) -> (frame: Data, requestIDs: [String]) {
+        guard let message = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return (data, []) }
+        let frame = DataURLGuard.mayNeedMarks(data) ? serialized(DataURLGuard.mapStrings(message, DataURLGuard.mark)) ?? data : data
+        return (frame, ids(of: message, requestsOnly: true))
+    }
+
+    /// An outgoing frame as written (marks taken off), and the ids of its messages.
+    static func outbound(_ data: Data) -> (frame: Data, ids: [String]) {
+        guard let message = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return (data, []) }
+        let frame = DataURLGuard.mayHoldMarks(data) ? serialized(DataURLGuard.mapStrings(message, DataURLGuard.restore)) ?? data : data
+        return (frame, ids(of: message, requestsOnly: false))
+    }
+
+    private static func serialized(_ message: Any) -> Data? {
+        try? JSONSerialization.data(withJSONObject: message, options: [.fragmentsAllowed])
+    }
+
+    private static func ids(of message: Any, requestsOnly: Bool) -> [String] {
+        ((message as? [Any]) ?? [message]).compactMap { element -> String? in
+            guard let object = element as? [String: Any], let id = object["id"], !(id is NSNull) else { return nil }
             if requestsOnly && object["method"] == nil { return nil }
             return "\(id)"
         }

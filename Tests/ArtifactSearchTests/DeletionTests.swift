@@ -198,7 +198,7 @@ struct DeletionTests {
             #expect(try await facade.commitSearchIndex())
         }
         let store = folder.url.appendingPathComponent("store")
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.appendingPathComponent("index.sqlite").path + suffix) }
+        removeDatabase(at: store.appendingPathComponent("index.sqlite"))
         let facade = try await openFacade(in: folder)
         let fresh = try await facade.saveText("fresh quince", name: "fresh.txt")
         #expect(try await facade.list().map(\.artifactID) == [fresh.artifactID])

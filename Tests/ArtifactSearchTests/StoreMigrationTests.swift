@@ -60,7 +60,7 @@ struct StoreMigrationTests {
         try IndexSchema.migrator.migrate(queue, upTo: "v3")
         for (id, record, pinned, vector, embedder) in rows {
             let artifact = try SQLiteArtifactIndex.decode(record: record, pinned: pinned)
-            var built = try await facade.mirror.items.item(for: artifact, contentIntact: true)
+            var built = try await facade.mirror.items.item(for: artifact)
             built.metadata = built.metadata.filter { !$0.key.hasPrefix(ArtifactMetadataKey.metricPrefix) }
             let item = built
             let terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))
@@ -90,7 +90,7 @@ struct StoreMigrationTests {
             }
         }
         try queue.close()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+        removeDatabase(at: database)
         try FileManager.default.moveItem(at: old, to: database)
     }
 

@@ -65,6 +65,11 @@ func openFacade(
         configuration: ArtifactFacade.Configuration(synchronizesWrites: synchronizesWrites), clock: time)
 }
 
+/// Removes an SQLite database with its write-ahead log and shared-memory files.
+func removeDatabase(at database: URL) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+}
+
 /// Every blob file in a store folder.
 func blobFiles(in store: URL) throws -> [URL] {
     let blobs = store.appendingPathComponent("blobs")

@@ -133,18 +133,8 @@ extension ArtifactFacade {
     /// (one per core): text, embedding and analysis are the CPU-heavy part of a save.
     private func searchItems(for entries: [(artifact: Artifact, prefix: Data)]) async throws -> [SearchItem] {
         let builder = documents
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count / 8))
-        let size = (entries.count + slices - 1) / max(slices, 1)
-        return try await withThrowingTaskGroup(of: (Int, [SearchItem]).self) { group in
-            for slice in 0..<slices {
-                let part = Array(entries[min(slice * size, entries.count)..<min((slice + 1) * size, entries.count)])
-                group.addTask {
-                    (slice, try part.map { try self.searchItem(for: $0.artifact, text: builder.text(for: $0.artifact, contentPrefix: $0.prefix)) })
-                }
-            }
-            var parts = [[SearchItem]](repeating: [], count: slices)
-            for try await (slice, items) in group { parts[slice] = items }
-            return parts.flatMap { $0 }
+        return try await ParallelSlices.map(entries) { entry in
+            try self.searchItem(for: entry.artifact, text: builder.text(for: entry.artifact, contentPrefix: entry.prefix))
         }
     }
 }

@@ -17,6 +17,9 @@ final class SearchMirror: @unchecked Sendable {
     var corpus: String { items.corpus }
     private let lock = NSLock()
     private var lastSequence: Int64 = 0  // guarded by `lock` (in-memory backends)
+    /// Whether the opened index was checked against the records (once: a database is not
+    /// replaced under a running process).
+    private var checkedIndexAgainstRecords = false  // guarded by `lock`
     private static let batchSize = 1_000
     /// Tail size at which a saving process commits a segment on its own.
     static let commitThreshold = 20_000
@@ -39,12 +42,13 @@ final class SearchMirror: @unchecked Sendable {
     ///   whose vector another embedder made; store and index errors.
     func catchUp(progress: ((Int) -> Void)? = nil) async throws {
         let persistent = try persistent()
-        if let persistent, persistent.tailWatermarkValue > 0,
-            persistent.tailWatermarkValue > (try await index.lastChangeSequence())
-        {
-            // Built from changes these records never had (the database was replaced, or
-            // restored from an older backup): derived data, rebuilt from the records.
-            try persistent.reset()
+        if let persistent, !lock.withLock({ checkedIndexAgainstRecords }) {
+            if persistent.tailWatermarkValue > 0, persistent.tailWatermarkValue > (try await index.lastChangeSequence()) {
+                // Built from changes these records never had (the database was replaced, or
+                // restored from an older backup): derived data, rebuilt from the records.
+                try persistent.reset()
+            }
+            lock.withLock { checkedIndexAgainstRecords = true }
         }
         var applied = 0
         defer { progress?(applied) }

@@ -20,37 +20,23 @@ struct StoredSearchItems: Sendable {
                 throw SearchError.embedderMismatch(stored: vector.embedder, current: embedder.identifier)
             }
         }
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, records.count / 8))
-        let size = (records.count + slices - 1) / slices
-        return try await withThrowingTaskGroup(of: (Int, [SearchItem]).self) { group in
-            for slice in 0..<slices {
-                let part = Array(records[min(slice * size, records.count)..<min((slice + 1) * size, records.count)])
-                group.addTask {
-                    var built: [SearchItem] = []
-                    for record in part {
-                        var item = try await item(for: record.artifact, contentIntact: true)
-                        item.vector = record.vector?.values
-                        item.terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))
-                        built.append(item)
-                    }
-                    return (slice, built)
-                }
-            }
-            var parts = [[SearchItem]](repeating: [], count: slices)
-            for try await (slice, items) in group { parts[slice] = items }
-            return parts.flatMap { $0 }
+        let analyzer = self.analyzer
+        return try await ParallelSlices.map(records) { record in
+            var item = try await self.item(for: record.artifact)
+            item.vector = record.vector?.values
+            item.terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))
+            return item
         }
     }
 
     /// The search document of a stored artifact without vector or analysis: its text (only
-    /// its header when the content is damaged, missing or `contentIntact` is false), metadata
-    /// and creation time.
-    func item(for artifact: Artifact, contentIntact: Bool) async throws -> SearchItem {
+    /// its header when the content is damaged or missing), metadata and creation time.
+    func item(for artifact: Artifact) async throws -> SearchItem {
         // The limit the artifact was saved with, so a rebuild indexes the same bytes.
         let limit = artifact.indexedBytesLimit ?? ArtifactFacade.Configuration().maxIndexedContentBytes
         let documents = SearchDocumentBuilder(maxContentBytes: limit)
         var text = documents.header(for: artifact)
-        if contentIntact, let sha = artifact.sha256 {
+        if let sha = artifact.sha256 {
             do {
                 if artifact.isDirectory {
                     let manifest = try await store.manifest(sha256: sha)

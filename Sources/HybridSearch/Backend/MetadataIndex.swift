@@ -115,6 +115,13 @@ struct MetadataIndex: Sendable {
         return value.canonicalJSON
     }
 
+    /// The number a posting key's value holds: the canonical JSON of a JSON number, parsed
+    /// (`nil` for any other value: strings, booleans, arrays, objects, null).
+    static func number(fromIndexKey key: Substring) -> Double? {
+        guard let first = key.first, first == "-" || first.isASCII && first.isNumber else { return nil }
+        return Double(key)
+    }
+
     static func tags(of metadata: [String: JSONValue]) -> Set<String> {
         Set(metadata["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [])
     }

@@ -72,12 +72,3 @@ extension RankingSource {
         }
     }
 }
-
-extension MetadataIndex {
-    /// The number a posting key's value holds: the canonical JSON of a JSON number, parsed
-    /// (`nil` for any other value: strings, booleans, arrays, objects, null).
-    static func number(fromIndexKey key: Substring) -> Double? {
-        guard let first = key.first, first == "-" || first.isASCII && first.isNumber else { return nil }
-        return Double(key)
-    }
-}

@@ -264,14 +264,8 @@ public struct Segment: @unchecked Sendable {
         var prefix = (key + "\u{0}").canonicallyComposed
         return prefix.withUTF8 { wanted -> [(Double, UnsafeBufferPointer<UInt32>)] in
             let wanted = UnsafeRawBufferPointer(wanted)
-            var low = 0
-            var high = keys.count
-            while low < high {
-                let mid = (low + high) / 2
-                if keys.bytes(mid).lexicographicallyPrecedes(wanted) { low = mid + 1 } else { high = mid }
-            }
             var result: [(Double, UnsafeBufferPointer<UInt32>)] = []
-            var index = low
+            var index = keys.lowerBound(wanted)
             while index < keys.count {
                 let entry = keys.bytes(index)
                 guard entry.count >= wanted.count, entry.prefix(wanted.count).elementsEqual(wanted) else { break }
@@ -357,20 +351,21 @@ struct StringTable {
     func index(of string: String) -> Int? {
         var target = string
         return target.withUTF8 { wanted -> Int? in
-            var low = 0
-            var high = count
-            while low < high {
-                let mid = (low + high) / 2
-                let candidate = bytes(mid)
-                if candidate.lexicographicallyPrecedes(UnsafeRawBufferPointer(wanted)) {
-                    low = mid + 1
-                } else {
-                    high = mid
-                }
-            }
+            let low = lowerBound(UnsafeRawBufferPointer(wanted))
             guard low < count, bytes(low).elementsEqual(UnsafeRawBufferPointer(wanted)) else { return nil }
             return low
         }
+    }
+
+    /// The first position whose entry does not precede `wanted` (byte order), or `count`.
+    func lowerBound(_ wanted: UnsafeRawBufferPointer) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if bytes(mid).lexicographicallyPrecedes(wanted) { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
 
