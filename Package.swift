@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         // The SDK's transports log through swift-log; ours (LineStdioTransport) does too.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        // The HTTP service (`artifact-search serve`, issue 10): Swift 6, graceful shutdown
+        // through swift-service-lifecycle, streamed bodies.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        // `/metrics` in the Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         .target(
@@ -40,13 +45,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HTTP service over one warm store: the /v1 JSON API, API keys and tenancy, metrics,
+        // and the MCP tools over Streamable HTTP. Its own target: only the program builds NIO.
+        .target(
+            name: "ArtifactSearchHTTP",
+            dependencies: [
+                "ArtifactSearch", "HybridSearch", "ArtifactSearchMCP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "artifact-search",
             dependencies: [
                 "HybridSearch",
                 "ArtifactSearch",
                 "ArtifactSearchMCP",
+                "ArtifactSearchHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Half-precision vector rows: conversion and the dot product with F16C (issue 9, item 8).
@@ -78,6 +97,11 @@ let package = Package(
             name: "MCPTests",
             dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")],
             exclude: ["client"]),  // the Python end-to-end client, run by OfficialClientTests
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "ArtifactSearchHTTP", "ArtifactSearch", "artifact-search", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,4 +30,31 @@ public enum ArtifactMCPServer {
         try await server.start(transport: LineStdioTransport())
         await server.waitUntilCompleted()
     }
+
+    /// Answers one Streamable HTTP request (MCP 2025-03-26 and later, stateless form): a POST
+    /// of one JSON-RPC message gets one `application/json` response — a request its result,
+    /// a notification `202 Accepted`; GET and DELETE get `405` (no server-initiated stream,
+    /// no sessions: every POST stands alone, so any number of clients share the endpoint).
+    ///
+    /// Each request is served by a fresh SDK server on a `StatelessHTTPServerTransport`
+    /// (ids of different clients never meet; `initialize` is answered every time it comes),
+    /// whose `validators` run first — the caller's Origin/Host policy among them — and whose
+    /// frames pass ``DataURLGuard`` both ways, as on standard input and output.
+    public static func respond(
+        to request: HTTPRequest, toolbox: ArtifactToolbox, version: String, validators: [any HTTPRequestValidator]
+    ) async -> HTTPResponse {
+        let body = request.body.map { JSONRPCFrame.inbound($0).frame }
+        let marked = HTTPRequest(method: request.method, headers: request.headers, body: body, path: request.path)
+        let server = await make(toolbox, version: version)
+        let transport = StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: validators))
+        do {
+            try await server.start(transport: transport)
+        } catch {
+            return .error(statusCode: 500, .internalError("the MCP server did not start: \(error)"))
+        }
+        let response = await transport.handleRequest(marked)
+        await server.stop()
+        guard case .data(let data, let headers) = response else { return response }
+        return .data(JSONRPCFrame.outbound(data).frame, headers: headers)
+    }
 }

@@ -10,11 +10,17 @@ enum ArtifactToolCatalog {
     static let defaultReadBytes = 64 * 1024
     static let maxReadBytes = 1 << 20
 
-    static func tools(allowsDelete: Bool) -> [Tool] {
-        var tools = [
-            search, list, get, read, saveText, saveJSON, saveFile, best, pin,
-        ]
-        if allowsDelete { tools.append(delete) }
+    /// The tools, in `tools/list` order: the reads, then (with `allowsWrites`) the saves —
+    /// `save_file` only with `allowsHostFiles` — and `pin_artifact`, then `delete_artifact`
+    /// (with `allowsDelete` and `allowsWrites`).
+    static func tools(allowsDelete: Bool, allowsWrites: Bool = true, allowsHostFiles: Bool = true) -> [Tool] {
+        var tools = [search, list, get, read]
+        if allowsWrites {
+            tools += allowsHostFiles ? [saveText, saveJSON, saveFile] : [saveText, saveJSON]
+        }
+        tools.append(best)
+        if allowsWrites { tools.append(pin) }
+        if allowsDelete && allowsWrites { tools.append(delete) }
         return tools
     }
 

@@ -12,14 +12,23 @@ public struct ArtifactToolbox: Sendable {
     public let facade: ArtifactFacade
     /// Whether `delete_artifact` is offered (`artifact-search mcp --allow-delete`).
     public let allowsDelete: Bool
+    /// Whether the saves and `pin_artifact` are offered (not for a read-only HTTP key).
+    public let allowsWrites: Bool
+    /// Whether the client is remote (MCP over HTTP): then `save_file` is not offered (it
+    /// reads the server's files) and records carry no `uri` (a location on the server's disk).
+    public let servesRemoteClient: Bool
 
-    public init(facade: ArtifactFacade, allowsDelete: Bool = false) {
+    public init(facade: ArtifactFacade, allowsDelete: Bool = false, allowsWrites: Bool = true, servesRemoteClient: Bool = false) {
         self.facade = facade
         self.allowsDelete = allowsDelete
+        self.allowsWrites = allowsWrites
+        self.servesRemoteClient = servesRemoteClient
     }
 
     /// The tools offered, in `tools/list` order.
-    public var tools: [Tool] { ArtifactToolCatalog.tools(allowsDelete: allowsDelete) }
+    public var tools: [Tool] {
+        ArtifactToolCatalog.tools(allowsDelete: allowsDelete, allowsWrites: allowsWrites, allowsHostFiles: !servesRemoteClient)
+    }
 
     /// The result of calling tool `name`.
     /// - Throws: `MCPError.invalidParams` only for a tool that is not offered (a protocol
@@ -138,7 +147,7 @@ public struct ArtifactToolbox: Sendable {
         return CallTool.Result(
             content: [Self.text(lines.isEmpty ? "No artifacts match these filters." : lines.joined(separator: "\n"))],
             structuredContent: [
-                "artifacts": .array(try page.map { try ValueBridge.value(encoding: $0) }), "offset": .int(offset),
+                "artifacts": .array(try page.map(recordValue)), "offset": .int(offset),
             ])
     }
 
@@ -261,8 +270,16 @@ public struct ArtifactToolbox: Sendable {
 
     // MARK: Records
 
-    private func record(_ artifact: Artifact, wrapped: Bool = false) throws -> CallTool.Result {
+    /// A record as JSON (without `uri` for a remote client).
+    private func recordValue(_ artifact: Artifact) throws -> Value {
         let value = try ValueBridge.value(encoding: artifact)
+        guard servesRemoteClient, case .object(var members) = value else { return value }
+        members.removeValue(forKey: "uri")
+        return .object(members)
+    }
+
+    private func record(_ artifact: Artifact, wrapped: Bool = false) throws -> CallTool.Result {
+        let value = try recordValue(artifact)
         let size = artifact.bytes.map { ", \($0) bytes" } ?? ""
         let text = "\(Self.name(of: artifact)) — \(artifact.kind ?? "artifact"), id \(artifact.artifactID)\(size), \(artifact.pinned ? "pinned" : "not pinned")"
         let structured: Value? = wrapped ? .object(["artifact": value]) : value

@@ -281,12 +281,12 @@ extension ArtifactFacade {
         }
     }
 
-    /// Decodes JSON, or throws ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)``
+    /// Decodes JSON (a request body, a saved document), or throws ``ArtifactError/invalidJSON(source:byteOffset:line:column:reason:)``
     /// locating the error: first ``JSONTextCheck`` (trailing commas, lone surrogates, nesting
     /// past ``HybridSearch/JSONValue/maximumNestingDepth``), then Foundation's decoder (which
     /// reports "around character N"; end of input → offset = length). Line and column are
     /// computed from the byte offset.
-    static func parseJSON(_ data: Data, source: String) throws -> JSONValue {
+    public static func parseJSON(_ data: Data, source: String) throws -> JSONValue {
         if let problem = JSONTextCheck.firstProblem(in: data) {
             throw invalidJSON(data, source: source, offset: problem.offset, reason: problem.reason)
         }
@@ -339,5 +339,55 @@ extension ArtifactFacade {
         guard let range = text.range(of: marker) else { return nil }
         let digits = text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
         return Int(digits)
+    }
+}
+
+/// An artifact's content opened for streaming (``ArtifactFacade/openContent(of:path:)``).
+public struct OpenedContent: Sendable {
+    /// The bytes, checked against ``sha256`` before the first chunk and again as they are read.
+    public var reader: any ContentReader
+    /// The bytes' SHA-256 (lower-case hex): an HTTP `ETag`.
+    public var sha256: String
+    /// Size in bytes.
+    public var size: Int
+    /// The MIME type: the artifact's; `application/json` for a directory's manifest; from the
+    /// file name's extension (else `application/octet-stream`) for a file inside a directory.
+    public var mime: String
+}
+
+extension ArtifactFacade {
+    /// An artifact's bytes as a ``ContentReader`` (the pull form of
+    /// ``readContent(of:chunks:)``, for consumers that write asynchronously): for a directory
+    /// artifact its manifest (JSON), or with `path` the file at that relative path inside it.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when `path` is given for a file artifact
+    ///   or names no file of the directory (the message says which);
+    ///   ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` before any byte
+    ///   when the stored bytes do not match; ``ArtifactError/corruptStore(_:)`` when missing.
+    public func openContent(of artifact: Artifact, path: String? = nil) async throws -> OpenedContent {
+        let artifact = try await trustedRecord(of: artifact)
+        guard let sha = artifact.sha256 else {
+            throw ArtifactError.corruptStore("artifact \(artifact.artifactID) names no content")
+        }
+        // A directory's `bytes` count its files, not its manifest: only files are size-checked.
+        var target = (sha: sha, size: artifact.isDirectory ? nil : artifact.bytes, mime: artifact.mime ?? MIMEType.octetStream)
+        if artifact.isDirectory {
+            target.mime = MIMEType.json
+            if let path {
+                let manifest = try await Self.attributing(to: artifact.artifactID) { try await store.manifest(sha256: sha) }
+                guard let entry = manifest.entries.first(where: { $0.path == path }) else {
+                    throw ArtifactError.invalidArgument(
+                        "directory artifact \(artifact.artifactID) has no file \"\(path)\": read its manifest (no path) for the list")
+                }
+                target = (entry.sha256, entry.size, MIMEType.forFilename(path) ?? MIMEType.octetStream)
+            }
+        } else if let path {
+            throw ArtifactError.invalidArgument(
+                "artifact \(artifact.artifactID) is a file, not a directory: read it without a path (got \"\(path)\")")
+        }
+        if let size = target.size {
+            try checkStoredSize(sha256: target.sha, expected: size, artifactID: artifact.artifactID)
+        }
+        let reader = try await Self.attributing(to: artifact.artifactID) { try store.openVerifiedContent(sha256: target.sha) }
+        return OpenedContent(reader: reader, sha256: target.sha.lowercased(), size: reader.size, mime: target.mime)
     }
 }

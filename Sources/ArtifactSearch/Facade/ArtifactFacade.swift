@@ -95,6 +95,10 @@ public final class ArtifactFacade: Sendable {
         return try persistent.commit()
     }
 
+    /// The persistent search index, once a search or save has opened it (`nil` before, and for
+    /// a backend that is not persistent): for reporting its size.
+    public var openedSearchIndex: PersistentIndex? { mirror.openedPersistent }
+
     /// The time source stamped as `createdAt` and used for time windows (injectable for tests).
     public typealias Clock = @Sendable () -> Date
 

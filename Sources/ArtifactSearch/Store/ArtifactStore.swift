@@ -92,6 +92,11 @@ public protocol ArtifactStore: Sendable {
     /// yields no bytes at all. Costs two reads (the second usually from the page cache).
     func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws
 
+    /// The blob, checked completely against `sha256`, as a ``ContentReader`` that hashes it
+    /// again as it is pulled (the pull form of ``readVerifiedContent(sha256:chunks:)``).
+    /// - Throws: as ``readContent(sha256:chunks:)``, before the reader is returned.
+    func openVerifiedContent(sha256: String) throws -> any ContentReader
+
     /// Reads a whole blob only to check it against `sha256` (see
     /// ``readContent(sha256:chunks:)`` for the errors).
     func checkContent(sha256: String) throws

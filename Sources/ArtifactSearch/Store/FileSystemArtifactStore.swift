@@ -399,7 +399,58 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try pass(true)
     }
 
-    private static func check(_ hasher: SHA256, expected: String, path: String) throws(ArtifactError) {
+    public func openVerifiedContent(sha256: String) throws -> any ContentReader {
+        try checkContent(sha256: sha256)
+        let fd = try openBlob(sha256: sha256)
+        var info = stat()
+        _ = fstat(fd, &info)
+        return BlobReader(fd: fd, size: Int(info.st_size), sha256: sha256, path: contentURL(sha256: sha256).path)
+    }
+
+    /// ``ContentReader`` over one open blob: 1 MiB reads, hashed, checked at the end.
+    private final class BlobReader: ContentReader, @unchecked Sendable {
+        let size: Int
+        private let fd: Int32
+        private let sha256: String
+        private let path: String
+        private var hasher = SHA256()
+        private var finished = false
+        private let lock = NSLock()
+
+        init(fd: Int32, size: Int, sha256: String, path: String) {
+            self.fd = fd
+            self.size = size
+            self.sha256 = sha256
+            self.path = path
+        }
+
+        deinit { close(fd) }
+
+        func next() throws -> Data? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !finished else { return nil }
+            var chunk = Data(count: 1 << 20)
+            let count = chunk.withUnsafeMutableBytes { raw -> Int in
+                while true {
+                    let count = read(fd, raw.baseAddress, raw.count)
+                    if count < 0, errno == EINTR { continue }
+                    return count
+                }
+            }
+            if count < 0 { throw FileSystemArtifactStore.posixError(path) }
+            if count == 0 {
+                finished = true
+                try FileSystemArtifactStore.check(hasher, expected: sha256, path: path)
+                return nil
+            }
+            chunk.count = count
+            hasher.update(data: chunk)
+            return chunk
+        }
+    }
+
+    fileprivate static func check(_ hasher: SHA256, expected: String, path: String) throws(ArtifactError) {
         let actual = hex(hasher.finalize())
         if actual != expected.lowercased() {
             throw .contentDamaged(artifactID: nil, path: path, expected: expected.lowercased(), actual: actual)

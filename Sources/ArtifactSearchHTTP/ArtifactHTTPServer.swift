@@ -1,0 +1,147 @@
+import ArtifactSearch
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `artifact-search serve`: one warm store behind the `/v1` JSON API, `/mcp`, `/healthz` and
+/// `/metrics` (see the README's "HTTP API" for every route and its answers).
+///
+/// - **Tenancy:** with a key file (``APIKeyring``) every request needs `Authorization: Bearer
+///   KEY` and acts for the key's organisation and user only; without one the server serves
+///   one local tenant (no organisation, as the command line) and refuses any address but
+///   loopback.
+/// - **Warm index:** the search index is brought up to date before the port opens; saves
+///   are searchable at once; the index's in-memory tail is committed as a segment every
+///   ``Configuration/commitInterval`` and at shutdown, so other processes map it.
+/// - **Shutdown:** SIGTERM or SIGINT stops accepting connections, lets the requests in
+///   flight finish, commits, and returns (the program exits 0).
+public enum ArtifactHTTPServer {
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 = any free port (see `onRunning`).
+        public var port: Int
+        public var keyring: APIKeyring?
+        /// Largest request body accepted (413 beyond it), in bytes.
+        public var maxBodyBytes: Int
+        /// Browser origins `/mcp` accepts besides the loopback ones (``OriginPolicy``).
+        public var allowedOrigins: [String]
+        public var commitInterval: Duration
+        /// Reported to MCP clients as the server's version.
+        public var version: String
+        /// Whether SIGTERM and SIGINT shut the server down gracefully (a program's server);
+        /// `false` leaves signals alone (a server inside tests: cancel its task instead).
+        public var handlesSignals: Bool
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, keyring: APIKeyring? = nil, maxBodyBytes: Int = 32 << 20,
+            allowedOrigins: [String] = [], commitInterval: Duration = .seconds(30), version: String = "0.10.0",
+            handlesSignals: Bool = true
+        ) {
+            self.host = host
+            self.port = port
+            self.keyring = keyring
+            self.maxBodyBytes = maxBodyBytes
+            self.allowedOrigins = allowedOrigins
+            self.commitInterval = commitInterval
+            self.version = version
+            self.handlesSignals = handlesSignals
+        }
+    }
+
+    /// Whether `host` names a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+    public static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+    }
+
+    /// Checks what ``run(facade:configuration:logger:onRunning:)`` would refuse.
+    public static func validate(_ configuration: Configuration) throws(ServerSetupError) {
+        if configuration.keyring == nil, !isLoopback(configuration.host) {
+            throw ServerSetupError(
+                "without --keys the server serves one tenant with no API keys, so it listens only on loopback"
+                    + " (127.0.0.1, ::1, localhost); got --host \(configuration.host): give --keys FILE to serve other hosts")
+        }
+        guard (0...65_535).contains(configuration.port) else {
+            throw ServerSetupError("--port must be between 0 and 65535 (got \(configuration.port))")
+        }
+        guard configuration.maxBodyBytes >= 1 else {
+            throw ServerSetupError("--max-body-bytes must be at least 1 (got \(configuration.maxBodyBytes))")
+        }
+    }
+
+    /// The router of every route, for `facade`'s store (its scope is replaced per request).
+    static func router(
+        facade: ArtifactFacade, configuration: Configuration, metrics: ServiceMetrics, origins: OriginPolicy
+    ) -> Router<ArtifactRequestContext> {
+        let router = Router(context: ArtifactRequestContext.self)
+        router.add(middleware: ObservingMiddleware(metrics: metrics))
+        router.add(middleware: TenantMiddleware(keyring: configuration.keyring))
+        ArtifactAPI(facade: facade, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
+        MCPEndpoint(facade: facade, maxBodyBytes: configuration.maxBodyBytes, origins: origins, version: configuration.version)
+            .register(on: router)
+        return router
+    }
+
+    /// Serves until SIGTERM/SIGINT or until the calling task is cancelled (both shut down
+    /// gracefully: requests in flight finish), then commits the
+    /// search index and returns. `onRunning` gets the bound port once connections are accepted.
+    /// - Throws: ``ServerSetupError`` for a configuration ``validate(_:)`` refuses; the
+    ///   store's errors while preparing the index; the socket's (address in use).
+    public static func run(
+        facade: ArtifactFacade, configuration: Configuration, logger: Logger = Logger(label: "artifact-search.serve"),
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        try validate(configuration)
+        try await facade.prepareSearchIndex(progressThreshold: 5_000) { done, total in
+            logger.info("indexing the store: \(done) of \(total) changes")
+        }
+        let metrics = ServiceMetrics()
+        let origins = OriginPolicy(loopback: isLoopback(configuration.host), allowedOrigins: configuration.allowedOrigins)
+        let app = Application(
+            router: router(facade: facade, configuration: configuration, metrics: metrics, origins: origins),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "artifact-search"),
+            services: [PeriodicCommit(facade: facade, interval: configuration.commitInterval)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                origins.bound(port: port)
+                logger.info("listening on http://\(configuration.host):\(port)")
+                await onRunning(port)
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [app], gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger))
+        // Cancelling the caller shuts down gracefully, as a signal does: the group runs in a
+        // task of its own (cancellation would abort requests in flight), told to stop on cancel.
+        let running = Task { try await group.run() }
+        do {
+            try await withTaskCancellationHandler {
+                try await running.value
+            } onCancel: {
+                Task { await group.triggerGracefulShutdown() }
+            }
+        } catch {
+            _ = try? await facade.commitSearchIndex()
+            throw error
+        }
+        _ = try? await facade.commitSearchIndex()
+    }
+}
+
+/// Commits the search index's tail every `interval` while the server runs, so a process that
+/// opens the store meanwhile maps segments instead of reading records.
+struct PeriodicCommit: Service {
+    let facade: ArtifactFacade
+    let interval: Duration
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                _ = try? await facade.commitSearchIndex()
+            }
+        }
+    }
+}

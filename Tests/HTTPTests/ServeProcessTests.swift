@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// `artifact-search serve` as a process: where it may listen, and a clean SIGTERM.
+@Suite("HTTP API: the serve command")
+struct ServeProcessTests {
+    /// The `artifact-search` binary `swift test` built next to the test bundle.
+    static func program() throws -> URL {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL {
+            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("artifact-search"))
+        }
+        candidates.append(OfficialHTTPClient.packageRoot.appendingPathComponent(".build/debug/artifact-search"))
+        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+    }
+
+    /// A running `serve`, its standard error in a file.
+    struct Served {
+        let process: Process
+        let log: URL
+        let port: Int
+
+        static func start(_ arguments: [String], in scratch: Scratch) throws -> Served {
+            let process = Process()
+            process.executableURL = try program()
+            process.arguments = ["serve", "--port", "0"] + arguments
+            let log = scratch.url.appendingPathComponent("serve-\(UUID().uuidString).log")
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    let port = Int(text[range].split(separator: ":").last ?? "") ?? 0
+                    return Served(process: process, log: log, port: port)
+                }
+                if !process.isRunning { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            process.terminate()
+            throw LoopbackClient.ClientError(description: "serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = try program()
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardError = output
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("Without --keys it refuses any address but loopback; a bad key file or port stops it before it listens")
+    func refusals() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.url.appendingPathComponent("store").path
+        let (status, output) = try Self.run(["serve", "--store", store, "--host", "0.0.0.0", "--port", "0"])
+        #expect(status == 1)
+        #expect(output.contains("loopback") && output.contains("--keys"), "\(output)")
+        let keys = scratch.url.appendingPathComponent("keys.json")
+        try Data(#"[{"key": "k"}]"#.utf8).write(to: keys)
+        let (badKeys, keyOutput) = try Self.run(["serve", "--store", store, "--keys", keys.path, "--port", "0"])
+        #expect(badKeys == 1)
+        #expect(keyOutput.contains("org_id"), "\(keyOutput)")
+        let (badPort, portOutput) = try Self.run(["serve", "--store", store, "--port", "70000"])
+        #expect(badPort == 1)
+        #expect(portOutput.contains("--port"), "\(portOutput)")
+    }
+
+    @Test("SIGTERM during an upload: the request in flight completes, the index is committed, exit 0; the CLI finds the saves")
+    func gracefulShutdown() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.url.appendingPathComponent("store").path
+        let keys = scratch.url.appendingPathComponent("keys.json")
+        try Data(#"[{"key": "secret-key", "org_id": "acme", "write": true}]"#.utf8).write(to: keys)
+        let served = try Served.start(["--store", store, "--keys", keys.path, "--host", "127.0.0.1"], in: scratch)
+        let client = LoopbackClient(port: served.port, bearer: "secret-key")
+        #expect(try await client.post("/v1/artifacts", json: ["text": "saved before the signal zebra"]).status == 201)
+        let pid = served.process.processIdentifier
+        let upload = Data(String(repeating: "payload quokka ", count: 200_000).utf8)  // 3 MB
+        let answer = try await client.send(
+            "POST", "/v1/artifacts", headers: ["Content-Type": "text/plain", "X-Artifact-Metadata": #"{"name":"upload.txt"}"#],
+            body: upload,
+            midway: {
+                // Half the body is on its way: let the server take the request in (a connection
+                // whose request it has not read yet is idle, and closed at shutdown), then stop it.
+                Thread.sleep(forTimeInterval: 0.3)
+                kill(pid, SIGTERM)
+                Thread.sleep(forTimeInterval: 0.3)
+            })
+        #expect(answer.status == 201, "\(answer.text)")
+        served.process.waitUntilExit()
+        #expect(served.process.terminationStatus == 0, "\((try? String(contentsOf: served.log, encoding: .utf8)) ?? "")")
+        let indexFiles = try FileManager.default.contentsOfDirectory(atPath: store + "/index")
+        #expect(indexFiles.contains { $0.hasPrefix("commit-") }, "\(indexFiles)")
+        let (status, output) = try Self.run(["search", "quokka", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("upload.txt"), "\(output)")
+        let (_, zebra) = try Self.run(["search", "zebra", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
+        #expect(zebra.contains("artifact_id"), "\(zebra)")
+    }
+}
