@@ -252,7 +252,7 @@ struct ArtifactAPI: Sendable {
         return try RequestFields(body: body, endpoint: endpoint, accepted: accepted)
     }
 
-    /// Query parameters as a JSON object: `tags` (also as repeated `tag`) a list, `labels` a
+    /// Query parameters as a JSON object: `tag` (or `tags`; repeatable) a list, `labels` a
     /// JSON object, `limit`/`offset` whole numbers, everything else a string; a parameter
     /// given twice (but `tag`) is an error.
     static func queryObject(_ request: Request, endpoint: String) throws -> JSONValue {
@@ -263,7 +263,7 @@ struct ArtifactAPI: Sendable {
             let value = String(rawValue)
             switch key {
             case "tag", "tags":
-                tags += value.split(separator: ",", omittingEmptySubsequences: true).map { .string(String($0)) }
+                tags.append(.string(value))  // one tag per parameter: a tag may hold a comma
                 continue
             case "labels":
                 members[key] = try ArtifactFacade.parseJSON(Data(value.utf8), source: "the labels parameter")

@@ -12,8 +12,9 @@ import ServiceLifecycle
 ///   one local tenant (no organisation, as the command line) and refuses any address but
 ///   loopback.
 /// - **Warm index:** the search index is brought up to date before the port opens; saves
-///   are searchable at once; the index's in-memory tail is committed as a segment every
-///   ``Configuration/commitInterval`` and at shutdown, so other processes map it.
+///   are searchable at once; the index's in-memory tail is committed as a segment
+///   ``Configuration/commitInterval`` after the last commit or at 64 documents
+///   (``PeriodicCommit``), and at shutdown, so other processes map it.
 /// - **Shutdown:** SIGTERM or SIGINT stops accepting connections, lets the requests in
 ///   flight finish, commits, and returns (the program exits 0).
 public enum ArtifactHTTPServer {
@@ -130,17 +131,24 @@ public enum ArtifactHTTPServer {
     }
 }
 
-/// Commits the search index's tail every `interval` while the server runs, so a process that
-/// opens the store meanwhile maps segments instead of reading records.
+/// Commits the search index's tail as a segment — `interval` after the last commit, or as soon
+/// as it holds ``tailLimit`` documents — while the server runs. A process opening the store
+/// meanwhile maps segments instead of reading records, and searches stay cheap: every search
+/// after a save re-encodes the tail, so its size is kept small.
 struct PeriodicCommit: Service {
+    static let tailLimit = 64
     let facade: ArtifactFacade
     let interval: Duration
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var last = ContinuousClock.now
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: min(interval, .seconds(1)))
+                let waiting = facade.openedSearchIndex?.tailCount ?? 0
+                guard waiting >= Self.tailLimit || waiting > 0 && ContinuousClock.now - last >= interval else { continue }
                 _ = try? await facade.commitSearchIndex()
+                last = ContinuousClock.now
             }
         }
     }

@@ -15,7 +15,7 @@ public struct ArtifactToolbox: Sendable {
     /// Whether the saves and `pin_artifact` are offered (not for a read-only HTTP key).
     public let allowsWrites: Bool
     /// Whether the client is remote (MCP over HTTP): then `save_file` is not offered (it
-    /// reads the server's files) and records carry no `uri` (a location on the server's disk).
+    /// reads the server's files) and records carry no `uri` or `preview_uri` (locations on the server's disk).
     public let servesRemoteClient: Bool
 
     public init(facade: ArtifactFacade, allowsDelete: Bool = false, allowsWrites: Bool = true, servesRemoteClient: Bool = false) {
@@ -270,12 +270,13 @@ public struct ArtifactToolbox: Sendable {
 
     // MARK: Records
 
-    /// A record as JSON (without `uri` for a remote client).
+    /// A record as JSON (for a remote client without `uri` and `preview_uri`: server paths).
     private func recordValue(_ artifact: Artifact) throws -> Value {
-        let value = try ValueBridge.value(encoding: artifact)
-        guard servesRemoteClient, case .object(var members) = value else { return value }
-        members.removeValue(forKey: "uri")
-        return .object(members)
+        guard servesRemoteClient else { return try ValueBridge.value(encoding: artifact) }
+        var record = artifact
+        record.uri = nil
+        record.previewURI = nil
+        return try ValueBridge.value(encoding: record)
     }
 
     private func record(_ artifact: Artifact, wrapped: Bool = false) throws -> CallTool.Result {

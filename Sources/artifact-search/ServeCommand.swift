@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("commit-interval"),
-        help: ArgumentHelp("Seconds between commits of the index's new documents as a segment (default 30).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds after which new documents are committed as a segment (default 30; at once at 64).", valueName: "seconds"))
     var commitInterval = 30
 
     func run() async throws {

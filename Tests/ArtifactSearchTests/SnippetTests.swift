@@ -22,6 +22,19 @@ struct SnippetTests {
         #expect(SnippetExtractor(query: "zebra").snippet(of: "short") == "short")
     }
 
+    @Test("More than 64 query terms (past the one-word term set): the window with the most of them wins; upper-case and non-ASCII words match")
+    func manyTerms() {
+        let filler = (0..<70).map { "w\(String($0, radix: 36))x" }
+        let query = filler.joined(separator: " ")
+        // The last 10 query terms (indices past 64) sit together late in the text; the first
+        // match alone sits early.
+        let text = "\(filler[0]) " + String(repeating: "padding ", count: 40) + filler[60..<70].joined(separator: " ") + " end"
+        let snippet = SnippetExtractor(query: query, maxLength: 80).snippet(of: text)
+        #expect(snippet?.contains(filler[69]) == true, "\(snippet ?? "nil")")
+        #expect(snippet?.hasPrefix("…") == true)
+        #expect(SnippetExtractor(query: "dna café", maxLength: 40).snippet(of: String(repeating: "x ", count: 30) + "the DNA of the CAFÉ") == "…x x x x the DNA of the CAFÉ")
+    }
+
     @Test("Identifiers match through their parts and stems match longer words")
     func identifiersAndStems() {
         let text = "setup steps first; then call atomic_write_json(path) to persist the licenses"

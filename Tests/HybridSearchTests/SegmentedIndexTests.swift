@@ -39,7 +39,7 @@ struct SegmentedIndexTests {
 
     static func filters(_ random: inout SeededGenerator) -> MetadataFilter {
         var filter = MetadataFilter()
-        switch Int.random(in: 0..<8, using: &random) {
+        switch Int.random(in: 0..<12, using: &random) {
         case 0: break
         case 1: filter.equals["group"] = .integer(Int64.random(in: 0..<4, using: &random))
         case 2: filter.equals["group"] = .array([.number(1), .integer(3)])
@@ -49,6 +49,23 @@ struct SegmentedIndexTests {
         case 6:
             filter.createdAtMin = 1_010
             filter.createdAtMax = 1_030
+        // Two or more conditions: segments build only the shortest posting list and test the
+        // others' membership (MetadataIndex's probe) — the same set as intersecting them all.
+        case 8:
+            filter.equals["group"] = .array([.integer(0), .integer(2)])
+            filter.tags = ["even"]
+        case 9:
+            filter.equals["run_id"] = .string("run-\(Int.random(in: 0..<3, using: &random))")
+            filter.equals["group"] = .integer(Int64.random(in: 0..<4, using: &random))
+            filter.tags = ["even"]
+            filter.createdAtMin = 1_005
+        case 10:
+            filter.equals["group"] = .array([])
+            filter.tags = ["even"]
+        case 11:
+            filter.equals["run_id"] = .string("run-2")
+            filter.equals["flag"] = .null
+            filter.equals["score"] = .number(.nan)
         default:
             filter.equals["run_id"] = .string("run-1")
             filter.equals["score"] = .number(0.5)
@@ -95,6 +112,13 @@ struct SegmentedIndexTests {
                         let expected = try await backend.search(request)
                         let found = try index.search(request)
                         #expect(found == expected, "\(mode) \(order) \"\(query)\" k=\(k) \(filter) cuts=\(cuts)")
+                        // Without metadata: the same hits, nothing decoded.
+                        var bare = request
+                        bare.includesMetadata = false
+                        let withoutMetadata = try index.search(bare)
+                        #expect(withoutMetadata.map(\.itemID) == expected.map(\.itemID))
+                        #expect(withoutMetadata.map(\.score) == expected.map(\.score))
+                        #expect(withoutMetadata.allSatisfy { $0.metadata.isEmpty })
                     }
                 }
             }

@@ -67,7 +67,7 @@ extension ArtifactFacade {
         let (hits, artifacts) = try await liveHits {
             try await self.indices.search(
                 query: text, mode: mode, topK: limit, filter: caller, level: level, includeGraph: includeGraph,
-                includeNode: includeNode, extraScopeLabels: extraScopeLabels, explain: explain)
+                includeNode: includeNode, extraScopeLabels: extraScopeLabels, explain: explain, includesMetadata: false)
         }
         var seen = Set<String>()
         var results: [ArtifactSearchResult] = []
@@ -102,7 +102,7 @@ extension ArtifactFacade {
         if let limit, limit < 1 { throw ArtifactError.invalidArgument("limit must be at least 1 (got \(limit))") }
         let request = SearchRequest(
             corpus: configuration.corpus, query: "", topK: limit ?? Int(Int32.max), filter: filter, mode: .structural,
-            order: order)
+            order: order, includesMetadata: false)
         let (hits, records) = try await liveHits { try await self.backend.search(request) }
         return hits.compactMap { records[$0.itemID] }
     }

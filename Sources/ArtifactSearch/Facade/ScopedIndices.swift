@@ -107,12 +107,14 @@ public struct ScopedIndices: Sendable {
 
     /// Searches the corpus with the level's filters added to `filter` (level filters win on the
     /// same key). Every filter applies before ranking and before `topK`.
+    /// - Parameter includesMetadata: whether hits carry their metadata (the facade, which
+    ///   reads records, asks for none).
     /// - Throws: ``HybridSearch/SearchError`` from the backend (`invalidTopK`, …) and the errors
     ///   of ``levelFilter(level:includeGraph:includeNode:extraScopeLabels:)``.
     public func search(
         query: String, mode: SearchMode = .auto, topK: Int, filter: MetadataFilter = .none,
         level: ScopeLevel = .run, includeGraph: Bool = false, includeNode: Bool = false,
-        extraScopeLabels: [String: JSONValue?] = [:], explain: Bool = false
+        extraScopeLabels: [String: JSONValue?] = [:], explain: Bool = false, includesMetadata: Bool = true
     ) async throws -> [SearchHit] {
         var combined = filter
         let scoped = try levelFilter(
@@ -120,7 +122,9 @@ public struct ScopedIndices: Sendable {
             extraScopeLabels: extraScopeLabels)
         combined.equals.merge(scoped) { _, level in level }
         return try await backend.search(
-            SearchRequest(corpus: corpus, query: query, topK: topK, filter: combined, mode: mode, explain: explain))
+            SearchRequest(
+                corpus: corpus, query: query, topK: topK, filter: combined, mode: mode, explain: explain,
+                includesMetadata: includesMetadata))
     }
 
     /// The metadata key for a caller-supplied key: field names and `label.` keys unchanged,

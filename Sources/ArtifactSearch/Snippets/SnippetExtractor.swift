@@ -23,7 +23,8 @@ public struct SnippetExtractor: Sendable {
     /// first letter starts no term is rejected without building a string).
     private let termBytes: [[UInt8]]
     private let termLengths: [Int]
-    private let initials: Set<UInt8>
+    /// `initials[b]`: some term starts with byte `b`.
+    private let initials: [Bool]
 
     /// - Parameter analyzer: the store's (``ArtifactFacade/backend``'s), so snippets match what the index matched.
     public init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
@@ -38,7 +39,9 @@ public struct SnippetExtractor: Sendable {
         self.terms = terms.sorted()
         termBytes = self.terms.map { Array($0.utf8) }
         termLengths = self.terms.map(\.count)
-        initials = Set(termBytes.compactMap(\.first))
+        var initials = [Bool](repeating: false, count: 256)
+        for first in termBytes.compactMap(\.first) { initials[Int(first)] = true }
+        self.initials = initials
     }
 
     /// The snippet of `text`, or `nil` when the text is blank.
@@ -48,10 +51,12 @@ public struct SnippetExtractor: Sendable {
     public func snippet(of text: String) -> String? {
         let scalars = Self.collapsingWhitespace(scalarsOf: text)
         guard !scalars.isEmpty else { return nil }
-        var matches: [(start: Int, terms: Set<Int>)] = []
+        var matches: [(start: Int, terms: TermSet)] = []
+        // Words that need the analyzer (identifiers, capitals, non-ASCII), answered once each.
+        var analysed: [String: TermSet] = [:]
         if !terms.isEmpty {
             for range in Self.wordRanges(in: scalars) {
-                let found = matchingTerms(scalars[range])
+                let found = matchingTerms(scalars[range], analysed: &analysed)
                 if !found.isEmpty { matches.append((range.lowerBound, found)) }
             }
         }
@@ -59,7 +64,7 @@ public struct SnippetExtractor: Sendable {
         if !matches.isEmpty {
             var best = (count: 0, anchor: 0, position: 0)
             for (index, match) in matches.enumerated() {
-                var seen = Set<Int>()
+                var seen = TermSet()
                 for other in matches[index...] {
                     if other.start - match.start > maxLength - leadingContext - 10 { break }
                     seen.formUnion(other.terms)
@@ -93,33 +98,59 @@ public struct SnippetExtractor: Sendable {
     /// Indices of the query terms a word of the text matches. Plain ASCII words (no `_`, no
     /// digit next to letters, no capital after the first letter: not identifiers) are compared
     /// as lower-cased bytes; any other word goes through ``matchingTerms(_:)-(String)``.
-    private func matchingTerms(_ word: ArraySlice<Unicode.Scalar>) -> Set<Int> {
+    private func matchingTerms(_ word: ArraySlice<Unicode.Scalar>, analysed: inout [String: TermSet]) -> TermSet {
+        func slowPath() -> TermSet {
+            let text = String(String.UnicodeScalarView(word))
+            if let known = analysed[text] { return known }
+            let found = matchingTerms(text)
+            analysed[text] = found
+            return found
+        }
         var hasDigit = false
         var hasLetter = false
         for (offset, scalar) in word.enumerated() {
             switch scalar.value {
             case 0x41...0x5A:
                 // A capital after the first letter makes an identifier (camelCase).
-                if offset > 0 { return matchingTerms(String(String.UnicodeScalarView(word))) }
+                if offset > 0 { return slowPath() }
                 hasLetter = true
             case 0x61...0x7A: hasLetter = true
             case 0x30...0x39: hasDigit = true
-            default: return matchingTerms(String(String.UnicodeScalarView(word)))  // `_` or not ASCII
+            default: return slowPath()  // `_` or not ASCII
             }
         }
-        if hasDigit && hasLetter { return matchingTerms(String(String.UnicodeScalarView(word))) }  // identifier
-        let lowered = word.map { scalar -> UInt8 in
+        if hasDigit && hasLetter { return slowPath() }  // identifier
+        // Plain ASCII: compared in place, lower-cased byte by byte, nothing allocated.
+        func lowered(_ scalar: Unicode.Scalar) -> UInt8 {
             let byte = UInt8(scalar.value)
             return (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
         }
-        guard let first = lowered.first, initials.contains(first) else { return [] }
-        return matchingTerms(lowered, length: lowered.count)
+        guard let first = word.first, initials[Int(lowered(first))] else { return TermSet() }
+        var found = TermSet()
+        let length = word.count
+        for (index, term) in termBytes.enumerated() {
+            // As ``matchingTerms(_:length:)``: the term's bytes start the word, and the word is
+            // the term itself or — for terms of 3 or more characters — at most 4 longer.
+            guard length >= term.count, length == term.count || termLengths[index] >= 3 && length - termLengths[index] <= 4
+            else { continue }
+            var matches = true
+            var position = word.startIndex
+            for byte in term {
+                if lowered(word[position]) != byte {
+                    matches = false
+                    break
+                }
+                position += 1
+            }
+            if matches { found.insert(index) }
+        }
+        return found
     }
 
     /// The query terms a lower-cased candidate (`length` characters) matches: equal, or — for
     /// terms of 3 or more bytes — starting with the term and at most 4 characters longer.
-    private func matchingTerms(_ candidate: [UInt8], length: Int) -> Set<Int> {
-        var found = Set<Int>()
+    private func matchingTerms(_ candidate: [UInt8], length: Int) -> TermSet {
+        var found = TermSet()
         for (index, term) in termBytes.enumerated()
         where candidate == term || term.count >= 3 && length - termLengths[index] <= 4 && candidate.starts(with: term) {
             found.insert(index)
@@ -128,7 +159,7 @@ public struct SnippetExtractor: Sendable {
     }
 
     /// Indices of the query terms a word of the text matches.
-    private func matchingTerms(_ word: String) -> Set<Int> {
+    private func matchingTerms(_ word: String) -> TermSet {
         let lowered = word.lowercased()
         var candidates = [lowered]
         let isIdentifier =
@@ -136,7 +167,7 @@ public struct SnippetExtractor: Sendable {
             || word.unicodeScalars.contains(where: { $0.properties.numericType != nil })
                 && word.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
         if isIdentifier { candidates += analyzer.terms(in: word) }
-        return candidates.reduce(into: Set<Int>()) { $0.formUnion(matchingTerms(Array($1.utf8), length: $1.count)) }
+        return candidates.reduce(into: TermSet()) { $0.formUnion(matchingTerms(Array($1.utf8), length: $1.count)) }
     }
 
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " }

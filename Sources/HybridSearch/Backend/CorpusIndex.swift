@@ -82,9 +82,9 @@ struct CorpusIndex: RankingSource, Sendable {
         for ordinal in ordinals.values { body(ordinal) }
     }
 
-    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {
+    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata wanted: Bool) -> SearchHit {
         SearchHit(
-            itemID: ids[ordinal], corpus: corpus, score: score, metadata: metadata[ordinal],
+            itemID: ids[ordinal], corpus: corpus, score: score, metadata: wanted ? metadata[ordinal] : [:],
             createdAt: createdAt[ordinal], explanation: explanation)
     }
 

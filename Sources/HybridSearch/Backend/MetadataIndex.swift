@@ -67,11 +67,19 @@ struct MetadataIndex: Sendable {
     ///   - postings: ascending ordinals whose `key` has `value` (typed equality).
     ///   - tagged: ascending ordinals carrying a tag.
     ///   - createdAt: creation time of an ordinal, NaN when it has none.
+    ///   - probe: sizes and membership tests of posting lists without building them (segments):
+    ///     with two or more conditions only the shortest list is built, and its members are
+    ///     kept when every other condition holds for them — the same set as intersecting all
+    ///     lists, without reading the long ones (an organisation's 100,000 ordinals when the
+    ///     filter also names one run).
     static func resolve(
         _ filter: MetadataFilter, capacity: Int, postings: (String, JSONValue) -> [Int32], tagged: (String) -> [Int32],
-        live: () -> [Int32], createdAt: (Int) -> Double
+        live: () -> [Int32], createdAt: (Int) -> Double, probe: PostingProbe? = nil
     ) -> OrdinalSet? {
         guard !filter.isEmpty else { return nil }
+        if let probe, let set = resolveShortestFirst(filter, capacity: capacity, postings: postings, tagged: tagged, probe: probe) {
+            return Self.within(filter, set, capacity: capacity, createdAt: createdAt)
+        }
         var sets: [OrdinalSet] = []
         for (key, wanted) in filter.equals {
             guard let wanted else { continue }
@@ -93,6 +101,12 @@ struct MetadataIndex: Sendable {
             result = sets[0]
             for other in sets.dropFirst() where !result.isEmpty { result = result.intersection(other) }
         }
+        return within(filter, result, capacity: capacity, createdAt: createdAt)
+    }
+
+    /// `result` restricted to the filter's creation-time bounds (when it has any).
+    private static func within(_ filter: MetadataFilter, _ result: OrdinalSet, capacity: Int, createdAt: (Int) -> Double) -> OrdinalSet {
+        var result = result
         if filter.createdAtMin != nil || filter.createdAtMax != nil {
             let low = filter.createdAtMin ?? -.infinity
             let high = filter.createdAtMax ?? .infinity
@@ -103,6 +117,42 @@ struct MetadataIndex: Sendable {
             result = OrdinalSet(sortedMembers: kept, capacity: capacity)
         }
         return result
+    }
+
+    /// The equals and tag conditions of `filter` resolved by building the shortest posting
+    /// list only (see `probe` of ``resolve(_:capacity:postings:tagged:live:createdAt:probe:)``);
+    /// `nil` when there are fewer than two conditions (nothing to save).
+    private static func resolveShortestFirst(
+        _ filter: MetadataFilter, capacity: Int, postings: (String, JSONValue) -> [Int32], tagged: (String) -> [Int32],
+        probe: PostingProbe
+    ) -> OrdinalSet? {
+        // Each condition: the posting lists of which any may hold an ordinal (an array value
+        // means any of its elements; a tag or a plain value is one list).
+        var conditions: [[PostingProbe.List]] = []
+        for (key, wanted) in filter.equals {
+            guard let wanted else { continue }
+            if case .array(let list) = wanted {
+                conditions.append(list.map { .value(key, $0) })
+            } else {
+                conditions.append([.value(key, wanted)])
+            }
+        }
+        for tag in filter.tags { conditions.append([.tag(tag)]) }
+        guard conditions.count >= 2 else { return nil }
+        let sizes = conditions.map { lists in lists.reduce(0) { $0 + probe.count($1) } }
+        let shortest = sizes.indices.min { sizes[$0] < sizes[$1] }!
+        func members(_ list: PostingProbe.List) -> [Int32] {
+            switch list {
+            case .value(let key, let value): return postings(key, value)
+            case .tag(let tag): return tagged(tag)
+            }
+        }
+        let base = conditions[shortest].count == 1
+            ? OrdinalSet(sortedMembers: members(conditions[shortest][0]), capacity: capacity)
+            : OrdinalSet(members: conditions[shortest].flatMap(members), capacity: capacity)
+        let tests = conditions.indices.filter { $0 != shortest }.map { conditions[$0].map(probe.membership) }
+        let kept = base.members.filter { ordinal in tests.allSatisfy { anyOf in anyOf.contains { $0(ordinal) } } }
+        return OrdinalSet(sortedMembers: kept, capacity: capacity)
     }
 
     /// The posting key of a value: its canonical JSON, except that ±∞ get keys of their own
@@ -151,4 +201,19 @@ struct MetadataIndex: Sendable {
         }
         return low
     }
+}
+
+/// What ``MetadataIndex/resolve(_:capacity:postings:tagged:live:createdAt:probe:)`` may ask of
+/// posting lists it does not want to build: their length, and a membership test prepared once
+/// per list (then O(log n) per ordinal).
+struct PostingProbe {
+    enum List {
+        /// The ordinals whose metadata `key` equals the value (typed).
+        case value(String, JSONValue)
+        /// The ordinals carrying a tag.
+        case tag(String)
+    }
+
+    var count: (List) -> Int
+    var membership: (List) -> (Int32) -> Bool
 }

@@ -13,7 +13,8 @@ protocol RankingSource {
     func numericValues(key: String) -> [Int32: Double]
     /// Calls `body` with every live ordinal, preferably the newest first (any order ranks the same).
     func forEachLiveOrdinal(_ body: (Int) -> Void)
-    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit
+    /// The hit of `ordinal`, with its metadata when `metadata` (``SearchRequest/includesMetadata``).
+    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata: Bool) -> SearchHit
     func id(ordinal: Int) -> String
 }
 
@@ -69,7 +70,9 @@ extension RankingSource {
                     value[keyPath: leg] = HitExplanation.Leg(rank: rank + 1, score: entry.score)
                     explanation = value
                 }
-                return hit(ordinal: entry.ordinal, corpus: request.corpus, score: entry.score, explanation: explanation)
+                return hit(
+                    ordinal: entry.ordinal, corpus: request.corpus, score: entry.score, explanation: explanation,
+                    metadata: request.includesMetadata)
             }
         }
         switch query.mode {
@@ -88,7 +91,9 @@ extension RankingSource {
             if floor > 0 { semantic.removeAll { $0.score < floor } }
             let fused = fusion.fuse(lexical: lexical, semantic: semantic, topK: request.topK) { id(ordinal: $0) }
             return fused.map {
-                hit(ordinal: $0.ordinal, corpus: request.corpus, score: $0.score, explanation: request.explain ? $0.explanation : nil)
+                hit(
+                    ordinal: $0.ordinal, corpus: request.corpus, score: $0.score,
+                    explanation: request.explain ? $0.explanation : nil, metadata: request.includesMetadata)
             }
         }
     }

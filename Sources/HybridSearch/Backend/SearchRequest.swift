@@ -16,13 +16,17 @@ public struct SearchRequest: Sendable, Hashable {
     public var explain: Bool
     /// The order of a structural search (ignored by the query modes). Default newest first.
     public var order: StructuralOrder
+    /// Whether hits carry their items' metadata (``SearchHit/metadata``; empty when false).
+    /// A caller that reads its records elsewhere saves decoding each hit's metadata.
+    public var includesMetadata: Bool
 
     public init(
         corpus: String, query: String, topK: Int = 10, filter: MetadataFilter = .none,
         timeWindow: TimeWindow? = nil, mode: SearchMode = .auto, explain: Bool = false,
-        order: StructuralOrder = .newestFirst
+        order: StructuralOrder = .newestFirst, includesMetadata: Bool = true
     ) {
         self.order = order
+        self.includesMetadata = includesMetadata
         self.timeWindow = timeWindow
         self.corpus = corpus
         self.query = query

@@ -95,12 +95,28 @@ extension SegmentedIndex: RankingSource {
             }
             return result
         }
+        /// One posting list in every segment (not copied).
+        func buffers(_ list: PostingProbe.List) -> [UnsafeBufferPointer<UInt32>] {
+            switch list {
+            case .value(let key, let value): return segments.map { $0.ordinals(key: key, value: value) }
+            case .tag(let tag): return segments.map { $0.ordinals(tag: tag) }
+            }
+        }
+        let probe = PostingProbe(
+            count: { list in buffers(list).reduce(0) { $0 + $1.count } },
+            membership: { list in
+                let lists = buffers(list)
+                return { ordinal in
+                    let (segment, local) = locate(Int(ordinal))
+                    return Self.contains(lists[segment], UInt32(local))
+                }
+            })
         let set = MetadataIndex.resolve(
             filter, capacity: count,
             postings: { key, value in global { $0.ordinals(key: key, value: value) } },
             tagged: { tag in global { $0.ordinals(tag: tag) } },
             live: { (0..<count).map { Int32($0) } },
-            createdAt: { createdAt($0) ?? .nan })
+            createdAt: { createdAt($0) ?? .nan }, probe: probe)
         guard let deletedOrdinals else {
             if let set, set.count == count { return nil }
             return set
@@ -108,6 +124,18 @@ extension SegmentedIndex: RankingSource {
         // Deleted documents are never candidates, so with deletes there is always a set.
         let members = set?.members ?? (0..<count).map { Int32($0) }
         return OrdinalSet(sortedMembers: members.filter { !deletedOrdinals.contains(Int($0)) }, capacity: count)
+    }
+
+    /// Binary search of an ascending posting list (a damaged, unsorted one gives a wrong
+    /// answer, never a crash: every probe stays inside the buffer).
+    static func contains(_ list: UnsafeBufferPointer<UInt32>, _ value: UInt32) -> Bool {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < list.count && list[low] == value
     }
 
     func lexicalRanking(terms: [String], topK: Int, candidates: OrdinalSet?) -> RankedList {
@@ -141,11 +169,11 @@ extension SegmentedIndex: RankingSource {
         for ordinal in (0..<count).reversed() where !(deletedOrdinals?.contains(ordinal) ?? false) { body(ordinal) }
     }
 
-    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?) -> SearchHit {
+    func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata: Bool) -> SearchHit {
         let (segment, local) = locate(ordinal)
         return SearchHit(
             itemID: segments[segment].id(local), corpus: corpus, score: score,
-            metadata: (try? segments[segment].metadata(local)) ?? [:], createdAt: segments[segment].createdAt(local),
+            metadata: metadata ? (try? segments[segment].metadata(local)) ?? [:] : [:], createdAt: segments[segment].createdAt(local),
             explanation: explanation)
     }
 
