@@ -20,6 +20,8 @@ let package = Package(
         // The HTTP service (`artifact-search serve`, issue 10): Swift 6, graceful shutdown
         // through swift-service-lifecycle, streamed bodies.
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        // NIOCore's TimeAmount for the HTTP server's idle timeout (already in Hummingbird's graph).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // `/metrics` in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
@@ -52,6 +54,8 @@ let package = Package(
             dependencies: [
                 "ArtifactSearch", "HybridSearch", "ArtifactSearchMCP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,6 +12,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public var message: String
     /// Extra response headers (`WWW-Authenticate` on 401).
     var headers: HTTPFields = [:]
+    /// What the server logs beside the answer: a store error's full message, which names files
+    /// on the server's disk that the client's message leaves out.
+    var detail: String?
 
     public init(_ status: HTTPResponse.Status, _ type: String, _ message: String) {
         self.status = status
@@ -60,8 +63,15 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
                 : (error as? HTTPError)?.body ?? error.status.reasonPhrase
             return APIError(error.status, type, message)
         default:
-            return APIError(.internalServerError, "internal_error", "\(error)")
+            return serverSide(.internalServerError, "internal_error", "an internal error", detail: "\(error)")
         }
+    }
+
+    /// A 5xx answer whose message names no server path (the full one is logged).
+    static func serverSide(_ status: HTTPResponse.Status, _ type: String, _ what: String, detail: String) -> APIError {
+        var error = APIError(status, type, "\(what) on the server: its log has the details (artifact-search verify checks the store)")
+        error.detail = detail
+        return error
     }
 
     private static func from(_ error: ArtifactError) -> APIError {
@@ -79,10 +89,14 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .tooDeeplyNested: return APIError(.badRequest, "too_deeply_nested", message)
         case .accessDenied: return APIError(.forbidden, "access_denied", message)
         case .readOnlyStore: return APIError(.serviceUnavailable, "read_only_store", message)
-        case .io: return APIError(.internalServerError, "io_error", message)
-        case .corruptStore: return APIError(.internalServerError, "corrupt_store", message)
-        case .contentDamaged: return APIError(.internalServerError, "content_damaged", message)
-        case .damagedDatabase: return APIError(.internalServerError, "damaged_database", message)
+        case .io: return serverSide(.internalServerError, "io_error", "a file operation failed", detail: message)
+        case .corruptStore: return serverSide(.internalServerError, "corrupt_store", "the store is inconsistent", detail: message)
+        case .contentDamaged(let id, _, _, _):
+            return serverSide(
+                .internalServerError, "content_damaged",
+                "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256) and is not served",
+                detail: message)
+        case .damagedDatabase: return serverSide(.internalServerError, "damaged_database", "the store's database is damaged", detail: message)
         }
     }
 
@@ -93,8 +107,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .unknownMode: return APIError(.badRequest, "unknown_mode", message)
         case .invalidTopK, .invalidArgument: return APIError(.badRequest, "invalid_argument", message)
         case .invalidVector: return APIError(.badRequest, "invalid_vector", message)
-        case .dimensionMismatch, .embedderMismatch: return APIError(.internalServerError, "embedder_mismatch", message)
-        case .storage, .corruptSegment: return APIError(.internalServerError, "index_error", message)
+        case .dimensionMismatch, .embedderMismatch:
+            return serverSide(.internalServerError, "embedder_mismatch", "the store was indexed with another embedder", detail: message)
+        case .storage, .corruptSegment: return serverSide(.internalServerError, "index_error", "the search index failed", detail: message)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArtifactSearch
+import ArtifactSearchMCP
 import Foundation
 import HTTPTypes
 import HybridSearch
@@ -60,7 +61,13 @@ struct ArtifactAPI: Sendable {
         let opened = try await facade.openContent(of: artifact, path: try fields.string("path"))
         let etag = "\"\(opened.sha256)\""
         var headers: HTTPFields = [.eTag: etag, .contentType: opened.mime]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        // RFC 9110 §13.1.2: `*`, or any listed tag equal by weak comparison (W/ ignored).
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { tag in
+                let tag = tag.trimmingCharacters(in: .whitespaces)
+                return tag == "*" || (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentLength] = String(opened.size)
@@ -100,6 +107,7 @@ struct ArtifactAPI: Sendable {
         let ids = try ProvenanceIDs(fields)
         let facade = facade.scoped(to: try context.requireTenant().scope(ids))
         let query = try fields.requiredString("query")
+        if let problem = ArtifactToolbox.queryLengthProblem(query) { throw APIError(.badRequest, "invalid_argument", "\(endpoint): " + problem) }
         let modeName = try fields.string("mode")?.lowercased() ?? "auto"
         guard let mode = SearchMode(rawValue: modeName), mode != .structural else {
             throw APIError(
@@ -162,8 +170,7 @@ struct ArtifactAPI: Sendable {
     private func save(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
         let endpoint = "POST /v1/artifacts"
         let tenant = try context.requireWriter()
-        var request = request
-        let body = Data(buffer: try await request.collectBody(upTo: maxBodyBytes))
+        let body = try await Self.body(of: request, limit: maxBodyBytes)
         let metadata = request.headers[Self.metadataHeader]
         let artifact: Artifact
         if metadata == nil, Self.mediaType(request) == "application/json" {
@@ -244,12 +251,23 @@ struct ArtifactAPI: Sendable {
 
     /// A JSON body's fields (an empty body is `{}`); 415 for a body that is not JSON.
     static func bodyFields(_ request: Request, limit: Int, endpoint: String, accepted: [String]) async throws -> RequestFields {
-        var request = request
         if let type = mediaType(request), type != "application/json" {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "\(endpoint) takes a JSON body (Content-Type: application/json; got \(type))")
         }
-        let body = Data(buffer: try await request.collectBody(upTo: limit))
-        return try RequestFields(body: body, endpoint: endpoint, accepted: accepted)
+        return try RequestFields(body: try await body(of: request, limit: limit), endpoint: endpoint, accepted: accepted)
+    }
+
+    /// The whole body, at most `limit` bytes (413 beyond). A body that breaks off or is not
+    /// valid HTTP (a bad chunk size) is the client's mistake: 400 `invalid_body`, not a 500.
+    static func body(of request: Request, limit: Int) async throws -> Data {
+        var request = request
+        do {
+            return Data(buffer: try await request.collectBody(upTo: limit))
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            throw APIError(.badRequest, "invalid_body", "the request body could not be read: \(error)")
+        }
     }
 
     /// Query parameters as a JSON object: `tag` (or `tags`; repeatable) a list, `labels` a
@@ -261,6 +279,9 @@ struct ArtifactAPI: Sendable {
         for (rawKey, rawValue) in request.uri.queryParameters {
             let key = String(rawKey)
             let value = String(rawValue)
+            if key != "tag", key != "tags", members[key] != nil {
+                throw APIError.badRequest("\(endpoint): \"\(key)\" is given more than once")
+            }
             switch key {
             case "tag", "tags":
                 tags.append(.string(value))  // one tag per parameter: a tag may hold a comma
@@ -271,7 +292,6 @@ struct ArtifactAPI: Sendable {
                 guard let number = Int64(value) else { throw APIError.badRequest("\(endpoint): \"\(key)\" must be a whole number (got \"\(value)\")") }
                 members[key] = .integer(number)
             default:
-                guard members[key] == nil else { throw APIError.badRequest("\(endpoint): \"\(key)\" is given more than once") }
                 members[key] = .string(value)
             }
         }

@@ -1,7 +1,9 @@
 import ArtifactSearch
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `artifact-search serve`: one warm store behind the `/v1` JSON API, `/mcp`, `/healthz` and
@@ -30,6 +32,10 @@ public enum ArtifactHTTPServer {
         public var commitInterval: Duration
         /// Reported to MCP clients as the server's version.
         public var version: String
+        /// How long requests in flight may take to finish after SIGTERM (then they are cancelled).
+        public var shutdownGracePeriod: Duration = .seconds(10)
+        /// A connection that sends nothing for this long is closed.
+        public var idleTimeout: Duration = .seconds(30)
         /// Whether SIGTERM and SIGINT shut the server down gracefully (a program's server);
         /// `false` leaves signals alone (a server inside tests: cancel its task instead).
         public var handlesSignals: Bool
@@ -50,10 +56,20 @@ public enum ArtifactHTTPServer {
         }
     }
 
-    /// Whether `host` names a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+    /// Whether `host` is a loopback address: `localhost`, or an IP literal in 127.0.0.0/8 or
+    /// `::1` (written with or without brackets). Any other name is not: it would go through
+    /// DNS, and `127.attacker.example` may resolve anywhere.
     public static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+        let name = host.lowercased()
+        if name == "localhost" { return true }
+        let literal = name.hasPrefix("[") && name.hasSuffix("]") ? String(name.dropFirst().dropLast()) : name
+        var v4 = in_addr()
+        if inet_pton(AF_INET, literal, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, literal, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
     }
 
     /// Checks what ``run(facade:configuration:logger:onRunning:)`` would refuse.
@@ -77,6 +93,7 @@ public enum ArtifactHTTPServer {
     ) -> Router<ArtifactRequestContext> {
         let router = Router(context: ArtifactRequestContext.self)
         router.add(middleware: ObservingMiddleware(metrics: metrics))
+        router.add(middleware: OriginMiddleware(policy: origins))
         router.add(middleware: TenantMiddleware(keyring: configuration.keyring))
         ArtifactAPI(facade: facade, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
         MCPEndpoint(facade: facade, maxBodyBytes: configuration.maxBodyBytes, origins: origins, version: configuration.version)
@@ -101,6 +118,8 @@ public enum ArtifactHTTPServer {
         let origins = OriginPolicy(loopback: isLoopback(configuration.host), allowedOrigins: configuration.allowedOrigins)
         let app = Application(
             router: router(facade: facade, configuration: configuration, metrics: metrics, origins: origins),
+            // A connection that sends nothing for this long is closed (slow or stalled clients).
+            server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeout.components.seconds)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "artifact-search"),
             services: [PeriodicCommit(facade: facade, interval: configuration.commitInterval)],
@@ -111,9 +130,13 @@ public enum ArtifactHTTPServer {
                 await onRunning(port)
             },
             logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [app], gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger))
+        var lifecycle = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // Requests in flight get this long to finish; then they are cancelled (a client that
+        // never sends the rest of its body must not keep the server from exiting).
+        lifecycle.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        lifecycle.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: lifecycle)
         // Cancelling the caller shuts down gracefully, as a signal does: the group runs in a
         // task of its own (cancellation would abort requests in flight), told to stop on cancel.
         let running = Task { try await group.run() }

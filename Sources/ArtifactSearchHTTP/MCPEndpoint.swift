@@ -13,8 +13,7 @@ import Synchronization
 /// The tools act for the request's tenant, with the provenance ids of the endpoint's query
 /// (`/mcp?run_id=…&session_id=…`, also `graph_id`, `node_id`, `tool_name`, `tool_version`).
 /// A read-only key gets only the reading tools; `save_file` is never offered (it would read
-/// the server's files) and records carry no `uri`; `delete_artifact` is offered to keys that may write. The Origin (and
-/// on loopback the Host) header is checked first (``OriginPolicy``).
+/// the server's files) and records carry no `uri`; `delete_artifact` is offered to keys that may write.
 struct MCPEndpoint: Sendable {
     let facade: ArtifactFacade
     let maxBodyBytes: Int
@@ -34,8 +33,7 @@ struct MCPEndpoint: Sendable {
         let toolbox = ArtifactToolbox(
             facade: facade.scoped(to: tenant.scope(ids)), allowsDelete: tenant.canWrite,
             allowsWrites: tenant.canWrite, servesRemoteClient: true)
-        var request = request
-        let body = request.method == .post ? Data(buffer: try await request.collectBody(upTo: maxBodyBytes)) : nil
+        let body = request.method == .post ? try await ArtifactAPI.body(of: request, limit: maxBodyBytes) : nil
         // HTTP/1.1's Host header arrives as the request's authority, not among its fields.
         var headers: [String: String] = request.head.authority.map { ["host": $0] } ?? [:]
         for field in request.headers {
@@ -44,7 +42,7 @@ struct MCPEndpoint: Sendable {
         }
         let answer = await ArtifactMCPServer.respond(
             to: MCP.HTTPRequest(method: request.method.rawValue, headers: headers, body: body, path: request.uri.path),
-            toolbox: toolbox, version: version, validators: origins.validators())
+            toolbox: toolbox, version: version, validators: origins.mcpValidators())
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let name = HTTPField.Name(name) { fields[name] = value }
@@ -63,47 +61,61 @@ struct MCPEndpoint: Sendable {
     }
 }
 
-/// Which browser origins may call `/mcp` — the MCP specification's defence against DNS
-/// rebinding: a request without an `Origin` header (any non-browser client) passes; one with
-/// it must name an allowed origin (403 otherwise). On loopback the allowed origins are
-/// `http://localhost`, `http://127.0.0.1` and `http://[::1]` at the server's own port, and the
-/// `Host` header must be one of those names at that port (421 otherwise); on other addresses
-/// only the origins given with `--allow-origin`.
+/// Which requests may come from a browser page — the defence against DNS rebinding and
+/// cross-site requests that the MCP specification asks of `/mcp`, applied to every route
+/// (``OriginMiddleware``): a request without an `Origin` header (any non-browser client)
+/// passes; one with it must name an allowed origin (403 otherwise). On loopback the allowed
+/// origins are `http://localhost`, `http://127.0.0.1` and `http://[::1]` at the server's own
+/// port, and the `Host` header must name one of those hosts at that port (421 otherwise: a
+/// page that made its own domain resolve to 127.0.0.1 sends its domain); on other addresses
+/// only the origins given with `--allow-origin`. Host names and origins compare
+/// case-insensitively.
 final class OriginPolicy: Sendable {
     let loopback: Bool
     let allowedOrigins: [String]
     private let boundPort = Mutex<Int?>(nil)
+    private static let loopbackHosts = ["localhost", "127.0.0.1", "[::1]"]
 
     init(loopback: Bool, allowedOrigins: [String]) {
         self.loopback = loopback
-        self.allowedOrigins = allowedOrigins
+        self.allowedOrigins = allowedOrigins.map { $0.lowercased() }
     }
 
     /// Called once the listening socket is bound (the port may have been 0).
     func bound(port: Int) { boundPort.withLock { $0 = port } }
 
-    /// The validators of one `/mcp` request, in order: origin (and host), then the SDK's
-    /// Accept, Content-Type and protocol-version checks.
-    func validators() -> [any HTTPRequestValidator] {
+    /// - Throws: ``APIError`` 421 for a foreign `Host` on loopback, 403 for an origin not allowed.
+    func check(host: String?, origin: String?) throws(APIError) {
         let port = boundPort.withLock { $0 }
-        let origin: any HTTPRequestValidator
-        if loopback {
-            let local = OriginValidator.localhost(port: port)
-            origin = OriginValidator(allowedHosts: local.allowedHosts, allowedOrigins: local.allowedOrigins + allowedOrigins)
-        } else {
-            origin = OriginAllowList(allowed: allowedOrigins)
+        if loopback, let host, let port {
+            let name = host.lowercased()
+            let allowed = Self.loopbackHosts.contains { name == "\($0):\(port)" || port == 80 && name == $0 }
+            guard allowed else {
+                throw APIError(
+                    .misdirectedRequest, "misdirected_request",
+                    "Host \(host) is not this loopback server (localhost, 127.0.0.1 or [::1] at port \(port))")
+            }
         }
-        return [origin, AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator()]
+        guard let origin else { return }
+        let name = origin.lowercased()
+        if allowedOrigins.contains(name) { return }
+        if loopback, let port, Self.loopbackHosts.contains(where: { name == "http://\($0):\(port)" }) { return }
+        throw APIError(.forbidden, "forbidden_origin", "requests from the page at \(origin) are not allowed (serve --allow-origin ORIGIN)")
+    }
+
+    /// The SDK's checks of one `/mcp` request (the origin was checked by ``OriginMiddleware``).
+    func mcpValidators() -> [any HTTPRequestValidator] {
+        [AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator()]
     }
 }
 
-/// An `Origin` header, when present, must be one of `allowed` (exact, case-insensitive).
-struct OriginAllowList: HTTPRequestValidator {
-    let allowed: [String]
+/// Applies ``OriginPolicy`` to every request, before its key is looked at.
+struct OriginMiddleware: RouterMiddleware {
+    typealias Context = ArtifactRequestContext
+    let policy: OriginPolicy
 
-    func validate(_ request: MCP.HTTPRequest, context: HTTPValidationContext) -> MCP.HTTPResponse? {
-        guard let origin = request.header("Origin") else { return nil }
-        if allowed.contains(where: { $0.caseInsensitiveCompare(origin) == .orderedSame }) { return nil }
-        return .error(statusCode: 403, .invalidRequest("Forbidden: Origin \(origin) is not allowed (serve --allow-origin)"))
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try policy.check(host: request.head.authority, origin: request.headers[.origin])
+        return try await next(request, context)
     }
 }

@@ -12,7 +12,7 @@ import Prometheus
 ///   read when scraped.
 ///
 /// `route` is the matched route's template (`/v1/artifacts/{id}`), never the raw path, so
-/// ids do not multiply the series; unmatched paths count as `unmatched`.
+/// ids do not multiply the series; unmatched paths count under Hummingbird's `NotFound`.
 final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private static let buckets: [Duration] = [
@@ -57,7 +57,9 @@ struct ObservingMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let apiError = APIError.from(error)
-            if apiError.status.code >= 500 { context.logger.error("\(request.method) \(request.uri.path): \(apiError)") }
+            if apiError.status.code >= 500 {
+                context.logger.error("\(request.method) \(request.uri.path): \(apiError)\(apiError.detail.map { " — \($0)" } ?? "")")
+            }
             response = try apiError.response(from: request, context: context)
         }
         metrics.record(

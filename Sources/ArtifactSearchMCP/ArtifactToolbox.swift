@@ -25,6 +25,18 @@ public struct ArtifactToolbox: Sendable {
         self.servesRemoteClient = servesRemoteClient
     }
 
+    /// The longest query the servers search, in UTF-8 bytes: 16 KiB. A query's cost grows with
+    /// its distinct words (a 1.5 MB query took 16 s and stalled every other client of a
+    /// server); the library and the command line take any length.
+    public static let maximumQueryBytes = 16_384
+
+    /// The query error for a query over ``maximumQueryBytes``, or `nil`.
+    public static func queryLengthProblem(_ query: String) -> String? {
+        let bytes = query.utf8.count
+        guard bytes > maximumQueryBytes else { return nil }
+        return "the query is \(bytes) bytes long; a server searches at most \(maximumQueryBytes) (16 KiB): shorten it"
+    }
+
     /// The tools offered, in `tools/list` order.
     public var tools: [Tool] {
         ArtifactToolCatalog.tools(allowsDelete: allowsDelete, allowsWrites: allowsWrites, allowsHostFiles: !servesRemoteClient)
@@ -45,7 +57,21 @@ public struct ArtifactToolbox: Sendable {
         } catch let error as ToolCallError {
             return Self.failure(error.description)
         } catch {
-            return Self.failure(String(describing: error))
+            return Self.failure(message(for: error))
+        }
+    }
+
+    /// An error's message for the client: in full locally; for a remote client the store's
+    /// own failures (which name files on the server's disk) say what failed, not where.
+    func message(for error: any Error) -> String {
+        guard servesRemoteClient, let error = error as? ArtifactError else { return String(describing: error) }
+        switch error {
+        case .io: return "a file operation failed on the server (its operator can run artifact-search verify)"
+        case .corruptStore: return "the store is inconsistent on the server (its operator can run artifact-search verify)"
+        case .contentDamaged(let id, _, _, _):
+            return "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256) and is not served"
+        case .damagedDatabase: return "the store's database is damaged on the server"
+        default: return error.description
         }
     }
 
@@ -112,6 +138,7 @@ public struct ArtifactToolbox: Sendable {
 
     private func search(_ arguments: ToolArguments) async throws -> CallTool.Result {
         let query = try arguments.requiredString("query")
+        if let problem = Self.queryLengthProblem(query) { throw ToolCallError("search_artifacts: " + problem) }
         let mode = try arguments.choice("mode", default: SearchMode.auto)
         guard mode != .structural else { throw ToolCallError("search_artifacts: \"mode\" must be one of auto, hybrid, lexical, semantic") }
         let limit = try arguments.int("limit", default: 10, range: ArtifactToolCatalog.searchLimit)

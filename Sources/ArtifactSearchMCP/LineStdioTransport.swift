@@ -1,4 +1,5 @@
 import Foundation
+import HybridSearch
 import Logging
 import MCP
 
@@ -32,11 +33,20 @@ public actor LineStdioTransport: Transport {
     /// SIGPIPE) is an error for this send only.
     public func send(_ data: Data) async throws {
         let (written, ids) = JSONRPCFrame.outbound(data)
-        var frame = written
-        frame.append(0x0A)
         defer { unanswered.answered(ids) }
-        let output = self.output
-        try frame.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+        try Self.writeLine(written, to: output, lock: writeLock)
+    }
+
+    /// Serialises whole-frame writes of ``send(_:)`` and of the reader's own replies.
+    private nonisolated let writeLock = NSLock()
+
+    /// Writes `frame` and a line feed with blocking `write(2)` calls, holding `lock`.
+    private static func writeLine(_ frame: Data, to output: Int32, lock: NSLock) throws {
+        var line = frame
+        line.append(0x0A)
+        lock.lock()
+        defer { lock.unlock() }
+        try line.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
             var offset = 0
             while offset < raw.count {
                 let written = write(output, raw.baseAddress! + offset, raw.count - offset)
@@ -51,6 +61,8 @@ public actor LineStdioTransport: Transport {
 
     public nonisolated func receive() -> AsyncThrowingStream<Data, Swift.Error> {
         let input = self.input
+        let output = self.output
+        let writeLock = self.writeLock
         let unanswered = self.unanswered
         return AsyncThrowingStream { continuation in
             let reader = Thread {
@@ -60,6 +72,11 @@ public actor LineStdioTransport: Transport {
                     var line = line
                     if line.last == 0x0D { line = line.dropLast() }  // CRLF
                     guard !line.isEmpty else { return }
+                    // A message the SDK would drop without an answer is answered here.
+                    if let reply = JSONRPCFrame.invalidRequestReply(Data(line)) {
+                        try? Self.writeLine(reply, to: output, lock: writeLock)
+                        return
+                    }
                     let (frame, requests) = JSONRPCFrame.inbound(Data(line))
                     unanswered.received(requests)
                     continuation.yield(frame)
@@ -154,6 +171,32 @@ enum JSONRPCFrame {
         guard let message = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return (data, []) }
         let frame = DataURLGuard.mayHoldMarks(data) ? serialized(DataURLGuard.mapStrings(message, DataURLGuard.restore)) ?? data : data
         return (frame, ids(of: message, requestsOnly: false))
+    }
+
+    /// Why `data` is not a request the SDK answers, or `nil`: a JSON-RPC batch (MCP 2025-06-18
+    /// removed batching), or a message with a `method` whose `id` is not a string or an integer
+    /// (MCP: "MUST be a string or integer", never null) — the SDK dropped those silently, and a
+    /// client waited for an answer that never came (and kept a server from shutting down).
+    static func invalidRequest(_ data: Data) -> String? {
+        guard let message = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }  // the SDK's parse error
+        switch message {
+        case .array: return "JSON-RPC batches are not supported: send one message per request"
+        case .object(let members):
+            guard members["method"] != nil, let id = members["id"] else { return nil }
+            switch id {
+            case .string, .integer: return nil
+            default: return "a request's \"id\" must be a string or an integer (got \(id))"
+            }
+        default: return nil
+        }
+    }
+
+    /// The JSON-RPC error response (`-32600 Invalid Request`, id null) for a frame that
+    /// ``invalidRequest(_:)`` refuses, or `nil`.
+    static func invalidRequestReply(_ data: Data) -> Data? {
+        guard let reason = invalidRequest(data) else { return nil }
+        let reply: [String: Any] = ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32600, "message": "Invalid Request: " + reason]]
+        return try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys])
     }
 
     private static func serialized(_ message: Any) -> Data? {

@@ -50,15 +50,23 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Seconds after which new documents are committed as a segment (default 30; at once at 64).", valueName: "seconds"))
     var commitInterval = 30
 
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: ArgumentHelp("Seconds requests in flight get to finish after SIGTERM before they are cancelled (default 10).", valueName: "seconds"))
+    var shutdownGrace = 10
+
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         guard commitInterval >= 1 else { throw CommandLineError("--commit-interval must be at least 1 second (got \(commitInterval))") }
+        guard (0...3_600).contains(shutdownGrace) else { throw CommandLineError("--shutdown-grace must be between 0 and 3600 seconds (got \(shutdownGrace))") }
         let configuration: ArtifactHTTPServer.Configuration
         do {
             let keyring = try keys.map { try APIKeyring.load(from: URL(fileURLWithPath: $0)) }
-            configuration = ArtifactHTTPServer.Configuration(
+            var settings = ArtifactHTTPServer.Configuration(
                 host: host, port: port, keyring: keyring, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins,
                 commitInterval: .seconds(commitInterval))
+            settings.shutdownGracePeriod = .seconds(shutdownGrace)
+            configuration = settings
             try ArtifactHTTPServer.validate(configuration)
         } catch let error as ServerSetupError {
             throw CommandLineError(error.description)

@@ -68,6 +68,10 @@ struct BadInputTests {
         Case("get: a hostile id", method: "GET", path: "/v1/artifacts/..%2F..%2Fetc%2Fpasswd", contentType: nil, body: nil, status: 404, type: "not_found"),
         Case("content: an unknown id", method: "GET", path: "/v1/artifacts/nope/content", contentType: nil, body: nil, status: 404, type: "not_found"),
         Case("an unknown route", method: "GET", path: "/v2/everything", contentType: nil, body: nil, status: 404, type: "not_found"),
+        Case("a query over 16 KiB", body: #"{"query": ""# + String(repeating: "word ", count: 4_000) + #""}"#, type: "invalid_argument", mentions: "16 KiB"),
+        Case("list: limit twice", method: "GET", path: "/v1/artifacts?limit=1&limit=2", contentType: nil, body: nil, type: "invalid_request", mentions: "more than once"),
+        Case("list: labels twice", method: "GET", path: "/v1/artifacts?labels=%7B%7D&labels=%7B%7D", contentType: nil, body: nil, type: "invalid_request", mentions: "more than once"),
+        Case("a malformed chunked body", path: "/v1/artifacts", contentType: "text/plain", headers: ["Transfer-Encoding": "chunked"], body: "zz\r\nhello\r\n0\r\n\r\n", type: "invalid_body"),
     ]
 
     @Test("Each bad request: its status, a typed JSON error that names the problem, and no new artifact", arguments: cases)

@@ -54,4 +54,53 @@ struct ConcurrencyTests {
             #expect(try await server.facade.index.count() == 20 + 16 * 6)
         }
     }
+
+    @Test(
+        "Saves and deletes of the same bytes at once never hang the server (a delete's exclusive store lock once deadlocked every thread)",
+        .timeLimit(.minutes(2)))
+    func savesAndDeletesTogether() async throws {
+        try await withServer { server in
+            let client = server.client
+            let deadline = ContinuousClock.now + .seconds(4)
+            let saved = IDQueue()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        while ContinuousClock.now < deadline {
+                            let answer = try await client.post(
+                                "/v1/artifacts", body: Data("same bytes \(worker % 2)".utf8), contentType: "application/octet-stream")
+                            #expect(answer.status == 201, "\(answer.text)")
+                            if let id = try? answer.object()["artifact_id"] as? String { saved.push(id) }
+                        }
+                    }
+                }
+                for _ in 0..<2 {
+                    group.addTask {
+                        while ContinuousClock.now < deadline {
+                            guard let id = saved.pop() else {
+                                try await Task.sleep(for: .milliseconds(5))
+                                continue
+                            }
+                            let answer = try await client.delete("/v1/artifacts/\(id)")
+                            #expect(answer.status == 204, "\(answer.text)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await client.get("/healthz").status == 200)
+            // What was saved and not deleted is there, bytes and all.
+            while let id = saved.pop() {
+                #expect(try await client.get("/v1/artifacts/\(id)/content").text.hasPrefix("same bytes "))
+            }
+        }
+    }
+}
+
+/// A thread-safe stack of ids shared by test tasks.
+final class IDQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String] = []
+    func push(_ id: String) { lock.withLock { ids.append(id) } }
+    func pop() -> String? { lock.withLock { ids.popLast() } }
 }

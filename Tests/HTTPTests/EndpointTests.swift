@@ -89,6 +89,10 @@ struct EndpointTests {
             let cached = try await client.get("/v1/artifacts/\(id)/content", headers: ["If-None-Match": "\"\(sha)\""])
             #expect(cached.status == 304)
             #expect(cached.body.isEmpty)
+            // RFC 9110: `*` and weak comparison also match; another tag does not.
+            #expect(try await client.get("/v1/artifacts/\(id)/content", headers: ["If-None-Match": "*"]).status == 304)
+            #expect(try await client.get("/v1/artifacts/\(id)/content", headers: ["If-None-Match": "\"x\", W/\"\(sha)\""]).status == 304)
+            #expect(try await client.get("/v1/artifacts/\(id)/content", headers: ["If-None-Match": "\"x\""]).status == 200)
 
             // A directory artifact (saved through the library: the API has no directory upload).
             let folder = server.scratch.url.appendingPathComponent("dir")
@@ -127,6 +131,9 @@ struct EndpointTests {
             #expect(answer.status == 500)
             #expect(answer.errorType == "content_damaged")
             #expect(!answer.text.contains("precious"))
+            // The message names the artifact, not the server's files.
+            #expect(answer.text.contains(id))
+            #expect(!answer.text.contains(server.scratch.url.path) && !answer.text.contains("blobs/"), "\(answer.text)")
         }
     }
 

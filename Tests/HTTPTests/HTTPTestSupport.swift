@@ -87,7 +87,7 @@ struct LoopbackClient: Sendable {
         var head = "\(method) \(path) HTTP/1.1\r\n"
         var fields = ["Host": "127.0.0.1:\(port)", "Connection": "close"]
         if let bearer { fields["Authorization"] = "Bearer \(bearer)" }
-        if let body { fields["Content-Length"] = String(body.count) }
+        if let body, headers["Transfer-Encoding"] == nil { fields["Content-Length"] = String(body.count) }
         fields.merge(headers) { _, new in new }
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         head += "\r\n"
@@ -121,6 +121,10 @@ struct LoopbackClient: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw ClientError(description: "connect to port \(port): errno \(errno)") }
+        // A server that stops answering fails the test instead of hanging it.
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         try request.withUnsafeBytes { raw in
             var offset = 0
             var pending = midway
@@ -140,7 +144,11 @@ struct LoopbackClient: Sendable {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count < 0 { if errno == EINTR { continue }; if errno == ECONNRESET { break }; throw ClientError(description: "recv: errno \(errno)") }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == ECONNRESET { break }
+                throw ClientError(description: errno == EAGAIN ? "no answer within 60 s" : "recv: errno \(errno)")
+            }
             if count == 0 { break }
             answer.append(contentsOf: buffer[0..<count])
         }

@@ -34,6 +34,22 @@ struct MCPOverHTTPTests {
         }
     }
 
+    @Test("A request whose id is not a string or an integer, and a batch, get -32600 at once (the SDK dropped them unanswered)")
+    func invalidRequestIDs() async throws {
+        try await withServer { server in
+            for body in [
+                #"{"jsonrpc":"2.0","id":true,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+                #"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#, #"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+                #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+            ] {
+                let answer = try await server.client.post("/mcp", body: Data(body.utf8), contentType: "application/json", headers: ["Accept": "application/json"])
+                #expect(answer.status == 400, "\(body): \(answer.text)")
+                let error = try #require(try answer.object()["error"] as? [String: Any], "\(answer.text)")
+                #expect(error["code"] as? Int == -32600, "\(body): \(answer.text)")
+            }
+        }
+    }
+
     @Test("initialize, tools/list and tools/call over POST; each POST stands alone, so two clients' equal ids never meet")
     func statelessCalls() async throws {
         try await withServer { server in

@@ -108,4 +108,34 @@ struct ServeProcessTests {
         let (_, zebra) = try Self.run(["search", "zebra", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
         #expect(zebra.contains("artifact_id"), "\(zebra)")
     }
+
+    @Test("SIGTERM with a request whose body never ends: the server gives it the grace period, then exits 0")
+    func stalledBodyDoesNotBlockShutdown() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = scratch.url.appendingPathComponent("store").path
+        let served = try Served.start(["--store", store, "--shutdown-grace", "1"], in: scratch)
+        #expect(try await LoopbackClient(port: served.port).post("/v1/artifacts", json: ["text": "before"]).status == 201)
+        // Headers and half of a declared body, then silence.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(served.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let head = "POST /v1/artifacts HTTP/1.1\r\nHost: 127.0.0.1:\(served.port)\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nhalf"
+        _ = head.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = Date()
+        kill(served.process.processIdentifier, SIGTERM)
+        served.process.waitUntilExit()
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(served.process.terminationStatus == 0, "\((try? String(contentsOf: served.log, encoding: .utf8)) ?? "")")
+        let (status, output) = try Self.run(["list", "--store", store, "--level", "org", "--json"])
+        #expect(status == 0 && output.contains("artifact_id"), "\(output)")
+    }
 }

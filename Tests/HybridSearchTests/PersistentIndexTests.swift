@@ -60,6 +60,42 @@ struct PersistentIndexTests {
         try await Self.expectSameAnswers(third, backend, seed: 5, "two segments")
     }
 
+    @Test("Concurrent searches share dense scans (DenseScanBatcher) and answer exactly as one at a time")
+    func concurrentSearchesShareScans() async throws {
+        let url = Self.folder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let items = try SegmentedIndexTests.items(seed: 31, count: 400, embedder: Self.embedder)
+        let index = try PersistentIndex(directory: try FileSystemSegmentDirectory(url: url), embedder: Self.embedder)
+        try index.add(Array(items[0..<300]), watermark: 300)
+        #expect(try index.commit())
+        try index.add(Array(items[300..<400]), watermark: 400)  // a segment and a tail
+        let backend = PersistentSearchBackend(corpus: "c", index: index)
+        var random = SeededGenerator(state: 77)
+        let requests = (0..<48).map { number in
+            let query = (0..<Int.random(in: 1...3, using: &random)).map { _ in SegmentedIndexTests.words.randomElement(using: &random)! }
+                .joined(separator: " ")
+            return SearchRequest(corpus: "c", query: query, topK: [1, 5, 30][number % 3], mode: number % 2 == 0 ? .semantic : .hybrid, explain: true)
+        }
+        var expected: [[SearchHit]] = []
+        for request in requests { expected.append(try await backend.search(request)) }
+        let before = index.denseScans.statistics
+        let concurrent = try await withThrowingTaskGroup(of: (Int, [SearchHit]).self) { group in
+            for (number, request) in requests.enumerated() {
+                group.addTask { (number, try await backend.search(request)) }
+            }
+            var answers = [[SearchHit]](repeating: [], count: requests.count)
+            for try await (number, hits) in group { answers[number] = hits }
+            return answers
+        }
+        for number in requests.indices {
+            #expect(concurrent[number] == expected[number], "request \(number): \(requests[number].query)")
+        }
+        let after = index.denseScans.statistics
+        // Every dense leg ran through the batcher (a query of stop words only has none).
+        #expect(after.queries - before.queries == expected.filter { !$0.isEmpty }.count)
+        #expect(after.passes - before.passes <= requests.count)
+    }
+
     @Test("An index of another source needs a rebuild; its own source opens it")
     func sourceProblems() throws {
         let directory = InMemorySegmentDirectory()

@@ -148,6 +148,40 @@ struct SegmentTests {
         }
     }
 
+    @Test("A batch of dense queries in one pass ranks each exactly as alone (ids and scores bit for bit), with deletions, candidates and different k")
+    func batchedDenseScan() throws {
+        let dimension = 40  // not a multiple of 32: the kernel's 8-wide and scalar tails run too
+        let documents = Self.corpus(seed: 12, count: 300, dimension: dimension)
+        let segments = [
+            try Self.open(Array(documents[0..<120]), dimension: dimension, name: "a"),
+            try Self.open(Array(documents[120..<300]), dimension: dimension, name: "b"),
+        ]
+        var deleted = DeletedDocuments(documentCount: 120)
+        for ordinal in [3, 50, 119] { _ = deleted.insert(ordinal) }
+        let deletions: [DeletedDocuments?] = [deleted, nil]
+        func entries(_ collector: TopKCollector<String>) -> [String] {
+            collector.sorted().map { "\($0.ordinal) \($0.key) \($0.score.bitPattern)" }
+        }
+        var random = SeededGenerator(state: 5)
+        let queries = (0..<11).map { index in
+            ((0..<dimension).map { _ in Float.random(in: -1...1, using: &random) }, [1, 7, 25, 400][index % 4])
+        }
+        let candidates = OrdinalSet(members: (0..<300).filter { $0 % 3 != 0 }.map { Int32($0) }, capacity: 300)
+        for filter in [nil, candidates] {
+            let batched = SegmentSearch.denseRankings(segments, deletions: deletions, queries: queries, candidates: filter)
+            #expect(batched.count == queries.count)
+            for (index, query) in queries.enumerated() {
+                let alone = SegmentSearch.denseRanking(segments, deletions: deletions, query: query.0, topK: query.1, candidates: filter)
+                #expect(entries(batched[index]) == entries(alone), "query \(index), k \(query.1)")
+                #expect(!entries(alone).isEmpty)
+            }
+        }
+        // A query with k = 0 or no vector gets an empty ranking and does not disturb the others.
+        let mixed = SegmentSearch.denseRankings(segments, deletions: [], queries: [(queries[0].0, 0), (queries[1].0, 5)], candidates: nil)
+        #expect(entries(mixed[0]).isEmpty)
+        #expect(entries(mixed[1]) == entries(SegmentSearch.denseRanking(segments, deletions: [], query: queries[1].0, topK: 5, candidates: nil)))
+    }
+
     /// The error opening `data` as a segment gives, or nil when it opens.
     static func openError(_ data: Data, verification: Segment.Verification) -> SearchError? {
         do {

@@ -73,6 +73,24 @@ struct StdioTransportTests {
         #expect(ids.sorted() == Array(0...301))
     }
 
+    @Test("A request with a boolean id is answered with -32600 and the server still ends at once with its input")
+    func invalidIDAnswered() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var input = try Self.frame(Self.initialize)
+        input += Data(#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#.utf8) + Data([0x0A])
+        input += Data(#"[{"jsonrpc":"2.0","id":5,"method":"ping"}]"#.utf8) + Data([0x0A])
+        input += try Self.frame(["jsonrpc": "2.0", "id": 2, "method": "ping"])
+        let start = Date()
+        let (lines, status) = try Self.serve(input, store: scratch.url.appendingPathComponent("store"))
+        #expect(status == 0)
+        #expect(Date().timeIntervalSince(start) < 60)
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: $0) as? [String: Any]) }
+        let errors = objects.filter { ($0["error"] as? [String: Any])?["code"] as? Int == -32600 }
+        #expect(errors.count == 2, "\(objects)")
+        #expect(objects.contains { $0["id"] as? Int == 2 && $0["result"] != nil })
+    }
+
     @Test("Strings that look like data: URLs (and the guard's own marker) arrive exactly as sent")
     func dataURLStrings() throws {
         let scratch = try Scratch()

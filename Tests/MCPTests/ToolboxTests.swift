@@ -199,6 +199,7 @@ struct ToolboxTests {
             ("search_artifacts", nil, "\"query\" is required"),
             ("search_artifacts", ["query": 5], "must be a string"),
             ("search_artifacts", ["query": "x", "limit": 101], "between 1 and 100"),
+            ("search_artifacts", ["query": .string(String(repeating: "long ", count: 4_000))], "16 KiB"),
             ("search_artifacts", ["query": "x", "limit": 2.5], "whole number"),
             ("search_artifacts", ["query": "x", "mode": "structural"], "auto, hybrid, lexical, semantic"),
             ("search_artifacts", ["query": "x", "level": "galaxy"], "scope, session, run, user, org"),

@@ -49,28 +49,42 @@ final class StoreWriteLock: @unchecked Sendable {
     }
 
     /// Runs `body` holding the lock shared (waiting while maintenance holds it exclusive).
-    /// - Throws: ``ArtifactError/io(path:reason:)`` when the lock file cannot be opened.
+    ///
+    /// The wait never blocks a thread: the lock is tried without blocking and retried after a
+    /// short sleep. A blocking `flock` here deadlocked a server — the exclusive holder was this
+    /// process's own delete, whose task could not resume while every thread of the concurrency
+    /// pool sat in `flock` waiting for it.
+    /// - Throws: ``ArtifactError/io(path:reason:)`` when the lock file cannot be opened;
+    ///   `CancellationError` when the task is cancelled while it waits.
     func withShared<T>(_ body: () async throws -> T) async throws -> T {
-        try acquireShared()
+        while try !tryAcquireShared() {
+            try Task.checkCancellation()
+            try await Task.sleep(for: .milliseconds(5))
+        }
         defer { releaseShared() }
         return try await body()
     }
 
-    private func acquireShared() throws(ArtifactError) {
+    /// Joins the shared holders, or takes the shared lock if it is free of exclusive holders;
+    /// `false` when maintenance holds it (try again later).
+    private func tryAcquireShared() throws(ArtifactError) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if sharedHolders == 0 {
             let fd = open(url.path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileSystemArtifactStore.posixError(url.path) }
-            while flock(fd, LOCK_SH) != 0 {
+            while flock(fd, LOCK_SH | LOCK_NB) != 0 {
                 if errno == EINTR { continue }
+                let code = errno
                 let error = FileSystemArtifactStore.posixError(url.path)
                 close(fd)
+                if code == EWOULDBLOCK { return false }
                 throw error
             }
             sharedDescriptor = fd
         }
         sharedHolders += 1
+        return true
     }
 
     private func releaseShared() {

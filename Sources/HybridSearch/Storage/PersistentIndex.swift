@@ -361,7 +361,12 @@ public final class PersistentIndex: @unchecked Sendable {
         return problems
     }
 
+    /// Concurrent whole-index dense scans share passes over the vectors.
+    let denseScans = DenseScanBatcher()
+
     /// Searches segments and tail as one index (``InMemorySearchBackend/search(_:)`` semantics).
+    /// Blocks while a concurrent dense scan it can join runs: call it off the cooperative pool
+    /// (``PersistentSearchBackend/search(_:)`` does).
     public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
         lock.lock()
         let snapshot: [Segment]
@@ -375,7 +380,8 @@ public final class PersistentIndex: @unchecked Sendable {
         }
         lock.unlock()
         return try SegmentedIndex(
-            segments: snapshot, deletions: deleted, analyzer: analyzer, embedder: embedder, configuration: configuration
+            segments: snapshot, deletions: deleted, analyzer: analyzer, embedder: embedder, configuration: configuration,
+            denseScans: denseScans
         ).search(request)
     }
 

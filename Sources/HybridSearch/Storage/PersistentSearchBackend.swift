@@ -68,8 +68,18 @@ public final class PersistentSearchBackend: SearchBackend, @unchecked Sendable {
             guard request.topK >= 1 else { throw .invalidTopK(request.topK) }
             return []
         }
-        return try index().search(request)
+        let index = try index()
+        // On a queue of its own, not the cooperative pool: a search may wait to share a dense
+        // scan with concurrent ones (DenseScanBatcher), and a full scan takes milliseconds.
+        let result: Result<[SearchHit], SearchError> = await withCheckedContinuation { continuation in
+            Self.searches.async {
+                continuation.resume(returning: Result { () throws(SearchError) in try index.search(request) })
+            }
+        }
+        return try result.get()
     }
+
+    private static let searches = DispatchQueue(label: "artifact-search.searches", qos: .userInitiated, attributes: .concurrent)
 
     public func count(corpus: String) async -> Int {
         corpus == self.corpus ? (try? index().count) ?? 0 : 0

@@ -101,27 +101,48 @@ public enum SegmentSearch {
         return collector
     }
 
-    /// Cosine ranking over global ordinals, restricted to `candidates` when given.
-    ///
-    /// Two passes per segment, as ``DenseIndex`` scans: scores of the rows to look at into a
-    /// buffer — split across cores for large segments (each row's dot product is the same
-    /// arithmetic on any thread, so scores do not depend on the split) — then top-k selection,
-    /// where almost every row is rejected by one comparison with the threshold.
+    /// Cosine ranking over global ordinals, restricted to `candidates` when given (one query of
+    /// ``denseRankings(_:deletions:queries:candidates:)``).
     static func denseRanking(
         _ segments: [Segment], deletions: [DeletedDocuments?], query: [Float], topK: Int, candidates: OrdinalSet?
     ) -> TopKCollector<String> {
-        var collector = TopKCollector<String>(k: max(topK, 0))
-        guard topK > 0, !query.isEmpty else { return collector }
-        let unit = DenseIndex.normalized(query)
+        denseRankings(segments, deletions: deletions, queries: [(query, topK)], candidates: candidates)[0]
+    }
+
+    /// Cosine rankings of several queries in one pass over the vectors: each row is read from
+    /// memory once and scored against every query while it sits in cache — the scan is
+    /// bound by memory bandwidth, so a batch of concurrent queries costs little more than one
+    /// (``DenseScanBatcher`` forms such batches). Each query's scores are the same
+    /// ``DotKernel`` arithmetic as on its own, so its ranking does not depend on the batch.
+    ///
+    /// Two passes per segment, as ``DenseIndex`` scans: scores of the rows to look at into a
+    /// buffer — split across cores for large segments (each row's dot product is the same
+    /// arithmetic on any thread, so scores do not depend on the split) — then per query a
+    /// top-k selection, where almost every row is rejected by one comparison with the threshold.
+    /// - Returns: one collector per query, in order.
+    static func denseRankings(
+        _ segments: [Segment], deletions: [DeletedDocuments?], queries: [(vector: [Float], topK: Int)], candidates: OrdinalSet?
+    ) -> [TopKCollector<String>] {
+        var collectors = queries.map { TopKCollector<String>(k: max($0.topK, 0)) }
+        let active = queries.indices.filter { queries[$0].topK > 0 && !queries[$0].vector.isEmpty }
+        guard !active.isEmpty else { return collectors }
+        // Unit queries, side by side: query b at b * dimension.
+        let dimension = queries[active[0]].vector.count
+        var units = [Float](repeating: 0, count: active.count * dimension)
+        for (b, position) in active.enumerated() {
+            precondition(queries[position].vector.count == dimension, "queries of one batch have one dimension")
+            let unit = DenseIndex.normalized(queries[position].vector)
+            units.replaceSubrange((b * dimension)..<((b + 1) * dimension), with: unit)
+        }
+        let batch = active.count
         let deleted = DeletedDocuments.perSegment(deletions, count: segments.count)
-        var threshold = -Double.infinity
+        var thresholds = [Double](repeating: -.infinity, count: batch)
         var base = 0
-        unit.withUnsafeBufferPointer { q in
+        units.withUnsafeBufferPointer { q in
             let queryPointer = SendablePointer(q.baseAddress!)
             for (position, segment) in segments.enumerated() {
-                precondition(segment.dimension == query.count, "query and segment dimensions differ")
+                precondition(segment.dimension == dimension, "query and segment dimensions differ")
                 let gone = deleted[position]
-                let dimension = segment.dimension
                 // The rows to score: the candidates inside this segment, or all of them.
                 var rows: [Int32]?
                 if let candidates {
@@ -135,7 +156,8 @@ public enum SegmentSearch {
                     base += segment.documentCount
                     continue
                 }
-                var scores = [Float](repeating: 0, count: n)
+                // scores[b * n + j]: query b, row j.
+                var scores = [Float](repeating: 0, count: n * batch)
                 rows.withUnsafeBufferPointerIfPresent { selected in
                     scores.withUnsafeMutableBufferPointer { out in
                         let output = SendableMutablePointer(out.baseAddress!)
@@ -144,30 +166,34 @@ public enum SegmentSearch {
                         let chunk = (n + parts - 1) / max(parts, 1)
                         let scan: @Sendable (Int) -> Void = { part in
                             for j in (part * chunk)..<min(n, (part + 1) * chunk) {
-                                let ordinal = selected.map { Int($0[j]) } ?? j
-                                output.pointer[j] = DotKernel.dot(half: matrix.pointer + ordinal * dimension, queryPointer.pointer, dimension)
+                                let row = matrix.pointer + (selected.map { Int($0[j]) } ?? j) * dimension
+                                for b in 0..<batch {
+                                    output.pointer[b * n + j] = DotKernel.dot(half: row, queryPointer.pointer + b * dimension, dimension)
+                                }
                             }
                         }
                         if parts > 1 {
                             DispatchQueue.concurrentPerform(iterations: parts, execute: scan)
-                        } else if n > 0 {
+                        } else {
                             scan(0)
                         }
                     }
                 }
-                for j in 0..<n {
-                    let score = Double(scores[j])
-                    // Vectors are not checksummed on open: a damaged row may hold NaN.
-                    if score < threshold || score.isNaN { continue }
-                    let ordinal = rows.map { Int($0[j]) } ?? j
-                    if let gone, gone.contains(ordinal) { continue }
-                    collector.insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
-                    if let worst = collector.threshold { threshold = worst }
+                for (b, query) in active.enumerated() {
+                    for j in 0..<n {
+                        let score = Double(scores[b * n + j])
+                        // Vectors are not checksummed on open: a damaged row may hold NaN.
+                        if score < thresholds[b] || score.isNaN { continue }
+                        let ordinal = rows.map { Int($0[j]) } ?? j
+                        if let gone, gone.contains(ordinal) { continue }
+                        collectors[query].insert(score: score, ordinal: base + ordinal, key: segment.id(ordinal))
+                        if let worst = collectors[query].threshold { thresholds[b] = worst }
+                    }
                 }
                 base += segment.documentCount
             }
         }
-        return collector
+        return collectors
     }
 
     private static func hits(_ collector: TopKCollector<String>, _ segments: [Segment]) -> [Hit] {

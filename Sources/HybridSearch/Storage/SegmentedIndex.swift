@@ -21,6 +21,8 @@ public struct SegmentedIndex: Sendable {
     public let count: Int
     /// Global ordinals of deleted documents, `nil` when there are none.
     private let deletedOrdinals: OrdinalSet?
+    /// Shares whole-index dense scans with concurrent searches (a ``PersistentIndex``'s).
+    let denseScans: DenseScanBatcher?
 
     /// - Parameter deletions: per segment (same order), its deleted documents; missing
     ///   entries mean none.
@@ -28,6 +30,16 @@ public struct SegmentedIndex: Sendable {
         segments: [Segment], deletions: [DeletedDocuments?] = [], analyzer: any Analyzer = StandardAnalyzer(),
         embedder: any Embedder = HashedNGramEmbedder(), configuration: SearchConfiguration = SearchConfiguration()
     ) {
+        self.init(
+            segments: segments, deletions: deletions, analyzer: analyzer, embedder: embedder, configuration: configuration,
+            denseScans: nil)
+    }
+
+    init(
+        segments: [Segment], deletions: [DeletedDocuments?], analyzer: any Analyzer, embedder: any Embedder,
+        configuration: SearchConfiguration, denseScans: DenseScanBatcher?
+    ) {
+        self.denseScans = denseScans
         self.segments = segments
         self.deletions = DeletedDocuments.perSegment(deletions, count: segments.count)
         self.analyzer = analyzer
@@ -145,8 +157,13 @@ extension SegmentedIndex: RankingSource {
     }
 
     func semanticRanking(vector: [Float], topK: Int, candidates: OrdinalSet?) -> RankedList {
-        SegmentSearch.denseRanking(segments, deletions: deletions, query: vector, topK: topK, candidates: candidates)
-            .sorted().map { ($0.ordinal, $0.score) }
+        let collector: TopKCollector<String>
+        if candidates == nil, let denseScans {
+            collector = denseScans.ranking(segments: segments, deletions: deletions, query: vector, topK: topK)
+        } else {
+            collector = SegmentSearch.denseRanking(segments, deletions: deletions, query: vector, topK: topK, candidates: candidates)
+        }
+        return collector.sorted().map { ($0.ordinal, $0.score) }
     }
 
     func createdAt(ordinal: Int) -> Double? { createdAt(ordinal) }
