@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Issue 10's HTTP benchmark: `artifact-search serve` (release) on a 100,000-artifact store,
+# (never in CI)
 # 16 closed-loop clients, 90 % hybrid searches / 10 % saves for SECONDS, two mixes (searches
 # in one run = 1 % of the store; searches over the whole organisation), then every
 # acknowledged save fetched back. Beside it: cold CLI searches (fresh processes) on the same
@@ -21,12 +22,19 @@ fi
 if [ ! -d "$STORE" ]; then Benchmarks/http/build_store.sh "$FILES" "$STORE"; fi
 echo '[{"key": "bench-key", "org_id": "bench", "write": true}]' > "$WORK/keys.json"
 
-for mix in filtered unfiltered; do
-    "$BIN" serve --store "$STORE" --keys "$WORK/keys.json" --port 0 2> "$WORK/serve.log" &
+# The unfiltered mix runs twice: with concurrent dense scans sharing passes (the default) and
+# with ARTIFACT_SEARCH_DENSE_BATCH=off (one query per pass), to measure what batching gives.
+for run in filtered unfiltered unfiltered:batch-off; do
+    mix=${run%%:*}
+    batch=on
+    if [ "$run" != "$mix" ]; then batch=off; fi
+    ARTIFACT_SEARCH_DENSE_BATCH=$batch "$BIN" serve --store "$STORE" --keys "$WORK/keys.json" --port 0 2> "$WORK/serve.log" &
     server=$!
     until grep -q "listening on" "$WORK/serve.log"; do sleep 0.1; done
     port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" | head -1)
+    echo "$run (dense batching $batch):"
     python3 Benchmarks/http/load.py "http://127.0.0.1:$port" bench-key "$mix" --seconds "$SECONDS_PER_MIX" || echo "load: errors or missing saves (see the JSON)"
+    echo "$run: server CPU $(awk '{print ($14 + $15) / 100}' /proc/$server/stat) s"
     echo "$mix: server RSS $(( $(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024 )) MB, RssAnon $(( $(awk '/RssAnon/ {print $2}' /proc/$server/status) / 1024 )) MB"
     kill -TERM "$server"
     wait "$server" && echo "$mix: serve exited 0 after SIGTERM"

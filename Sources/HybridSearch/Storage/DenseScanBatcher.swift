@@ -15,7 +15,8 @@ import Foundation
 /// Waiting blocks the calling thread: call it off Swift's cooperative pool
 /// (``PersistentSearchBackend`` searches on a queue of its own).
 final class DenseScanBatcher: @unchecked Sendable {
-    static let maximumBatch = 16
+    /// Queries per pass: 16, or 1 when `ARTIFACT_SEARCH_DENSE_BATCH=off` (to measure the gain).
+    static let maximumBatch = ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_DENSE_BATCH"] == "off" ? 1 : 16
 
     /// Which segments and deletions a scan reads: scans of equal snapshots can share a pass.
     struct Snapshot: Equatable {
