@@ -148,9 +148,14 @@ public enum ArtifactHTTPServer {
             }
         } catch {
             _ = try? await facade.commitSearchIndex()
+            if "\(error)".contains("Address already in use") {
+                throw ServerSetupError(
+                    "port \(configuration.port) on \(configuration.host) is already in use: stop what listens there, or pick another --port (0: any free port)")
+            }
             throw error
         }
-        _ = try? await facade.commitSearchIndex()
+        let committed = (try? await facade.commitSearchIndex()) ?? false
+        logger.info("stopped; search index \(committed ? "committed" : "not committed (another process is committing)")")
     }
 }
 

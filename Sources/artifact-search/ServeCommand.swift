@@ -37,22 +37,22 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("max-body-bytes"),
-        help: ArgumentHelp("Largest request body accepted; larger ones get 413 (default 33554432, 32 MiB).", valueName: "bytes"))
+        help: ArgumentHelp("Largest request body accepted, in bytes (32 MiB); larger ones get 413.", valueName: "bytes"))
     var maxBodyBytes = 32 << 20
 
     @Option(
         name: .customLong("allow-origin"),
-        help: ArgumentHelp("A browser origin /mcp accepts, e.g. https://app.example.com (repeatable).", valueName: "origin"))
+        help: ArgumentHelp("A browser origin every route accepts, e.g. https://app.example.com (repeatable).", valueName: "origin"))
     var allowedOrigins: [String] = []
 
     @Option(
         name: .customLong("commit-interval"),
-        help: ArgumentHelp("Seconds after which new documents are committed as a segment (default 30; at once at 64).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds after which new documents are committed as a segment (at once at 64 documents).", valueName: "seconds"))
     var commitInterval = 30
 
     @Option(
         name: .customLong("shutdown-grace"),
-        help: ArgumentHelp("Seconds requests in flight get to finish after SIGTERM before they are cancelled (default 10).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds requests in flight get to finish after SIGTERM before they are cancelled.", valueName: "seconds"))
     var shutdownGrace = 10
 
     func run() async throws {
@@ -73,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Remote clients never name host paths: the facade reads only the store's own blobs.
         let facade = try await store.openFacade(creating: true, access: .confined(roots: []))
-        try await ArtifactHTTPServer.run(facade: facade, configuration: configuration)
+        do {
+            try await ArtifactHTTPServer.run(facade: facade, configuration: configuration)
+        } catch let error as ServerSetupError {
+            throw CommandLineError(error.description)
+        }
     }
 }

@@ -73,6 +73,15 @@ struct ServeProcessTests {
         let (badPort, portOutput) = try Self.run(["serve", "--store", store, "--port", "70000"])
         #expect(badPort == 1)
         #expect(portOutput.contains("--port"), "\(portOutput)")
+        // A port in use is named, with what to do.
+        let first = try Served.start(["--store", store], in: scratch)
+        defer {
+            first.process.terminate()
+            first.process.waitUntilExit()
+        }
+        let (busy, busyOutput) = try Self.run(["serve", "--store", store, "--port", String(first.port)])
+        #expect(busy == 1)
+        #expect(busyOutput.contains("port \(first.port)") && busyOutput.contains("already in use"), "\(busyOutput)")
     }
 
     @Test("SIGTERM during an upload: the request in flight completes, the index is committed, exit 0; the CLI finds the saves")
