@@ -1,4 +1,5 @@
 import ArtifactSearch
+import ArtifactSearchMCP
 import Foundation
 import HTTPTypes
 import HybridSearch
@@ -48,6 +49,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
+        case let error as FieldError: return APIError(.badRequest, error.kind ?? "invalid_request", error.description)
         case let error as ArtifactError: return from(error)
         case let error as SearchError: return from(error)
         case let error as any HTTPResponseError:
@@ -63,15 +65,20 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
                 : (error as? HTTPError)?.body ?? error.status.reasonPhrase
             return APIError(error.status, type, message)
         default:
-            return serverSide(.internalServerError, "internal_error", "an internal error", detail: "\(error)")
+            return serverSide(.internalServerError, "internal_error", failed("an internal error"), detail: "\(error)")
         }
     }
 
-    /// A 5xx answer whose message names no server path (the full one is logged).
-    static func serverSide(_ status: HTTPResponse.Status, _ type: String, _ what: String, detail: String) -> APIError {
-        var error = APIError(status, type, "\(what) on the server: its log has the details (artifact-search verify checks the store)")
+    /// A 5xx answer: `message` names no server file; `detail`, logged, may.
+    static func serverSide(_ status: HTTPResponse.Status, _ type: String, _ message: String, detail: String) -> APIError {
+        var error = APIError(status, type, message)
         error.detail = detail
         return error
+    }
+
+    /// What failed, for a 5xx message: the server's log has the details.
+    private static func failed(_ what: String) -> String {
+        "\(what) on the server: its log has the details (artifact-search verify checks the store)"
     }
 
     private static func from(_ error: ArtifactError) -> APIError {
@@ -89,14 +96,10 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .tooDeeplyNested: return APIError(.badRequest, "too_deeply_nested", message)
         case .accessDenied: return APIError(.forbidden, "access_denied", message)
         case .readOnlyStore: return APIError(.serviceUnavailable, "read_only_store", message)
-        case .io: return serverSide(.internalServerError, "io_error", "a file operation failed", detail: message)
-        case .corruptStore: return serverSide(.internalServerError, "corrupt_store", "the store is inconsistent", detail: message)
-        case .contentDamaged(let id, _, _, _):
-            return serverSide(
-                .internalServerError, "content_damaged",
-                "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256) and is not served",
-                detail: message)
-        case .damagedDatabase: return serverSide(.internalServerError, "damaged_database", "the store's database is damaged", detail: message)
+        case .io: return serverSide(.internalServerError, "io_error", error.descriptionWithoutPaths, detail: message)
+        case .corruptStore: return serverSide(.internalServerError, "corrupt_store", error.descriptionWithoutPaths, detail: message)
+        case .contentDamaged: return serverSide(.internalServerError, "content_damaged", error.descriptionWithoutPaths, detail: message)
+        case .damagedDatabase: return serverSide(.internalServerError, "damaged_database", error.descriptionWithoutPaths, detail: message)
         }
     }
 
@@ -108,8 +111,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .invalidTopK, .invalidArgument: return APIError(.badRequest, "invalid_argument", message)
         case .invalidVector: return APIError(.badRequest, "invalid_vector", message)
         case .dimensionMismatch, .embedderMismatch:
-            return serverSide(.internalServerError, "embedder_mismatch", "the store was indexed with another embedder", detail: message)
-        case .storage, .corruptSegment: return serverSide(.internalServerError, "index_error", "the search index failed", detail: message)
+            return serverSide(.internalServerError, "embedder_mismatch", failed("the store was indexed with another embedder"), detail: message)
+        case .storage, .corruptSegment: return serverSide(.internalServerError, "index_error", failed("the search index failed"), detail: message)
         }
     }
 }

@@ -13,7 +13,6 @@ struct ArtifactAPI: Sendable {
     let maxBodyBytes: Int
     let metrics: ServiceMetrics
 
-    static let saveOptionFields = ["name", "kind", "tags", "labels", "metrics", "pin"]
     static let contentFields = ["text", "json", "content_base64"]
     static let filterFields = ["kind", "tags", "labels", "level"] + ProvenanceIDs.fieldNames.filter { !$0.hasPrefix("tool_") }
     static let metadataHeader = HTTPField.Name("X-Artifact-Metadata")!
@@ -55,8 +54,8 @@ struct ArtifactAPI: Sendable {
 
     private func content(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
         let (facade, artifact) = try await visible(context)
-        let fields = try RequestFields(
-            try Self.queryObject(request, endpoint: "GET /v1/artifacts/{id}/content"),
+        let fields = try FieldReader(
+            request: try Self.queryObject(request, endpoint: "GET /v1/artifacts/{id}/content"),
             endpoint: "GET /v1/artifacts/{id}/content", accepted: ["path"])
         let opened = try await facade.openContent(of: artifact, path: try fields.string("path"))
         let etag = "\"\(opened.sha256)\""
@@ -84,8 +83,8 @@ struct ArtifactAPI: Sendable {
 
     private func list(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
         let endpoint = "GET /v1/artifacts"
-        let fields = try RequestFields(
-            try Self.queryObject(request, endpoint: endpoint), endpoint: endpoint,
+        let fields = try FieldReader(
+            request: try Self.queryObject(request, endpoint: endpoint), endpoint: endpoint,
             accepted: Self.filterFields + ["limit", "offset"])
         let ids = try ProvenanceIDs(fields)
         let facade = facade.scoped(to: try context.requireTenant().scope(ids))
@@ -94,7 +93,7 @@ struct ArtifactAPI: Sendable {
         let results = try await facade.search(
             nil, kind: try fields.string("kind"), tags: try fields.strings("tags"),
             labels: try fields.labels("labels").mapValues { Optional($0) },
-            level: try fields.choice("level", default: ScopeLevel.run, type: "unknown_level"), limit: offset + limit,
+            level: try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level"), limit: offset + limit,
             includeGraph: ids.graphID != nil, includeNode: ids.nodeID != nil, mode: .structural)
         return try Self.json(ArtifactPage(artifacts: results.dropFirst(offset).map { RecordBody($0.artifact) }, offset: offset, limit: limit))
     }
@@ -119,7 +118,7 @@ struct ArtifactAPI: Sendable {
         let explain = try fields.bool("explain", default: false)
         let snippets = try fields.bool("snippets", default: true)
         let window = try fields.string("time_window").map { text throws in try TimeWindow(parsing: text) }
-        let level = try fields.choice("level", default: ScopeLevel.run, type: "unknown_level")
+        let level = try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level")
         // A blank query in an explicit query mode matches nothing, as in the CLI (`auto` lists).
         if query.allSatisfy(\.isWhitespace), mode != .auto { return try Self.json(SearchPage(hits: [], offset: offset, limit: limit)) }
         // Paging: the results for offset + limit, computed with a fusion window at least that
@@ -146,8 +145,8 @@ struct ArtifactAPI: Sendable {
         let facade = facade.scoped(to: try context.requireTenant().scope(ids))
         let best = try await facade.best(
             kind: try fields.string("kind"), metric: try fields.requiredString("metric"),
-            metricMode: try fields.choice("metric_mode", default: MetricMode.max, type: "invalid_metric_mode"),
-            level: try fields.choice("level", default: ScopeLevel.run, type: "unknown_level"),
+            metricMode: try fields.choice("metric_mode", default: MetricMode.max, kind: "invalid_metric_mode"),
+            level: try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level"),
             tags: try fields.strings("tags"), filters: try fields.labels("labels").mapValues { Optional($0) })
         return try Self.json(BestAnswer(artifact: best.map(RecordBody.init)))
     }
@@ -174,8 +173,8 @@ struct ArtifactAPI: Sendable {
         let metadata = request.headers[Self.metadataHeader]
         let artifact: Artifact
         if metadata == nil, Self.mediaType(request) == "application/json" {
-            let fields = try RequestFields(
-                body: body, endpoint: endpoint, accepted: Self.contentFields + Self.saveOptionFields + ProvenanceIDs.fieldNames)
+            let fields = try FieldReader(
+                body: body, endpoint: endpoint, accepted: Self.contentFields + SaveOptions.fieldNames + ProvenanceIDs.fieldNames)
             let given = Self.contentFields.filter { fields.json($0) != nil }
             guard given.count == 1 else {
                 throw APIError.badRequest(
@@ -204,7 +203,7 @@ struct ArtifactAPI: Sendable {
         } else {
             let header = endpoint + " X-Artifact-Metadata"
             let value = try metadata.map { try ArtifactFacade.parseJSON(Data($0.utf8), source: "the X-Artifact-Metadata header") }
-            let fields = try RequestFields(value ?? .object([:]), endpoint: header, accepted: Self.saveOptionFields + ProvenanceIDs.fieldNames)
+            let fields = try FieldReader(request: value ?? .object([:]), endpoint: header, accepted: SaveOptions.fieldNames + ProvenanceIDs.fieldNames)
             let options = try SaveOptions(fields)
             artifact = try await facade.scoped(to: tenant.scope(try ProvenanceIDs(fields))).saveData(
                 body, kind: options.kind ?? "file", labels: options.labels, metrics: options.metrics, tags: options.tags,
@@ -223,25 +222,6 @@ struct ArtifactAPI: Sendable {
 
     // MARK: Helpers
 
-    /// What a save takes besides its content and provenance ids.
-    struct SaveOptions {
-        var name: String?
-        var kind: String?
-        var tags: [String]
-        var labels: [String: JSONValue]
-        var metrics: [String: Double]
-        var pin: Bool
-
-        init(_ fields: RequestFields) throws(APIError) {
-            name = try fields.string("name")
-            kind = try fields.string("kind")
-            tags = try fields.strings("tags")
-            labels = try fields.labels("labels")
-            metrics = try fields.metrics("metrics")
-            pin = try fields.bool("pin", default: false)
-        }
-    }
-
     /// The request's media type, lower-cased, without parameters (`application/json`).
     static func mediaType(_ request: Request) -> String? {
         request.headers[.contentType].map {
@@ -250,11 +230,11 @@ struct ArtifactAPI: Sendable {
     }
 
     /// A JSON body's fields (an empty body is `{}`); 415 for a body that is not JSON.
-    static func bodyFields(_ request: Request, limit: Int, endpoint: String, accepted: [String]) async throws -> RequestFields {
+    static func bodyFields(_ request: Request, limit: Int, endpoint: String, accepted: [String]) async throws -> FieldReader {
         if let type = mediaType(request), type != "application/json" {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "\(endpoint) takes a JSON body (Content-Type: application/json; got \(type))")
         }
-        return try RequestFields(body: try await body(of: request, limit: limit), endpoint: endpoint, accepted: accepted)
+        return try FieldReader(body: try await body(of: request, limit: limit), endpoint: endpoint, accepted: accepted)
     }
 
     /// The whole body, at most `limit` bytes (413 beyond). A body that breaks off or is not

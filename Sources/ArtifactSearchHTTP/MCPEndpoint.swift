@@ -28,7 +28,7 @@ struct MCPEndpoint: Sendable {
     private func respond(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
         let query = try ArtifactAPI.queryObject(request, endpoint: "/mcp")
-        let ids = try ProvenanceIDs(try RequestFields(query, endpoint: "/mcp", accepted: ProvenanceIDs.fieldNames))
+        let ids = try ProvenanceIDs(try FieldReader(request: query, endpoint: "/mcp", accepted: ProvenanceIDs.fieldNames))
         let toolbox = ArtifactToolbox(
             facade: facade.scoped(to: tenant.scope(ids)), allowsDelete: tenant.canWrite,
             allowsWrites: tenant.canWrite, servesRemoteClient: true)

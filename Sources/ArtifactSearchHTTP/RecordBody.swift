@@ -12,10 +12,7 @@ struct RecordBody: Encodable {
     private enum ExtraKeys: String, CodingKey { case contentURL = "content_url" }
 
     func encode(to encoder: any Encoder) throws {
-        var record = artifact
-        record.uri = nil
-        record.previewURI = nil
-        try record.encode(to: encoder)
+        try artifact.withoutLocalPaths.encode(to: encoder)
         // A second keyed container of the same encoder adds to the same JSON object.
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode("/v1/artifacts/\(artifact.artifactID)/content", forKey: .contentURL)

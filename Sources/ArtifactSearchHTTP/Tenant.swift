@@ -1,4 +1,5 @@
 import ArtifactSearch
+import ArtifactSearchMCP
 
 /// Who a request acts for: the organisation and user of its API key (never of its body), and
 /// whether the key may write. Without a key file the server has one local tenant — no
@@ -46,7 +47,7 @@ struct ProvenanceIDs: Sendable, Hashable {
         self.toolVersion = toolVersion
     }
 
-    init(_ fields: RequestFields) throws(APIError) {
+    init(_ fields: FieldReader) throws(FieldError) {
         self.init(
             runID: try fields.string("run_id"), sessionID: try fields.string("session_id"),
             graphID: try fields.string("graph_id"), nodeID: try fields.string("node_id"),

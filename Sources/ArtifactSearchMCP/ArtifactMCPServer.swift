@@ -43,10 +43,9 @@ public enum ArtifactMCPServer {
     public static func respond(
         to request: HTTPRequest, toolbox: ArtifactToolbox, version: String, validators: [any HTTPRequestValidator]
     ) async -> HTTPResponse {
-        if let body = request.body, let reason = JSONRPCFrame.invalidRequest(body) {
-            return .error(statusCode: 400, .invalidRequest(reason))
-        }
-        let body = request.body.map { JSONRPCFrame.inbound($0).frame }
+        let inbound = request.body.map(JSONRPCFrame.inbound)
+        if let reason = inbound?.invalid { return .error(statusCode: 400, .invalidRequest(reason)) }
+        let body = inbound?.frame
         let marked = HTTPRequest(method: request.method, headers: request.headers, body: body, path: request.path)
         let server = await make(toolbox, version: version)
         let transport = StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: validators))

@@ -52,34 +52,29 @@ public struct ArtifactToolbox: Sendable {
         }
         do {
             let accepted = tool.inputSchema.objectValue?["properties"]?.objectValue?.keys.sorted() ?? []
-            let arguments = try ToolArguments(tool: name, values: arguments, accepted: accepted)
+            let arguments = try FieldReader(tool: name, values: arguments, accepted: accepted)
             return try await run(name, arguments)
         } catch let error as ToolCallError {
+            return Self.failure(error.description)
+        } catch let error as FieldError {
             return Self.failure(error.description)
         } catch {
             return Self.failure(message(for: error))
         }
     }
 
-    /// An error's message for the client: in full locally; for a remote client the store's
-    /// own failures (which name files on the server's disk) say what failed, not where.
+    /// An error's message for the client: in full locally; for a remote client without the
+    /// server's file paths (``ArtifactSearch/ArtifactError/descriptionWithoutPaths``).
     func message(for error: any Error) -> String {
         guard servesRemoteClient, let error = error as? ArtifactError else { return String(describing: error) }
-        switch error {
-        case .io: return "a file operation failed on the server (its operator can run artifact-search verify)"
-        case .corruptStore: return "the store is inconsistent on the server (its operator can run artifact-search verify)"
-        case .contentDamaged(let id, _, _, _):
-            return "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256) and is not served"
-        case .damagedDatabase: return "the store's database is damaged on the server"
-        default: return error.description
-        }
+        return error.descriptionWithoutPaths
     }
 
     static func failure(_ message: String) -> CallTool.Result {
         CallTool.Result(content: [Self.text(message)], structuredContent: ["error": .string(message)], isError: true)
     }
 
-    private func run(_ name: String, _ arguments: ToolArguments) async throws -> CallTool.Result {
+    private func run(_ name: String, _ arguments: FieldReader) async throws -> CallTool.Result {
         switch name {
         case "search_artifacts": return try await search(arguments)
         case "list_artifacts": return try await list(arguments)
@@ -136,7 +131,7 @@ public struct ArtifactToolbox: Sendable {
 
     // MARK: Searching and listing
 
-    private func search(_ arguments: ToolArguments) async throws -> CallTool.Result {
+    private func search(_ arguments: FieldReader) async throws -> CallTool.Result {
         let query = try arguments.requiredString("query")
         if let problem = Self.queryLengthProblem(query) { throw ToolCallError("search_artifacts: " + problem) }
         let mode = try arguments.choice("mode", default: SearchMode.auto)
@@ -160,7 +155,7 @@ public struct ArtifactToolbox: Sendable {
         return try await hits(Array(results.dropFirst(offset)), offset: offset, explain: explain, query: query, note: nil)
     }
 
-    private func list(_ arguments: ToolArguments) async throws -> CallTool.Result {
+    private func list(_ arguments: FieldReader) async throws -> CallTool.Result {
         let limit = try arguments.int("limit", default: 20, range: ArtifactToolCatalog.searchLimit)
         let offset = try arguments.int("offset", default: 0, range: 0...ArtifactToolCatalog.maxOffset)
         let artifacts = try await facade.list(
@@ -212,7 +207,7 @@ public struct ArtifactToolbox: Sendable {
 
     // MARK: Reading
 
-    private func read(_ arguments: ToolArguments) async throws -> CallTool.Result {
+    private func read(_ arguments: FieldReader) async throws -> CallTool.Result {
         let id = try arguments.requiredString("artifact_id")
         let offset = try arguments.int("offset", default: 0, range: 0...Int(Int32.max))
         let maxBytes = try arguments.int(
@@ -299,11 +294,7 @@ public struct ArtifactToolbox: Sendable {
 
     /// A record as JSON (for a remote client without `uri` and `preview_uri`: server paths).
     private func recordValue(_ artifact: Artifact) throws -> Value {
-        guard servesRemoteClient else { return try ValueBridge.value(encoding: artifact) }
-        var record = artifact
-        record.uri = nil
-        record.previewURI = nil
-        return try ValueBridge.value(encoding: record)
+        try ValueBridge.value(encoding: servesRemoteClient ? artifact.withoutLocalPaths : artifact)
     }
 
     private func record(_ artifact: Artifact, wrapped: Bool = false) throws -> CallTool.Result {
@@ -316,25 +307,6 @@ public struct ArtifactToolbox: Sendable {
 
     static func name(of artifact: Artifact) -> String {
         artifact.filename ?? artifact.labels["source_path"]?.stringValue ?? artifact.artifactID
-    }
-}
-
-/// The options every save tool takes.
-struct SaveOptions {
-    var name: String?
-    var kind: String?
-    var tags: [String]
-    var labels: [String: JSONValue]
-    var metrics: [String: Double]
-    var pin: Bool
-
-    init(_ arguments: ToolArguments) throws(ToolCallError) {
-        name = try arguments.string("name")
-        kind = try arguments.string("kind")
-        tags = try arguments.strings("tags")
-        labels = try arguments.labels("labels")
-        metrics = try arguments.metrics("metrics")
-        pin = try arguments.bool("pin", default: false)
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import HybridSearch
 import Logging
 import MCP
 
@@ -72,12 +71,12 @@ public actor LineStdioTransport: Transport {
                     var line = line
                     if line.last == 0x0D { line = line.dropLast() }  // CRLF
                     guard !line.isEmpty else { return }
+                    let (frame, requests, invalid) = JSONRPCFrame.inbound(Data(line))
                     // A message the SDK would drop without an answer is answered here.
-                    if let reply = JSONRPCFrame.invalidRequestReply(Data(line)) {
-                        try? Self.writeLine(reply, to: output, lock: writeLock)
+                    if let invalid {
+                        try? Self.writeLine(JSONRPCFrame.invalidRequestReply(invalid), to: output, lock: writeLock)
                         return
                     }
-                    let (frame, requests) = JSONRPCFrame.inbound(Data(line))
                     unanswered.received(requests)
                     continuation.yield(frame)
                 }
@@ -158,12 +157,14 @@ final class UnansweredRequests: @unchecked Sendable {
 /// ``DataURLGuard``. A frame that does not parse goes on unchanged, with no id (the SDK answers
 /// it with a parse error).
 enum JSONRPCFrame {
-    /// An incoming frame ready for the SDK (strings marked), and the ids of the requests in it
-    /// (messages with a `method`; notifications have no id).
-    static func inbound(_ data: Data) -> (frame: Data, requestIDs: [String]) {
-        guard let message = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return (data, []) }
+    /// An incoming frame ready for the SDK (strings marked), the ids of the requests in it
+    /// (messages with a `method`; notifications have no id), and why it is not a request the
+    /// SDK answers, if it is not one (``invalidRequest(_:)``).
+    static func inbound(_ data: Data) -> (frame: Data, requestIDs: [String], invalid: String?) {
+        guard let message = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return (data, [], nil) }
+        if let invalid = invalidRequest(message) { return (data, [], invalid) }
         let frame = DataURLGuard.mayNeedMarks(data) ? serialized(DataURLGuard.mapStrings(message, DataURLGuard.mark)) ?? data : data
-        return (frame, ids(of: message, requestsOnly: true))
+        return (frame, ids(of: message, requestsOnly: true), nil)
     }
 
     /// An outgoing frame as written (marks taken off), and the ids of its messages.
@@ -173,30 +174,25 @@ enum JSONRPCFrame {
         return (frame, ids(of: message, requestsOnly: false))
     }
 
-    /// Why `data` is not a request the SDK answers, or `nil`: a JSON-RPC batch (MCP 2025-06-18
-    /// removed batching), or a message with a `method` whose `id` is not a string or an integer
-    /// (MCP: "MUST be a string or integer", never null) — the SDK dropped those silently, and a
-    /// client waited for an answer that never came (and kept a server from shutting down).
-    static func invalidRequest(_ data: Data) -> String? {
-        guard let message = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }  // the SDK's parse error
-        switch message {
-        case .array: return "JSON-RPC batches are not supported: send one message per request"
-        case .object(let members):
-            guard members["method"] != nil, let id = members["id"] else { return nil }
-            switch id {
-            case .string, .integer: return nil
-            default: return "a request's \"id\" must be a string or an integer (got \(id))"
-            }
-        default: return nil
-        }
+    /// Why a parsed message is not a request the SDK answers, or `nil`: a JSON-RPC batch (MCP
+    /// 2025-06-18 removed batching), or a message with a `method` whose `id` is not a string or
+    /// an integer (MCP: "MUST be a string or integer", never null) — the SDK dropped those
+    /// silently, and a client waited for an answer that never came (and kept a server from
+    /// shutting down). `JSONSerialization` gives booleans as `NSNumber`s of type `c` and
+    /// fractions of type `d` (on Linux and Darwin alike); integers are the other types.
+    private static func invalidRequest(_ message: Any) -> String? {
+        if message is [Any] { return "JSON-RPC batches are not supported: send one message per request" }
+        guard let object = message as? [String: Any], object["method"] != nil, let id = object["id"] else { return nil }
+        if id is String { return nil }
+        if let number = id as? NSNumber, !["c", "B", "d", "f"].contains(String(cString: number.objCType)) { return nil }
+        let shown = (try? JSONSerialization.data(withJSONObject: id, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) } ?? "\(id)"
+        return "a request's \"id\" must be a string or an integer (got \(shown))"
     }
 
-    /// The JSON-RPC error response (`-32600 Invalid Request`, id null) for a frame that
-    /// ``invalidRequest(_:)`` refuses, or `nil`.
-    static func invalidRequestReply(_ data: Data) -> Data? {
-        guard let reason = invalidRequest(data) else { return nil }
+    /// The JSON-RPC error response (`-32600 Invalid Request`, id null) for `reason`.
+    static func invalidRequestReply(_ reason: String) -> Data {
         let reply: [String: Any] = ["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32600, "message": "Invalid Request: " + reason]]
-        return try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys])
+        return (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys])) ?? Data()
     }
 
     private static func serialized(_ message: Any) -> Data? {

@@ -84,7 +84,7 @@ struct MCPOverHTTPTests {
         let python = try #require(OfficialHTTPClient.python, "ARTIFACT_SEARCH_MCP_PYTHON does not name the virtual environment's python")
         try await withServer(keys: TenancyTests.keys) { server in
             let script = OfficialHTTPClient.packageRoot.appendingPathComponent("Tests/MCPTests/client/e2e_http_client.py")
-            let (status, output) = try await OfficialHTTPClient.run(
+            let (status, output) = try await runToEnd(
                 python, [script.path, "http://127.0.0.1:\(server.port)/mcp", "key-acme-writer", "key-acme-reader", "key-globex-writer"])
             #expect(status == 0, "\(output)")
             #expect(output.hasSuffix("ok\n"), "\(output)")
@@ -106,27 +106,5 @@ enum OfficialHTTPClient {
             root = root.deletingLastPathComponent()
         }
         return root
-    }
-
-    /// Runs a program to its end on its own thread (the in-process server keeps serving).
-    static func run(_ program: String, _ arguments: [String]) async throws -> (Int32, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: program)
-                    process.arguments = arguments
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = output
-                    try process.run()
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }.start()
-        }
     }
 }

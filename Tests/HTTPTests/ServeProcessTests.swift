@@ -44,33 +44,24 @@ struct ServeProcessTests {
         }
     }
 
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = try program()
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        try await runToEnd(try program().path, arguments)
     }
 
     @Test("Without --keys it refuses any address but loopback; a bad key file or port stops it before it listens")
-    func refusals() throws {
+    func refusals() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = scratch.url.appendingPathComponent("store").path
-        let (status, output) = try Self.run(["serve", "--store", store, "--host", "0.0.0.0", "--port", "0"])
+        let (status, output) = try await Self.run(["serve", "--store", store, "--host", "0.0.0.0", "--port", "0"])
         #expect(status == 1)
         #expect(output.contains("loopback") && output.contains("--keys"), "\(output)")
         let keys = scratch.url.appendingPathComponent("keys.json")
         try Data(#"[{"key": "k"}]"#.utf8).write(to: keys)
-        let (badKeys, keyOutput) = try Self.run(["serve", "--store", store, "--keys", keys.path, "--port", "0"])
+        let (badKeys, keyOutput) = try await Self.run(["serve", "--store", store, "--keys", keys.path, "--port", "0"])
         #expect(badKeys == 1)
         #expect(keyOutput.contains("org_id"), "\(keyOutput)")
-        let (badPort, portOutput) = try Self.run(["serve", "--store", store, "--port", "70000"])
+        let (badPort, portOutput) = try await Self.run(["serve", "--store", store, "--port", "70000"])
         #expect(badPort == 1)
         #expect(portOutput.contains("--port"), "\(portOutput)")
         // A port in use is named, with what to do.
@@ -79,7 +70,7 @@ struct ServeProcessTests {
             first.process.terminate()
             first.process.waitUntilExit()
         }
-        let (busy, busyOutput) = try Self.run(["serve", "--store", store, "--port", String(first.port)])
+        let (busy, busyOutput) = try await Self.run(["serve", "--store", store, "--port", String(first.port)])
         #expect(busy == 1)
         #expect(busyOutput.contains("port \(first.port)") && busyOutput.contains("already in use"), "\(busyOutput)")
     }
@@ -111,10 +102,10 @@ struct ServeProcessTests {
         #expect(served.process.terminationStatus == 0, "\((try? String(contentsOf: served.log, encoding: .utf8)) ?? "")")
         let indexFiles = try FileManager.default.contentsOfDirectory(atPath: store + "/index")
         #expect(indexFiles.contains { $0.hasPrefix("commit-") }, "\(indexFiles)")
-        let (status, output) = try Self.run(["search", "quokka", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
+        let (status, output) = try await Self.run(["search", "quokka", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("upload.txt"), "\(output)")
-        let (_, zebra) = try Self.run(["search", "zebra", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
+        let (_, zebra) = try await Self.run(["search", "zebra", "--store", store, "--org-id", "acme", "--level", "org", "--json"])
         #expect(zebra.contains("artifact_id"), "\(zebra)")
     }
 
@@ -144,7 +135,7 @@ struct ServeProcessTests {
         served.process.waitUntilExit()
         #expect(Date().timeIntervalSince(start) < 15)
         #expect(served.process.terminationStatus == 0, "\((try? String(contentsOf: served.log, encoding: .utf8)) ?? "")")
-        let (status, output) = try Self.run(["list", "--store", store, "--level", "org", "--json"])
+        let (status, output) = try await Self.run(["list", "--store", store, "--level", "org", "--json"])
         #expect(status == 0 && output.contains("artifact_id"), "\(output)")
     }
 }

@@ -103,6 +103,15 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
     /// Whether the artifact is a directory (its content is a manifest).
     public var isDirectory: Bool { mime == DirectoryManifest.mimeType }
 
+    /// The record without `uri` and `previewURI`: locations on this machine's disk, which a
+    /// remote client (the HTTP API, MCP over HTTP) has no use for and is not to be shown.
+    public var withoutLocalPaths: Artifact {
+        var record = self
+        record.uri = nil
+        record.previewURI = nil
+        return record
+    }
+
     enum CodingKeys: String, CodingKey {
         case artifactID = "artifact_id"
         case runID = "run_id"

@@ -92,4 +92,20 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
             return "access to \(path) denied: \(reason)"
         }
     }
+
+    /// ``description`` for someone who must not see this machine's files — a remote client of
+    /// a server: the store's own failures (I/O, inconsistency, damaged content, damaged
+    /// database) say what failed, not where; every other error is the caller's mistake, whose
+    /// description names only what the caller gave.
+    public var descriptionWithoutPaths: String {
+        switch self {
+        case .io: return "a file operation failed on the server (its operator can run artifact-search verify)"
+        case .corruptStore: return "the store is inconsistent on the server (its operator can run artifact-search verify)"
+        case .contentDamaged(let id, _, _, _):
+            return "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256)"
+                + " and is not served"
+        case .damagedDatabase: return "the store's database is damaged on the server (its operator can run artifact-search verify)"
+        default: return description
+        }
+    }
 }

@@ -121,39 +121,22 @@ public struct SnippetExtractor: Sendable {
         }
         if hasDigit && hasLetter { return slowPath() }  // identifier
         // Plain ASCII: compared in place, lower-cased byte by byte, nothing allocated.
-        func lowered(_ scalar: Unicode.Scalar) -> UInt8 {
+        let lowered = word.lazy.map { scalar -> UInt8 in
             let byte = UInt8(scalar.value)
             return (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
         }
-        guard let first = word.first, initials[Int(lowered(first))] else { return TermSet() }
-        var found = TermSet()
-        let length = word.count
-        for (index, term) in termBytes.enumerated() {
-            // As ``matchingTerms(_:length:)``: the term's bytes start the word, and the word is
-            // the term itself or — for terms of 3 or more characters — at most 4 longer.
-            guard length >= term.count, length == term.count || termLengths[index] >= 3 && length - termLengths[index] <= 4
-            else { continue }
-            var matches = true
-            var position = word.startIndex
-            for byte in term {
-                if lowered(word[position]) != byte {
-                    matches = false
-                    break
-                }
-                position += 1
-            }
-            if matches { found.insert(index) }
-        }
-        return found
+        guard let first = lowered.first, initials[Int(first)] else { return TermSet() }
+        return matchingTerms(lowered, byteCount: word.count, length: word.count)
     }
 
-    /// The query terms a lower-cased candidate (`length` characters) matches: equal, or — for
-    /// terms of 3 or more bytes — starting with the term and at most 4 characters longer.
-    private func matchingTerms(_ candidate: [UInt8], length: Int) -> TermSet {
+    /// The query terms a lower-cased candidate (`byteCount` UTF-8 bytes, `length` characters)
+    /// matches: equal, or — for terms of 3 or more bytes — starting with the term and at most 4
+    /// characters longer.
+    private func matchingTerms<Bytes: Collection<UInt8>>(_ candidate: Bytes, byteCount: Int, length: Int) -> TermSet {
         var found = TermSet()
-        for (index, term) in termBytes.enumerated()
-        where candidate == term || term.count >= 3 && length - termLengths[index] <= 4 && candidate.starts(with: term) {
-            found.insert(index)
+        for (index, term) in termBytes.enumerated() where byteCount >= term.count {
+            guard byteCount == term.count || term.count >= 3 && length - termLengths[index] <= 4 else { continue }
+            if candidate.starts(with: term) { found.insert(index) }
         }
         return found
     }
@@ -167,7 +150,7 @@ public struct SnippetExtractor: Sendable {
             || word.unicodeScalars.contains(where: { $0.properties.numericType != nil })
                 && word.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
         if isIdentifier { candidates += analyzer.terms(in: word) }
-        return candidates.reduce(into: TermSet()) { $0.formUnion(matchingTerms(Array($1.utf8), length: $1.count)) }
+        return candidates.reduce(into: TermSet()) { $0.formUnion(matchingTerms($1.utf8, byteCount: $1.utf8.count, length: $1.count)) }
     }
 
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " }

@@ -69,8 +69,13 @@ public final class PersistentSearchBackend: SearchBackend, @unchecked Sendable {
             return []
         }
         let index = try index()
+        // Only a search with a dense leg may wait to share a scan (DenseScanBatcher); the rest
+        // run here, without a hop between threads.
+        let hasDenseLeg = request.mode != .structural && request.mode != .lexical
+            && !request.query.allSatisfy(\.isWhitespace)
+        guard hasDenseLeg else { return try index.search(request) }
         // On a queue of its own, not the cooperative pool: a search may wait to share a dense
-        // scan with concurrent ones (DenseScanBatcher), and a full scan takes milliseconds.
+        // scan with concurrent ones, and a full scan takes milliseconds.
         let result: Result<[SearchHit], SearchError> = await withCheckedContinuation { continuation in
             Self.searches.async {
                 continuation.resume(returning: Result { () throws(SearchError) in try index.search(request) })
