@@ -95,7 +95,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .invalidArgument: return APIError(.badRequest, "invalid_argument", message)
         case .tooDeeplyNested: return APIError(.badRequest, "too_deeply_nested", message)
         case .accessDenied: return APIError(.forbidden, "access_denied", message)
-        case .readOnlyStore: return APIError(.serviceUnavailable, "read_only_store", message)
+        case .readOnlyStore: return serverSide(.serviceUnavailable, "read_only_store", error.descriptionWithoutPaths, detail: message)
         case .io: return serverSide(.internalServerError, "io_error", error.descriptionWithoutPaths, detail: message)
         case .corruptStore: return serverSide(.internalServerError, "corrupt_store", error.descriptionWithoutPaths, detail: message)
         case .contentDamaged: return serverSide(.internalServerError, "content_damaged", error.descriptionWithoutPaths, detail: message)

@@ -145,4 +145,21 @@ struct ModelTests {
         let uri = FileLocation.uri(for: URL(fileURLWithPath: "/tmp/a b#c.txt"))
         #expect(try FileLocation.url(from: uri).path == "/tmp/a b#c.txt")
     }
+
+    @Test("A remote client's error messages name no file of the server; a caller's own mistake keeps its message")
+    func descriptionsWithoutPaths() {
+        let path = "/srv/secret-store/blobs/ab/cd/abcd"
+        let serverSide: [ArtifactError] = [
+            .io(path: path, reason: "No space left on device"), .corruptStore("content abcd is missing from \(path)"),
+            .contentDamaged(artifactID: "01J0", path: path, expected: "abcd", actual: "ef01"),
+            .damagedDatabase(path: path, reason: "file is not a database"), .readOnlyStore(path: path),
+        ]
+        for error in serverSide {
+            #expect(error.description.contains(path))
+            #expect(!error.descriptionWithoutPaths.contains("/srv"), "\(error.descriptionWithoutPaths)")
+        }
+        #expect(ArtifactError.contentDamaged(artifactID: "01J0", path: path, expected: "a", actual: "b").descriptionWithoutPaths.contains("01J0"))
+        let mistake = ArtifactError.invalidArgument("limit must be at least 1 (got 0)")
+        #expect(mistake.descriptionWithoutPaths == mistake.description)
+    }
 }

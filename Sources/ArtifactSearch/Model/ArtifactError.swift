@@ -95,7 +95,7 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// ``description`` for someone who must not see this machine's files — a remote client of
     /// a server: the store's own failures (I/O, inconsistency, damaged content, damaged
-    /// database) say what failed, not where; every other error is the caller's mistake, whose
+    /// database, a read-only store) say what failed, not where; every other error is the caller's mistake, whose
     /// description names only what the caller gave.
     public var descriptionWithoutPaths: String {
         switch self {
@@ -105,6 +105,7 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the stored content\(id.map { " of artifact \($0)" } ?? "") is damaged (it no longer matches its SHA-256)"
                 + " and is not served"
         case .damagedDatabase: return "the store's database is damaged on the server (its operator can run artifact-search verify)"
+        case .readOnlyStore: return "the store is read-only on the server: reads work, saves, pins and deletes are refused"
         default: return description
         }
     }
