@@ -21,6 +21,12 @@ if [ ! -d "$FILES" ]; then
 fi
 if [ ! -d "$STORE" ]; then Benchmarks/http/build_store.sh "$FILES" "$STORE"; fi
 echo '[{"key": "bench-key", "org_id": "bench", "write": true}]' > "$WORK/keys.json"
+# The load generator (C: see load.c for why not Python) and SciFact's test queries as JSON
+# string literals, one per line.
+cc -O2 -pthread -o "$WORK/load" Benchmarks/http/load.c
+python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    if line.strip(): print(json.dumps(json.loads(line)["text"]))' ../shared/corpora/scifact/queries.jsonl > "$WORK/queries.txt"
 
 # The unfiltered mix runs twice: with concurrent dense scans sharing passes (the default) and
 # with ARTIFACT_SEARCH_DENSE_BATCH=off (one query per pass), to measure what batching gives.
@@ -33,7 +39,7 @@ for run in filtered unfiltered unfiltered:batch-off; do
     until grep -q "listening on" "$WORK/serve.log"; do sleep 0.1; done
     port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" | head -1)
     echo "$run (dense batching $batch):"
-    python3 Benchmarks/http/load.py "http://127.0.0.1:$port" bench-key "$mix" --seconds "$SECONDS_PER_MIX" || echo "load: errors or missing saves (see the JSON)"
+    "$WORK/load" 127.0.0.1 "$port" bench-key "$mix" "$WORK/queries.txt" 16 "$SECONDS_PER_MIX" || echo "load: errors or missing saves (see the JSON)"
     echo "$run: server CPU $(awk '{print ($14 + $15) / 100}' /proc/$server/stat) s"
     echo "$mix: server RSS $(( $(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024 )) MB, RssAnon $(( $(awk '/RssAnon/ {print $2}' /proc/$server/status) / 1024 )) MB"
     kill -TERM "$server"

@@ -42,6 +42,41 @@ struct SnippetTests {
         #expect(SnippetExtractor(query: "license", maxLength: 30).snippet(of: text) == "…the licenses")
     }
 
+    @Test("The in-place ASCII path matches every word as the analysing path does", arguments: [1, 2, 3])
+    func plainPathAgreesWithAnalysingPath(seed: Int) {
+        let vocabulary = [
+            "license", "licenses", "Licensed", "GPL", "gpl", "version", "3", "x86_64", "getUserById", "user", "DNA", "dna",
+            "mRNA", "CD4", "p53", "café", "CAFÉ", "naïve", "studies", "study", "hoping", "hope", "the", "of", "THE",
+            "atomic_write_json", "json", "write", "WRITE", "Writes", "a", "ab", "abc", "abcdefgh", "日本語", "β-cell", "IL-6",
+            "Z", "zebra", "Zebras", "e2e", "2", "42nd", "__init__", "rewrite", "relicense",
+        ]
+        var state = UInt64(seed)
+        func pick() -> String {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return vocabulary[Int(state >> 33) % vocabulary.count]
+        }
+        for _ in 0..<200 {
+            let query = (0..<(1 + Int(state >> 60) % 5)).map { _ in pick() }.joined(separator: " ")
+            let text = (0..<60).map { _ in pick() }.joined(separator: [" ", ", ", "\n", "(", ") "][Int(state >> 61) % 5])
+            let extractor = SnippetExtractor(query: query)
+            let scalars = SnippetExtractor.collapsingWhitespace(scalarsOf: text)
+            var expected: [(start: Int, terms: TermSet)] = []
+            var start = -1
+            for offset in 0...scalars.count {
+                if offset < scalars.count, SnippetExtractor.isWordScalar(scalars[offset]) {
+                    if start < 0 { start = offset }
+                } else if start >= 0 {
+                    let terms = extractor.matchingTerms(String(String.UnicodeScalarView(scalars[start..<offset])))
+                    if !terms.isEmpty { expected.append((start, terms)) }
+                    start = -1
+                }
+            }
+            let found = extractor.matches(in: scalars)
+            #expect(found.map(\.start) == expected.map(\.start), "\(query) | \(text)")
+            #expect(found.map(\.terms) == expected.map(\.terms), "\(query) | \(text)")
+        }
+    }
+
     @Test("A facade's snippet of a directory, binary content and damaged content")
     func facadeSnippets() async throws {
         let folder = try TemporaryFolder()

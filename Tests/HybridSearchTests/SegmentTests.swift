@@ -124,6 +124,51 @@ struct SegmentTests {
                 let segmented = SegmentSearch.lexical(segments, terms: terms, topK: k)
                 #expect(segmented.map(\.id) == memory.map { documents[$0.ordinal].id }, "\(terms) k=\(k) cuts=\(cuts)")
                 #expect(segmented.map(\.score) == memory.map(\.score), "\(terms) k=\(k) cuts=\(cuts)")
+                // Restricted to candidates (a filter): sparse ones take the galloping
+                // intersection with postings, dense ones walk the postings.
+                for density in [0.03, 0.5, 1] {
+                    let members = (0..<documents.count).filter { _ in Double.random(in: 0..<1, using: &random) < density }
+                    let candidates = OrdinalSet(sortedMembers: members.map { Int32($0) }, capacity: documents.count)
+                    let expected = index.search(terms: terms, topK: k, candidates: candidates) { documents[$0].id }
+                    let found = SegmentSearch.lexicalRanking(
+                        segments, deletions: [], terms: terms, parameters: BM25Parameters(), topK: k, candidates: candidates
+                    ).sorted()
+                    #expect(found.map(\.ordinal) == expected.map(\.ordinal), "\(terms) k=\(k) density=\(density) cuts=\(cuts)")
+                    #expect(found.map(\.score) == expected.map(\.score), "\(terms) k=\(k) density=\(density) cuts=\(cuts)")
+                }
+            }
+        }
+    }
+
+    @Test("Intersecting members with postings: every common ordinal once, in order, from either side; damaged lists stay in bounds")
+    func postingIntersection() {
+        var random = SeededGenerator(state: 4_242)
+        for trial in 0..<300 {
+            let base = Int.random(in: 0...50, using: &random)
+            let size = Int.random(in: 1...400, using: &random)
+            let memberDensity = [0.01, 0.1, 0.9][trial % 3]
+            let postingDensity = [0.02, 0.3, 1][(trial / 3) % 3]
+            let members = (0..<size).filter { _ in Double.random(in: 0..<1, using: &random) < memberDensity }
+            var ordinals = (0..<size).filter { _ in Double.random(in: 0..<1, using: &random) < postingDensity }
+            let damaged = trial % 10 == 9
+            if damaged { ordinals = ordinals.shuffled(using: &random) + [Int(UInt32.max)] }
+            let pairs = ordinals.flatMap { [UInt32($0), UInt32($0 % 7 + 1)] }
+            let rows = ArraySlice(members.map { Int32(base + $0) })
+            var found: [(row: Int, ordinal: Int, frequency: Int32)] = []
+            pairs.withUnsafeBufferPointer { buffer in
+                let postings = SegmentPostings(base: buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: ordinals.count)
+                SegmentSearch.intersect(rows, postings, base: base) { row, posting in
+                    found.append((row, posting.ordinal, posting.termFrequency))
+                }
+            }
+            // Every match is a member with its posting's frequency, whatever the damage.
+            for match in found {
+                #expect(members[match.row] == match.ordinal)
+                #expect(match.frequency == Int32(match.ordinal % 7 + 1))
+            }
+            if !damaged {
+                let common = members.filter(Set(ordinals).contains)
+                #expect(found.map(\.ordinal) == common, "trial \(trial): \(members.count) members, \(ordinals.count) postings")
             }
         }
     }

@@ -25,6 +25,11 @@ public struct SnippetExtractor: Sendable {
     private let termLengths: [Int]
     /// `initials[b]`: some term starts with byte `b`.
     private let initials: [Bool]
+    /// The ASCII terms side by side (term `i`'s bytes at `asciiStarts[i]..<asciiStarts[i + 1]`,
+    /// empty for a non-ASCII term, which no plain ASCII word can match): what a plain word is
+    /// compared with, without touching the nested arrays.
+    private let asciiBytes: [UInt8]
+    private let asciiStarts: [Int]
 
     /// - Parameter analyzer: the store's (``ArtifactFacade/backend``'s), so snippets match what the index matched.
     public init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
@@ -42,6 +47,14 @@ public struct SnippetExtractor: Sendable {
         var initials = [Bool](repeating: false, count: 256)
         for first in termBytes.compactMap(\.first) { initials[Int(first)] = true }
         self.initials = initials
+        var asciiBytes: [UInt8] = []
+        var asciiStarts = [0]
+        for bytes in termBytes {
+            if bytes.allSatisfy({ $0 < 0x80 }) { asciiBytes += bytes }
+            asciiStarts.append(asciiBytes.count)
+        }
+        self.asciiBytes = asciiBytes
+        self.asciiStarts = asciiStarts
     }
 
     /// The snippet of `text`, or `nil` when the text is blank.
@@ -51,15 +64,7 @@ public struct SnippetExtractor: Sendable {
     public func snippet(of text: String) -> String? {
         let scalars = Self.collapsingWhitespace(scalarsOf: text)
         guard !scalars.isEmpty else { return nil }
-        var matches: [(start: Int, terms: TermSet)] = []
-        // Words that need the analyzer (identifiers, capitals, non-ASCII), answered once each.
-        var analysed: [String: TermSet] = [:]
-        if !terms.isEmpty {
-            for range in Self.wordRanges(in: scalars) {
-                let found = matchingTerms(scalars[range], analysed: &analysed)
-                if !found.isEmpty { matches.append((range.lowerBound, found)) }
-            }
-        }
+        let matches = self.matches(in: scalars)
         var start = 0
         if !matches.isEmpty {
             var best = (count: 0, anchor: 0, position: 0)
@@ -95,10 +100,35 @@ public struct SnippetExtractor: Sendable {
         return result
     }
 
+    /// The words of `scalars` (collapsed text) that match query terms: each word's first
+    /// offset and the terms it matches, in text order.
+    ///
+    /// One pass over the scalars' buffer: no word list, no reference counting per word.
+    func matches(in scalars: [Unicode.Scalar]) -> [(start: Int, terms: TermSet)] {
+        var matches: [(start: Int, terms: TermSet)] = []
+        guard !terms.isEmpty else { return matches }
+        // Words that need the analyzer (identifiers, capitals, non-ASCII), answered once each.
+        var analysed: [String: TermSet] = [:]
+        scalars.withUnsafeBufferPointer { text in
+            var start = -1
+            for offset in 0...text.count {
+                if offset < text.count, Self.isWordScalar(text[offset]) {
+                    if start < 0 { start = offset }
+                    continue
+                }
+                guard start >= 0 else { continue }
+                let found = matchingTerms(UnsafeBufferPointer(rebasing: text[start..<offset]), analysed: &analysed)
+                if !found.isEmpty { matches.append((start, found)) }
+                start = -1
+            }
+        }
+        return matches
+    }
+
     /// Indices of the query terms a word of the text matches. Plain ASCII words (no `_`, no
     /// digit next to letters, no capital after the first letter: not identifiers) are compared
     /// as lower-cased bytes; any other word goes through ``matchingTerms(_:)-(String)``.
-    private func matchingTerms(_ word: ArraySlice<Unicode.Scalar>, analysed: inout [String: TermSet]) -> TermSet {
+    private func matchingTerms(_ word: UnsafeBufferPointer<Unicode.Scalar>, analysed: inout [String: TermSet]) -> TermSet {
         func slowPath() -> TermSet {
             let text = String(String.UnicodeScalarView(word))
             if let known = analysed[text] { return known }
@@ -108,8 +138,8 @@ public struct SnippetExtractor: Sendable {
         }
         var hasDigit = false
         var hasLetter = false
-        for (offset, scalar) in word.enumerated() {
-            switch scalar.value {
+        for offset in 0..<word.count {
+            switch word[offset].value {
             case 0x41...0x5A:
                 // A capital after the first letter makes an identifier (camelCase).
                 if offset > 0 { return slowPath() }
@@ -121,12 +151,30 @@ public struct SnippetExtractor: Sendable {
         }
         if hasDigit && hasLetter { return slowPath() }  // identifier
         // Plain ASCII: compared in place, lower-cased byte by byte, nothing allocated.
-        let lowered = word.lazy.map { scalar -> UInt8 in
-            let byte = UInt8(scalar.value)
-            return (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+        @inline(__always) func lowered(_ offset: Int) -> UInt8 {
+            let byte = UInt8(truncatingIfNeeded: word[offset].value)
+            return byte &- 0x41 < 26 ? byte + 0x20 : byte
         }
-        guard let first = lowered.first, initials[Int(first)] else { return TermSet() }
-        return matchingTerms(lowered, byteCount: word.count, length: word.count)
+        guard !word.isEmpty, initials[Int(lowered(0))] else { return TermSet() }
+        // The rule of matchingTerms(_:byteCount:length:), on the flat ASCII term bytes (a
+        // plain word's byte count is its length).
+        var found = TermSet()
+        let length = word.count
+        asciiBytes.withUnsafeBufferPointer { bytes in
+            for index in 0..<(asciiStarts.count - 1) {
+                let termStart = asciiStarts[index]
+                let termCount = asciiStarts[index + 1] - termStart
+                guard termCount > 0, length >= termCount, length == termCount || termCount >= 3 && length - termCount <= 4
+                else { continue }
+                var equal = true
+                for i in 0..<termCount where lowered(i) != bytes[termStart + i] {
+                    equal = false
+                    break
+                }
+                if equal { found.insert(index) }
+            }
+        }
+        return found
     }
 
     /// The query terms a lower-cased candidate (`byteCount` UTF-8 bytes, `length` characters)
@@ -141,8 +189,9 @@ public struct SnippetExtractor: Sendable {
         return found
     }
 
-    /// Indices of the query terms a word of the text matches.
-    private func matchingTerms(_ word: String) -> TermSet {
+    /// Indices of the query terms a word of the text matches (any word: the plain-ASCII path
+    /// above gives the same answer for the words it takes).
+    func matchingTerms(_ word: String) -> TermSet {
         let lowered = word.lowercased()
         var candidates = [lowered]
         let isIdentifier =
@@ -189,27 +238,31 @@ public struct SnippetExtractor: Sendable {
     /// The scalars of `text` with every run of whitespace and control characters (C0, DEL,
     /// C1) turned into one space, trimmed.
     static func collapsingWhitespace(scalarsOf text: String) -> [Unicode.Scalar] {
-        var result: [Unicode.Scalar] = []
-        result.reserveCapacity(min(text.utf8.count, 1 << 16))
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            // ASCII first: Unicode property lookups cost tens of nanoseconds per scalar, and a
-            // log's 64 KiB prefix is nearly all ASCII.
-            let isSpace =
-                scalar.isASCII
-                ? scalar.value == 0x20 || scalar.value < 0x20 || scalar.value == 0x7F
-                : scalar.properties.isWhitespace || (0x80...0x9F).contains(scalar.value)  // C1 controls
-            if isSpace {
-                pendingSpace = !result.isEmpty
-                continue
+        // Written in place: a text never has more scalars than UTF-8 bytes.
+        [Unicode.Scalar](unsafeUninitializedCapacity: text.utf8.count) { buffer, count in
+            var written = 0
+            var pendingSpace = false
+            for scalar in text.unicodeScalars {
+                // ASCII first: Unicode property lookups cost tens of nanoseconds per scalar, and
+                // a log's 64 KiB prefix is nearly all ASCII.
+                let isSpace =
+                    scalar.isASCII
+                    ? scalar.value == 0x20 || scalar.value < 0x20 || scalar.value == 0x7F
+                    : scalar.properties.isWhitespace || (0x80...0x9F).contains(scalar.value)  // C1 controls
+                if isSpace {
+                    pendingSpace = written > 0
+                    continue
+                }
+                if pendingSpace {
+                    buffer[written] = " "
+                    written += 1
+                    pendingSpace = false
+                }
+                buffer[written] = scalar
+                written += 1
             }
-            if pendingSpace {
-                result.append(" ")
-                pendingSpace = false
-            }
-            result.append(scalar)
+            count = written
         }
-        return result
     }
 }
 

@@ -78,8 +78,12 @@ struct CorpusIndex: RankingSource, Sendable {
 
     func numericValues(key: String) -> [Int32: Double] { metadataIndex.numericValues(key: key) }
 
-    func forEachLiveOrdinal(_ body: (Int) -> Void) {
-        for ordinal in ordinals.values { body(ordinal) }
+    func forEachNewestFirst<State>(_ candidates: OrdinalSet?, _ state: inout State, _ body: (inout State, Int, Double?) -> Void) {
+        if let candidates {
+            for member in candidates.members.reversed() { body(&state, Int(member), createdAt[Int(member)]) }
+        } else {
+            for ordinal in ordinals.values { body(&state, ordinal, createdAt[ordinal]) }
+        }
     }
 
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata wanted: Bool) -> SearchHit {

@@ -48,6 +48,21 @@ public struct OrdinalSet: Sendable, Equatable {
         return word < bits.count && bits[word] & (UInt64(1) << UInt64(ordinal & 63)) != 0
     }
 
+    /// Members in `range`, ascending: a slice of the member list found by binary search.
+    /// - Complexity: O(log n).
+    public func members(in range: Range<Int>) -> ArraySlice<Int32> {
+        func lowerBound(_ value: Int) -> Int {
+            var low = 0
+            var high = members.count
+            while low < high {
+                let mid = (low + high) / 2
+                if Int(members[mid]) < value { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        return members[lowerBound(range.lowerBound)..<lowerBound(range.upperBound)]
+    }
+
     /// Members present in both sets.
     public func intersection(_ other: OrdinalSet) -> OrdinalSet {
         let (small, large) = count <= other.count ? (self, other) : (other, self)

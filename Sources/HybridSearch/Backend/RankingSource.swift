@@ -11,8 +11,9 @@ protocol RankingSource {
     func createdAt(ordinal: Int) -> Double?
     /// Global ordinal → number for every live item whose metadata `key` holds a JSON number.
     func numericValues(key: String) -> [Int32: Double]
-    /// Calls `body` with every live ordinal, preferably the newest first (any order ranks the same).
-    func forEachLiveOrdinal(_ body: (Int) -> Void)
+    /// Calls `body` with each ordinal of `candidates` (every live ordinal when `nil`) and its
+    /// creation time, preferably the newest first (any order ranks the same).
+    func forEachNewestFirst<State>(_ candidates: OrdinalSet?, _ state: inout State, _ body: (inout State, Int, Double?) -> Void)
     /// The hit of `ordinal`, with its metadata when `metadata` (``SearchRequest/includesMetadata``).
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata: Bool) -> SearchHit
     func id(ordinal: Int) -> String

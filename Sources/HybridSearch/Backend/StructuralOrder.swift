@@ -31,18 +31,19 @@ extension RankingSource {
     /// - Complexity: O(candidates × log topK), plus the postings of `key` for a number order.
     func structuralRanking(topK: Int, candidates: OrdinalSet?, order: StructuralOrder) -> RankedList {
         var collector = TopKCollector<StructuralTieKey>(k: topK)
-        var numbers: [Int32: Double] = [:]
-        var descending = true
-        var excludingMissing = false
-        var byNumber = false
+        let byNumber: Bool
+        let numbers: [Int32: Double]
+        let descending: Bool
+        let excludingMissing: Bool
         if case .number(let key, let wantsDescending, let excludes) = order {
-            numbers = numericValues(key: key)
-            descending = wantsDescending
-            excludingMissing = excludes
-            byNumber = true
+            (byNumber, numbers, descending, excludingMissing) = (true, numericValues(key: key), wantsDescending, excludes)
+        } else {
+            (byNumber, numbers, descending, excludingMissing) = (false, [:], true, false)
         }
-        func visit(_ ordinal: Int) {
-            let time = createdAt(ordinal: ordinal) ?? -.infinity
+        // The collector is passed in, not captured: a captured `var` is checked for exclusive
+        // access at run time on every visit, which cost more than the visit itself.
+        func visit(_ collector: inout TopKCollector<StructuralTieKey>, _ ordinal: Int, _ createdAt: Double?) {
+            let time = createdAt ?? -.infinity
             var score = time
             if byNumber {
                 if let value = numbers[Int32(ordinal)] {
@@ -60,11 +61,11 @@ extension RankingSource {
         // comparison, before its id is read. The order of visits does not change the result.
         if byNumber && excludingMissing {
             // Only items holding the number can rank (`numericValues` holds live items only).
-            for ordinal in numbers.keys where candidates?.contains(Int(ordinal)) ?? true { visit(Int(ordinal)) }
-        } else if let candidates {
-            for member in candidates.members.reversed() { visit(Int(member)) }
+            for ordinal in numbers.keys where candidates?.contains(Int(ordinal)) ?? true {
+                visit(&collector, Int(ordinal), createdAt(ordinal: Int(ordinal)))
+            }
         } else {
-            forEachLiveOrdinal(visit)
+            forEachNewestFirst(candidates, &collector, visit)
         }
         return collector.sorted().map { entry in
             if byNumber { return (entry.ordinal, numbers[Int32(entry.ordinal)] ?? 0) }

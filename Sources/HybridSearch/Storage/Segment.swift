@@ -6,7 +6,11 @@ import Foundation
 /// Ordinals are `0..<documentCount`, the order the writer was given. Lookups: a term by
 /// binary search over the sorted dictionary (O(log terms)), its postings as a contiguous
 /// slice; an id, field length, creation time or vector row in O(1).
-public struct Segment: @unchecked Sendable {
+///
+/// A class, not a struct: searches index arrays of segments in their inner loops, and a
+/// struct of several references was copied (each field retained and released) on every such
+/// access — most of the time of a structural list over 100,000 items went to that.
+public final class Segment: @unchecked Sendable {
     /// How much of the file to check on open.
     public enum Verification: Sendable, Hashable {
         /// Header, table and every section's checksum (reads the whole file once).

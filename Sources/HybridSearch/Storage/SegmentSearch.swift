@@ -74,6 +74,36 @@ public enum SegmentSearch {
         let b = parameters.b
         var base = 0
         for (position, segment) in segments.enumerated() {
+            if let candidates {
+                // A filter: score only its members here, term by term (the same order and
+                // arithmetic as below, so the same scores), each term's postings intersected
+                // with the members rather than read whole — a run's 1 % of a large segment
+                // costs O(members · log) per term, not O(postings).
+                let rows = candidates.members(in: base..<(base + segment.documentCount))
+                if !rows.isEmpty {
+                    var scores = [Double](repeating: 0, count: rows.count)
+                    var matched = [Bool](repeating: false, count: rows.count)
+                    let gone = deleted[position]
+                    for term in query {
+                        guard let index = term.indices[position] else { continue }
+                        Self.intersect(rows, segment.postings(termIndex: index), base: base) { row, posting in
+                            let ordinal = posting.ordinal
+                            if let gone, gone.contains(ordinal) { return }
+                            matched[row] = true
+                            let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
+                            let norm = k1 * (1 - b + b * relative)
+                            let frequency = Double(posting.termFrequency)
+                            scores[row] += term.idf * frequency / (frequency + norm)
+                        }
+                    }
+                    for row in rows.indices where matched[row - rows.startIndex] {
+                        let ordinal = Int(rows[row]) - base
+                        collector.insert(score: scores[row - rows.startIndex], ordinal: base + ordinal, key: segment.id(ordinal))
+                    }
+                }
+                base += segment.documentCount
+                continue
+            }
             var scores = [Double](repeating: 0, count: segment.documentCount)
             var touched: [Int] = []
             let gone = deleted[position]
@@ -85,7 +115,6 @@ public enum SegmentSearch {
                     // a damaged ordinal is skipped, never followed.
                     guard ordinal < segment.documentCount else { continue }
                     if let gone, gone.contains(ordinal) { continue }
-                    if let candidates, !candidates.contains(base + ordinal) { continue }
                     if scores[ordinal] == 0 { touched.append(ordinal) }
                     let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
                     let norm = k1 * (1 - b + b * relative)
@@ -99,6 +128,59 @@ public enum SegmentSearch {
             base += segment.documentCount
         }
         return collector
+    }
+
+    /// Calls `body` with (position in `rows`, posting) for every posting of `postings` whose
+    /// ordinal is a member of `rows` — global ordinals, ascending, inside the segment whose
+    /// first global ordinal is `base` — in ascending order. Walks the shorter list and gallops
+    /// (doubling steps, then binary search) through the longer: O(m · log(n / m)) for lengths
+    /// m ≤ n, where reading the postings whole would cost O(n).
+    ///
+    /// Postings are not checksummed on open: in a damaged, unsorted list some matches are
+    /// missed, but every probe stays inside the list, and a match is always a member.
+    static func intersect(
+        _ rows: ArraySlice<Int32>, _ postings: SegmentPostings, base: Int,
+        _ body: (Int, (ordinal: Int, termFrequency: Int32)) -> Void
+    ) {
+        guard !rows.isEmpty, !postings.isEmpty else { return }
+        /// First position ≥ `from` in `0..<count` whose value is ≥ `target` (or `count`).
+        func gallop(_ count: Int, from: Int, _ target: Int, _ value: (Int) -> Int) -> Int {
+            guard from < count, value(from) < target else { return from }
+            var low = from  // value(low) < target
+            var step = 1
+            var high = from + 1
+            while high < count, value(high) < target {
+                low = high
+                step *= 2
+                high = from + step
+            }
+            high = min(high, count)
+            // value(low) < target; value(high) ≥ target or high == count.
+            while low + 1 < high {
+                let mid = (low + high) / 2
+                if value(mid) < target { low = mid } else { high = mid }
+            }
+            return high
+        }
+        let start = rows.startIndex
+        if rows.count <= postings.count {
+            var p = 0
+            for r in rows.indices {
+                let local = Int(rows[r]) - base
+                p = gallop(postings.count, from: p, local) { postings[$0].ordinal }
+                guard p < postings.count else { return }
+                let posting = postings[p]
+                if posting.ordinal == local { body(r - start, posting) }
+            }
+        } else {
+            var r = 0
+            for p in postings.indices {
+                let posting = postings[p]
+                r = gallop(rows.count, from: r, posting.ordinal) { Int(rows[start + $0]) - base }
+                guard r < rows.count else { return }
+                if Int(rows[start + r]) - base == posting.ordinal { body(r, posting) }
+            }
+        }
     }
 
     /// Cosine ranking over global ordinals, restricted to `candidates` when given (one query of
@@ -146,8 +228,7 @@ public enum SegmentSearch {
                 // The rows to score: the candidates inside this segment, or all of them.
                 var rows: [Int32]?
                 if let candidates {
-                    rows = candidates.members.lazy.filter { Int($0) >= base && Int($0) < base + segment.documentCount }
-                        .map { $0 - Int32(base) }
+                    rows = candidates.members(in: base..<(base + segment.documentCount)).map { $0 - Int32(base) }
                 }
                 let n = rows?.count ?? segment.documentCount
                 // Nothing to score here (no candidate in this segment, or no document): an empty

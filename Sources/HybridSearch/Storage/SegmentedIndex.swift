@@ -182,8 +182,23 @@ extension SegmentedIndex: RankingSource {
         return result
     }
 
-    func forEachLiveOrdinal(_ body: (Int) -> Void) {
-        for ordinal in (0..<count).reversed() where !(deletedOrdinals?.contains(ordinal) ?? false) { body(ordinal) }
+    /// Segment by segment from the last, each read in place (no search for the segment of
+    /// each ordinal: a structural list visits every candidate).
+    func forEachNewestFirst<State>(_ candidates: OrdinalSet?, _ state: inout State, _ body: (inout State, Int, Double?) -> Void) {
+        for index in segments.indices.reversed() {
+            let segment = segments[index]
+            let base = bases[index]
+            if let candidates {
+                for member in candidates.members(in: base..<(base + segment.documentCount)).reversed() {
+                    body(&state, Int(member), segment.createdAt(Int(member) - base))
+                }
+            } else {
+                let gone = deletions[index]
+                for local in (0..<segment.documentCount).reversed() where !(gone?.contains(local) ?? false) {
+                    body(&state, base + local, segment.createdAt(local))
+                }
+            }
+        }
     }
 
     func hit(ordinal: Int, corpus: String, score: Double, explanation: HitExplanation?, metadata: Bool) -> SearchHit {
