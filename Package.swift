@@ -73,7 +73,10 @@ let package = Package(
             ]
         ),
         // Half-precision vector rows: conversion and the dot product with F16C (issue 9, item 8).
-        .target(name: "CVectorKernels"),
+        .target(
+            name: "CVectorKernels",
+            // glibc's vector math (8-wide erff/expf for the sentence encoder's activations).
+            linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
         .executableTarget(
             name: "hybrid-bench",
             dependencies: [
@@ -82,7 +85,10 @@ let package = Package(
             ],
             path: "Benchmarks/hybrid-bench"
         ),
-        .testTarget(name: "HybridSearchTests", dependencies: ["HybridSearch", "CVectorKernels"]),
+        .testTarget(
+            name: "HybridSearchTests", dependencies: ["HybridSearch", "CVectorKernels"],
+            // Reference data read by path (#filePath), not a bundle resource.
+            exclude: ["Fixtures"]),
         // The child process the crash tests spawn and kill (built by `swift test` through the
         // dependency below; never installed).
         .executableTarget(

@@ -51,6 +51,11 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     @Option(
+        help: ArgumentHelp(
+            "\(EmbedderChoice.forms) (default hashed; see `embed --help` for where minilm looks).", valueName: "embedder"))
+    var embedder: String = "hashed"
+
+    @Option(
         parsing: .unconditional,
         help: "Hashed n-gram embedder dimension (\(NumericOption.span(dimensionRange)); default \(HashedNGramEmbedder.defaultDimension)).",
         transform: NumericOption.integer(in: dimensionRange))
@@ -91,8 +96,14 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let searchMode = mode
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
+        let model: any Embedder
+        do {
+            model = try EmbedderChoice(parsing: embedder, hashedDimension: dimension).makeEmbedder()
+        } catch {
+            throw CommandLineError("\(error)")
+        }
         let evaluator = RetrievalEvaluator(
-            mode: searchMode, embedder: HashedNGramEmbedder(dimension: dimension),
+            mode: searchMode, embedder: model,
             analyzer: StandardAnalyzer(stemming: !noStemming),
             configuration: SearchConfiguration(
                 bm25: BM25Parameters(k1: k1, b: b),

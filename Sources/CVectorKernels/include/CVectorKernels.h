@@ -21,4 +21,15 @@ void cvk_f32_to_f16_portable(const float *source, uint16_t *destination, size_t 
 /// 1 when this CPU runs the F16C/AVX2 path, 0 when the portable one.
 int cvk_uses_f16c(void);
 
+/// The x86-64 vector level of this CPU: 2 with AVX-512 (F, BW, VL), 1 with AVX2 and FMA,
+/// else 0 (also on other architectures).
+int cvk_x86_level(void);
+
+/// In place: x · ½ (1 + erf(x / √2)), GELU with the exact Gaussian CDF (8 at a time with glibc's
+/// libmvec and AVX2).
+void cvk_gelu(float *values, size_t count);
+
+/// In place over `count` ≥ 1 scores: exp(x − max) / Σ exp(x − max).
+void cvk_softmax(float *scores, size_t count);
+
 #endif

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import HybridSearch
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print the vector an embedder gives each text.",
+        discussion: """
+            One line per text, in order: the vector's floats separated by spaces (shortest \
+            round-trip decimal form). --json prints one JSON array of float arrays instead. \
+            How to check an embedder, or compare it with another implementation (e.g. \
+            sentence-transformers' encode with normalize_embeddings=True for minilm).
+
+            --embedder: hashed (the default hashed n-gram embedder), minilm (all-MiniLM-L6-v2 \
+            from $ARTIFACT_SEARCH_MODELS/all-MiniLM-L6-v2, else \
+            ~/.cache/artifact-search/models/all-MiniLM-L6-v2; scripts/fetch-model minilm \
+            installs it) or minilm:FOLDER (a sentence-transformer model folder).
+
+            Examples:
+              artifact-search embed "checkpoint with the highest accuracy"
+              artifact-search embed --embedder minilm --json "best model by f1" "GPU out of memory"
+            """)
+
+    @Option(
+        help: ArgumentHelp("\(EmbedderChoice.forms) (default hashed).", valueName: "embedder"),
+        transform: { text in
+            do { return try EmbedderChoice(parsing: text) } catch { throw ValidationError(String(describing: error)) }
+        })
+    var embedder: EmbedderChoice = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
+
+    @Flag(help: "Print one JSON array of float arrays.")
+    var json = false
+
+    @Argument(help: "The texts.")
+    var texts: [String]
+
+    func validate() throws {
+        guard !texts.isEmpty else { throw ValidationError("give at least one text") }
+    }
+
+    func run() throws {
+        let model: any Embedder
+        do {
+            model = try embedder.makeEmbedder()
+        } catch {
+            throw CommandLineError("\(error)")
+        }
+        let vectors = try model.checkedEmbeddings(texts, ids: texts.indices.map { "text \($0 + 1)" })
+        if json {
+            // Floats in their shortest round-trip form (a valid JSON number: vectors are finite).
+            print("[" + vectors.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ",") + "]")
+        } else {
+            for vector in vectors { print(vector.map { "\($0)" }.joined(separator: " ")) }
+        }
+    }
+}
