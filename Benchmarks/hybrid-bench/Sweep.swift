@@ -21,9 +21,24 @@ struct Sweep: ParsableCommand {
     var precisions: String = "float32"
     @Option var k1: Double = 1.2
     @Option var b: Double = 0.75
+    @Option(help: "hashed (the grid of dimensions, n-grams, precisions) or a model: minilm, minilm:FOLDER (each text embedded once for the whole grid).")
+    var embedder: String = "hashed"
+    @Option(help: "Queries evaluated: all, odd or even (by numeric query id): choose defaults on one half, report the other.")
+    var queryIDs: String = "all"
 
     func run() throws {
-        let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
+        var collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
+        if queryIDs != "all" {
+            guard queryIDs == "odd" || queryIDs == "even" else { throw ValidationError("--query-ids is all, odd or even") }
+            let keep = queryIDs == "odd" ? 1 : 0
+            collection.queries = collection.queries.filter { query in
+                (Int(query.id) ?? Int(query.id.unicodeScalars.reduce(0) { $0 &+ Int($1.value) })) % 2 == keep
+            }
+            let kept = Set(collection.queries.map(\.id))
+            collection.relevance = collection.relevance.filter { kept.contains($0.key) }
+        }
+        let model: CachingEmbedder? = embedder == "hashed" ? nil : CachingEmbedder(base: try EmbedderChoice(parsing: embedder).makeEmbedder())
+        let dimensions = model.map { ["\($0.dimension)"] } ?? self.dimensions.split(separator: ",").map(String.init)
         print("| mode | stem | dim | fusion | typos | nDCG@10 | R@100 | MRR@10 | docs/s | q/s | p50 ms | p99 ms |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         let modeList = try modes.split(separator: ",").map { try SearchMode(parsing: String($0)) }
@@ -31,7 +46,7 @@ struct Sweep: ParsableCommand {
             for range in ngrams.split(separator: ",") {
             let bounds = range.split(separator: "-").compactMap { Int($0) }
             let sizes = bounds[0]...bounds[bounds.count - 1]
-            for dimension in dimensions.split(separator: ",").compactMap({ Int($0) }) {
+            for dimension in dimensions.compactMap({ Int($0) }) {
                 for rate in typos.split(separator: ",").compactMap({ Double($0) }) {
                     for mode in modeList {
                         var fusions: [FusionMethod] = [.reciprocalRank(ReciprocalRankFusion())]
@@ -48,13 +63,14 @@ struct Sweep: ParsableCommand {
                                     }
                                 }
                             }
-                        } else if mode == .lexical && dimension != dimensions.split(separator: ",").compactMap({ Int($0) }).first {
+                        } else if mode == .lexical && dimension != dimensions.compactMap({ Int($0) }).first {
                             continue
                         }
                         for fusion in fusions {
                           for precision in precisions.split(separator: ",").map(String.init) {
                             let hashed = HashedNGramEmbedder(dimension: dimension, ngramSizes: sizes)
-                            let embedder: any Embedder = precision == "float16" ? HalfPrecisionEmbedder(base: hashed) : hashed
+                            let grid: any Embedder = precision == "float16" ? HalfPrecisionEmbedder(base: hashed) : hashed
+                            let embedder: any Embedder = model ?? grid
                             let evaluator = RetrievalEvaluator(
                                 mode: mode, embedder: embedder,
                                 analyzer: StandardAnalyzer(stemming: stem),
@@ -88,5 +104,26 @@ struct HalfPrecisionEmbedder: Embedder {
 
     func embed(_ texts: [String]) -> [[Float]] {
         base.embed(texts).map { vector in DenseIndex.normalized(vector).map { Float(Float16($0)) } }
+    }
+}
+
+/// An embedder that remembers every text's vector, so a grid over fusion settings embeds the
+/// corpus once (a model embedder takes minutes for SciFact).
+final class CachingEmbedder: Embedder, @unchecked Sendable {
+    let base: any Embedder
+    private let lock = NSLock()
+    private var cache: [String: [Float]] = [:]
+    var identifier: String { base.identifier }
+    var dimension: Int { base.dimension }
+
+    init(base: any Embedder) { self.base = base }
+
+    func embed(_ texts: [String]) throws -> [[Float]] {
+        let missing = Array(Set(lock.withLock { texts.filter { cache[$0] == nil } }))
+        if !missing.isEmpty {
+            let vectors = try base.embed(missing)
+            lock.withLock { for (text, vector) in zip(missing, vectors) { cache[text] = vector } }
+        }
+        return lock.withLock { texts.map { cache[$0]! } }
     }
 }

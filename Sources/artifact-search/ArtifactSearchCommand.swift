@@ -1,4 +1,5 @@
 import ArgumentParser
+import HybridSearch
 import Foundation
 
 /// `artifact-search`: save, find and evaluate artifacts from the shell.
@@ -25,6 +26,7 @@ struct ArtifactSearchCommand: AsyncParsableCommand {
         subcommands: CommandRegistry.subcommands)
 
     static func main() async {
+        OpenBLAS.chooseKernels()  // before any thread reads the environment
         let arguments = movingStoreOption(Array(CommandLine.arguments.dropFirst()))
         let subcommand = OptionLikeArgument.subcommand(in: arguments)
         if let lookalike = OptionLikeArgument.helpLookalike(in: arguments) {

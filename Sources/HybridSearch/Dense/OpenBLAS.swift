@@ -36,17 +36,7 @@ public enum OpenBLAS {
 
     /// The library, or `nil` when it cannot be loaded (callers then compute with ``DotKernel``).
     static let library: Library? = {
-        // OpenBLAS picks its kernels from the CPU's model; on CPUs it does not know (a virtual
-        // machine's "Intel Xeon Processor" here) it falls back to its SSE3 "Prescott" kernels:
-        // there the sentence embedder's sgemm time was 4× that of the AVX-512 kernels. Unless the
-        // user chose (OPENBLAS_CORETYPE), name the kernels the CPU's instruction set supports.
-        if getenv("OPENBLAS_CORETYPE") == nil {
-            switch cvk_x86_level() {
-            case 2: setenv("OPENBLAS_CORETYPE", "SkylakeX", 0)
-            case 1: setenv("OPENBLAS_CORETYPE", "Haswell", 0)
-            default: break
-            }
-        }
+        chooseKernels()
         for name in ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"] {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL),
                 let sgemv = dlsym(handle, "cblas_sgemv"), let sgemm = dlsym(handle, "cblas_sgemm")
@@ -57,6 +47,24 @@ public enum OpenBLAS {
         }
         return nil
     }()
+
+    /// Names OpenBLAS's kernels for this CPU's instruction set in `OPENBLAS_CORETYPE` (unless
+    /// the user set it): `SkylakeX` with AVX-512, `Haswell` with AVX2 and FMA.
+    ///
+    /// OpenBLAS picks its kernels from the CPU's model name; on one it does not know (this
+    /// project's virtual machines report "Intel Xeon Processor") it falls back to its SSE3
+    /// "Prescott" kernels — there the sentence embedder's `sgemm` took 4× the time of the
+    /// AVX-512 ones. It reads the variable when it loads, so this runs before the first use
+    /// (which calls it too). It changes the environment, which is not safe while other threads
+    /// read it: the program calls it first thing, while it has one thread.
+    public static func chooseKernels() {
+        guard getenv("OPENBLAS_CORETYPE") == nil else { return }
+        switch cvk_x86_level() {
+        case 2: setenv("OPENBLAS_CORETYPE", "SkylakeX", 0)
+        case 1: setenv("OPENBLAS_CORETYPE", "Haswell", 0)
+        default: break
+        }
+    }
 
     /// Sets OpenBLAS's thread count (loading it); no effect without the library.
     public static func setThreadCount(_ count: Int) {

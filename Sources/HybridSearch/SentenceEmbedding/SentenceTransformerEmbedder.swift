@@ -20,10 +20,15 @@ import Foundation
 /// are unit length, `hiddenSize` floats (384 for MiniLM-L6). Texts are embedded in batches of
 /// similar length (sorted by token count, at most ``maximumBatchTokens`` padded tokens each).
 ///
-/// ``identifier`` names the model folder's model, a hash of its weights (XXH64 of
-/// `model.safetensors`, computed once and cached beside it in `model.safetensors.xxh64`, keyed
-/// by the file's size and modification time) and the truncation length, so another model,
-/// other weights or another truncation never share a store's vectors.
+/// ``identifier`` names the model (the `name` given, else the folder's name), a hash of its
+/// weights (XXH64 of `model.safetensors`, computed once and cached beside it in
+/// `model.safetensors.xxh64`, keyed by the file's size and modification time), the dimension
+/// and the truncation length, so another model, other weights or another truncation never
+/// share a store's vectors. It does not name the folder's location: a store follows its model
+/// to another path (keep the folder's name, or pass the same `name`).
+///
+/// `embed` runs its batches on every core and blocks the calling thread until they are done
+/// (≈ 35 ms of CPU per 256-token passage): call it off the cooperative pool.
 public struct SentenceTransformerEmbedder: Embedder {
     public let identifier: String
     public let dimension: Int
