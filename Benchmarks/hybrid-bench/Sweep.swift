@@ -24,13 +24,13 @@ struct Sweep: ParsableCommand {
     @Option(help: "hashed (the grid of dimensions, n-grams, precisions) or a model: minilm, minilm:FOLDER (each text embedded once for the whole grid).")
     var embedder: String = "hashed"
     @Option(help: "Queries evaluated: all, odd or even (by numeric query id): choose defaults on one half, report the other.")
-    var queryIDs: String = "all"
+    var queryHalf: String = "all"
 
     func run() throws {
         var collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
-        if queryIDs != "all" {
-            guard queryIDs == "odd" || queryIDs == "even" else { throw ValidationError("--query-ids is all, odd or even") }
-            let keep = queryIDs == "odd" ? 1 : 0
+        if queryHalf != "all" {
+            guard queryHalf == "odd" || queryHalf == "even" else { throw ValidationError("--query-half is all, odd or even") }
+            let keep = queryHalf == "odd" ? 1 : 0
             collection.queries = collection.queries.filter { query in
                 (Int(query.id) ?? Int(query.id.unicodeScalars.reduce(0) { $0 &+ Int($1.value) })) % 2 == keep
             }
