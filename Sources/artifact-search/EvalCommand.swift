@@ -63,9 +63,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(
         parsing: .unconditional,
-        help: "RRF weight of the semantic leg in hybrid mode (\(NumericOption.span(semanticWeightRange)); lexical weight is 1; default \(SearchConfiguration.defaultSemanticWeight)).",
+        help: "RRF weight of the semantic leg in hybrid mode (\(NumericOption.span(semanticWeightRange)); lexical weight is 1; default the embedder's: \(SearchConfiguration.defaultSemanticWeight) hashed, 0.2 minilm).",
         transform: NumericOption.number(in: semanticWeightRange))
-    var semanticWeight: Double = SearchConfiguration.defaultSemanticWeight
+    var semanticWeight: Double?
 
     @Option(
         parsing: .unconditional,
@@ -97,11 +97,14 @@ struct EvalCommand: ParsableCommand {
         let searchMode = mode
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
         let model: any Embedder
+        let choice: EmbedderChoice
         do {
-            model = try EmbedderChoice(parsing: embedder, hashedDimension: dimension).makeEmbedder()
+            choice = try EmbedderChoice(parsing: embedder, hashedDimension: dimension)
+            model = try choice.makeEmbedder()
         } catch {
             throw CommandLineError("\(error)")
         }
+        let semanticWeight = self.semanticWeight ?? choice.defaultSemanticWeight
         let evaluator = RetrievalEvaluator(
             mode: searchMode, embedder: model,
             analyzer: StandardAnalyzer(stemming: !noStemming),

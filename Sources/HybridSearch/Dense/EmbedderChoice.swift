@@ -35,6 +35,17 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The RRF weight of the semantic leg that suits this embedder (the lexical leg's is 1):
+    /// 0.15 for the hashed leg; 0.2 for MiniLM, the weight with the best mean nDCG@10 over
+    /// `Fixtures/agent-artifacts` and SciFact's odd-numbered queries among 0.15–2 (see
+    /// Benchmarks/RESULTS.md, issue 11; reported on the even-numbered ones).
+    public var defaultSemanticWeight: Double {
+        switch self {
+        case .hashed: return SearchConfiguration.defaultSemanticWeight
+        case .minilm: return 0.2
+        }
+    }
+
     /// Where `minilm` alone looks: `$ARTIFACT_SEARCH_MODELS/all-MiniLM-L6-v2`, else
     /// `${XDG_CACHE_HOME:-$HOME/.cache}/artifact-search/models/all-MiniLM-L6-v2` — where
     /// `scripts/fetch-model minilm` installs it.
