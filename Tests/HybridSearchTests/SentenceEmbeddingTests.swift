@@ -58,6 +58,9 @@ struct SentenceEmbeddingTests {
         // Special tokens spelt out in the text keep their ids (exact spelling only).
         #expect(pieces("hello[SEP]hello [CLS]") == [id["hello"]!, tokenizer.separatorID, id["hello"]!, tokenizer.classID])
         #expect(pieces("[sep]").contains(tokenizer.separatorID) == false)
+        // A combining mark right after a special token is text of its own (stripped here), never
+        // a second copy of the token's last character.
+        #expect(pieces("[SEP]\u{0301}hello") == [tokenizer.separatorID, id["hello"]!])
     }
 
     @Test("[CLS] and [SEP] around the pieces; truncation keeps the first maximumLength − 2 pieces; empty text is [CLS] [SEP]")

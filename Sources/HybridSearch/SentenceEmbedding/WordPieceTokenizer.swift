@@ -124,7 +124,8 @@ public struct WordPieceTokenizer: Sendable {
             if text.unicodeScalars[index] == "[",
                 let special = specialTokens.first(where: { text.unicodeScalars[index...].starts(with: $0.text.unicodeScalars) })
             {
-                if start < index { segments.append(.text(text[start..<index])) }
+                // Cut by scalars: a token's end need not be a Character boundary ("[SEP]" + U+0301).
+                if start < index { segments.append(.text(Substring(text.unicodeScalars[start..<index]))) }
                 segments.append(.special(special.id))
                 index = text.unicodeScalars.index(index, offsetBy: special.text.unicodeScalars.count)
                 start = index
@@ -132,7 +133,7 @@ public struct WordPieceTokenizer: Sendable {
                 index = text.unicodeScalars.index(after: index)
             }
         }
-        if start < text.endIndex { segments.append(.text(text[start..<text.endIndex])) }
+        if start < text.endIndex { segments.append(.text(Substring(text.unicodeScalars[start..<text.endIndex]))) }
         return segments
     }
 
