@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import HybridSearch
 
-/// Embedding throughput of the native sentence embedder on a BEIR corpus: the passages
+/// Embedding throughput of the native sentence embedder on a BEIR collection: the passages
 /// `title + " " + text` (trimmed) that `Benchmarks/minilm/reference_throughput.py` gives
 /// sentence-transformers, embedded in one `embed` call after one untimed warm-up batch; model
 /// loading not timed. Prints one JSON line.
@@ -10,18 +10,14 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time the sentence embedder (minilm) over a BEIR corpus.jsonl, passages per second.")
 
-    @Option(help: "corpus.jsonl of a BEIR collection.") var corpus: String
+    @Option(help: "BEIR folder (its corpus.jsonl is embedded).") var corpus: String
     @Option(help: "hashed, minilm or minilm:FOLDER.") var embedder: String = "minilm"
     @Option(help: "Embed only the first N passages (0: all).") var limit: Int = 0
 
     func run() throws {
-        var passages: [String] = []
-        let text = try String(contentsOfFile: corpus, encoding: .utf8)
-        for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-            let title = (object["title"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let body = (object["text"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            passages.append("\(title) \(body)".trimmingCharacters(in: .whitespacesAndNewlines))
+        func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var passages = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus)).documents.map { document in
+            trimmed("\(trimmed(document.title)) \(trimmed(document.text))")
         }
         if limit > 0 { passages = Array(passages.prefix(limit)) }
         let loadStart = ContinuousClock.now

@@ -4,14 +4,14 @@
 # (reference_throughput.py, versions pinned in requirements.txt), on the same passages of a
 # BEIR corpus (title + " " + text), all-MiniLM-L6-v2 from the same model folder, 2 threads.
 #
-# usage: Benchmarks/minilm/throughput.sh [CORPUS_JSONL] [VENV]
-#   CORPUS_JSONL  default ../shared/corpora/scifact/corpus.jsonl
+# usage: Benchmarks/minilm/throughput.sh [BEIR_FOLDER] [VENV]
+#   BEIR_FOLDER   default ../shared/corpora/scifact (its corpus.jsonl)
 #   VENV          a virtual environment with requirements.txt installed (default /tmp/st-venv;
 #                 made when missing: several GB, PyPI's torch pulls CUDA packages)
 # The model: scripts/fetch-model minilm (its default folder, or $ARTIFACT_SEARCH_MODELS).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CORPUS=${1:-../shared/corpora/scifact/corpus.jsonl}
+CORPUS=${1:-../shared/corpora/scifact}
 VENV=${2:-/tmp/st-venv}
 scripts/fetch-model minilm
 MODEL="${ARTIFACT_SEARCH_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/artifact-search/models}/all-MiniLM-L6-v2"
@@ -24,4 +24,4 @@ BIN="$(swift build -c release --show-bin-path)/hybrid-bench"
 echo "ours:"
 "$BIN" embed --corpus "$CORPUS" --embedder "minilm:$MODEL"
 echo "sentence-transformers (CPU PyTorch, 2 threads):"
-"$VENV/bin/python" Benchmarks/minilm/reference_throughput.py "$MODEL" "$CORPUS" 2
+"$VENV/bin/python" Benchmarks/minilm/reference_throughput.py "$MODEL" "$CORPUS/corpus.jsonl" 2

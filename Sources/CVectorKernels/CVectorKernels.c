@@ -174,6 +174,8 @@ void cvk_f32_to_f16_portable(const float *source, uint16_t *destination, size_t 
 // the encoder calls them a few million times per passage, where the scalar libm calls took a
 // quarter of its time. Without libmvec or AVX2 the scalar functions give the same values to
 // rounding.
+static inline float gelu_scalar(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
+
 #if defined(__x86_64__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
 #define CVK_HAS_MVEC 1
 __attribute__((target("avx2"))) __m256 _ZGVdN8v_erff(__m256 x);
@@ -187,7 +189,7 @@ __attribute__((target("avx2,fma"))) static void gelu_avx2(float *values, size_t 
         __m256 e = _ZGVdN8v_erff(_mm256_mul_ps(x, scale));
         _mm256_storeu_ps(values + i, _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, e)));
     }
-    for (; i < count; i++) values[i] = 0.5f * values[i] * (1.0f + erff(values[i] * 0.70710678118654752f));
+    for (; i < count; i++) values[i] = gelu_scalar(values[i]);
 }
 
 __attribute__((target("avx2,fma"))) static void softmax_avx2(float *scores, size_t count) {
@@ -225,7 +227,7 @@ void cvk_gelu(float *values, size_t count) {
         return;
     }
 #endif
-    for (size_t i = 0; i < count; i++) values[i] = 0.5f * values[i] * (1.0f + erff(values[i] * 0.70710678118654752f));
+    for (size_t i = 0; i < count; i++) values[i] = gelu_scalar(values[i]);
 }
 
 void cvk_softmax(float *scores, size_t count) {

@@ -22,11 +22,7 @@ struct EmbedCommand: ParsableCommand {
               artifact-search embed --embedder minilm --json "best model by f1" "GPU out of memory"
             """)
 
-    @Option(
-        help: ArgumentHelp("\(EmbedderChoice.forms) (default hashed).", valueName: "embedder"),
-        transform: { text in
-            do { return try EmbedderChoice(parsing: text) } catch { throw ValidationError(String(describing: error)) }
-        })
+    @Option(help: ArgumentHelp(EmbedderOption.help + ".", valueName: "embedder"), transform: EmbedderOption.parse)
     var embedder: EmbedderChoice = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
 
     @Flag(help: "Print one JSON array of float arrays.")
@@ -40,12 +36,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model: any Embedder
-        do {
-            model = try embedder.makeEmbedder()
-        } catch {
-            throw CommandLineError("\(error)")
-        }
+        let model = try EmbedderOption.load(embedder)
         let vectors = try model.checkedEmbeddings(texts, ids: texts.indices.map { "text \($0 + 1)" })
         if json {
             // Floats in their shortest round-trip form (a valid JSON number: vectors are finite).

@@ -50,10 +50,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(
-        help: ArgumentHelp(
-            "\(EmbedderChoice.forms) (default hashed; see `embed --help` for where minilm looks).", valueName: "embedder"))
-    var embedder: String = "hashed"
+    @Option(help: ArgumentHelp(EmbedderOption.help + "; hashed takes --dimension.", valueName: "embedder"), transform: EmbedderOption.parse)
+    var embedder: EmbedderChoice = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
 
     @Option(
         parsing: .unconditional,
@@ -96,14 +94,9 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let searchMode = mode
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
-        let model: any Embedder
-        let choice: EmbedderChoice
-        do {
-            choice = try EmbedderChoice(parsing: embedder, hashedDimension: dimension)
-            model = try choice.makeEmbedder()
-        } catch {
-            throw CommandLineError("\(error)")
-        }
+        var choice = embedder
+        if case .hashed = choice { choice = .hashed(dimension: dimension) }
+        let model = try EmbedderOption.load(choice)
         let semanticWeight = self.semanticWeight ?? choice.defaultSemanticWeight
         let evaluator = RetrievalEvaluator(
             mode: searchMode, embedder: model,

@@ -19,17 +19,15 @@ public struct SnippetExtractor: Sendable {
     public var leadingContext: Int { min(30, maxLength / 3) }
     private let analyzer: any Analyzer
     private let terms: [String]
-    /// The terms' UTF-8 bytes, and the set of their first bytes (a plain ASCII word whose
-    /// first letter starts no term is rejected without building a string).
-    private let termBytes: [[UInt8]]
+    /// The terms' UTF-8 bytes side by side (term `i`'s at `termStarts[i]..<termStarts[i + 1]`:
+    /// a candidate is compared without touching nested arrays), their lengths in characters,
+    /// and the set of their first bytes (a plain ASCII word whose first letter starts no term
+    /// is rejected without building anything).
+    private let termBytes: [UInt8]
+    private let termStarts: [Int]
     private let termLengths: [Int]
     /// `initials[b]`: some term starts with byte `b`.
     private let initials: [Bool]
-    /// The ASCII terms side by side (term `i`'s bytes at `asciiStarts[i]..<asciiStarts[i + 1]`,
-    /// empty for a non-ASCII term, which no plain ASCII word can match): what a plain word is
-    /// compared with, without touching the nested arrays.
-    private let asciiBytes: [UInt8]
-    private let asciiStarts: [Int]
 
     /// - Parameter analyzer: the store's (``ArtifactFacade/backend``'s), so snippets match what the index matched.
     public init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
@@ -42,19 +40,12 @@ public struct SnippetExtractor: Sendable {
             terms.insert(lowered)
         }
         self.terms = terms.sorted()
-        termBytes = self.terms.map { Array($0.utf8) }
+        termBytes = self.terms.flatMap(\.utf8)
+        termStarts = self.terms.reduce(into: [0]) { $0.append($0.last! + $1.utf8.count) }
         termLengths = self.terms.map(\.count)
         var initials = [Bool](repeating: false, count: 256)
-        for first in termBytes.compactMap(\.first) { initials[Int(first)] = true }
+        for first in self.terms.compactMap(\.utf8.first) { initials[Int(first)] = true }
         self.initials = initials
-        var asciiBytes: [UInt8] = []
-        var asciiStarts = [0]
-        for bytes in termBytes {
-            if bytes.allSatisfy({ $0 < 0x80 }) { asciiBytes += bytes }
-            asciiStarts.append(asciiBytes.count)
-        }
-        self.asciiBytes = asciiBytes
-        self.asciiStarts = asciiStarts
     }
 
     /// The snippet of `text`, or `nil` when the text is blank.
@@ -150,41 +141,34 @@ public struct SnippetExtractor: Sendable {
             }
         }
         if hasDigit && hasLetter { return slowPath() }  // identifier
-        // Plain ASCII: compared in place, lower-cased byte by byte, nothing allocated.
-        @inline(__always) func lowered(_ offset: Int) -> UInt8 {
-            let byte = UInt8(truncatingIfNeeded: word[offset].value)
-            return byte &- 0x41 < 26 ? byte + 0x20 : byte
+        // Plain ASCII: lower-cased into a buffer on the stack, nothing allocated.
+        guard let first = word.first, initials[Int(Self.lowered(first))] else { return TermSet() }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: word.count) { buffer in
+            for offset in 0..<word.count { buffer[offset] = Self.lowered(word[offset]) }
+            return matchingTerms(UnsafeBufferPointer(buffer), length: word.count)
         }
-        guard !word.isEmpty, initials[Int(lowered(0))] else { return TermSet() }
-        // The rule of matchingTerms(_:byteCount:length:), on the flat ASCII term bytes (a
-        // plain word's byte count is its length).
-        var found = TermSet()
-        let length = word.count
-        asciiBytes.withUnsafeBufferPointer { bytes in
-            for index in 0..<(asciiStarts.count - 1) {
-                let termStart = asciiStarts[index]
-                let termCount = asciiStarts[index + 1] - termStart
-                guard termCount > 0, length >= termCount, length == termCount || termCount >= 3 && length - termCount <= 4
-                else { continue }
-                var equal = true
-                for i in 0..<termCount where lowered(i) != bytes[termStart + i] {
-                    equal = false
-                    break
-                }
-                if equal { found.insert(index) }
-            }
-        }
-        return found
     }
 
-    /// The query terms a lower-cased candidate (`byteCount` UTF-8 bytes, `length` characters)
-    /// matches: equal, or — for terms of 3 or more bytes — starting with the term and at most 4
-    /// characters longer.
-    private func matchingTerms<Bytes: Collection<UInt8>>(_ candidate: Bytes, byteCount: Int, length: Int) -> TermSet {
+    /// An ASCII letter or digit's byte, lower-cased.
+    @inline(__always)
+    private static func lowered(_ scalar: Unicode.Scalar) -> UInt8 {
+        let byte = UInt8(truncatingIfNeeded: scalar.value)
+        return byte &- 0x41 < 26 ? byte + 0x20 : byte
+    }
+
+    /// The one matching rule: the query terms a lower-cased candidate (its UTF-8 bytes,
+    /// `length` characters) matches — equal, or, for terms of 3 or more bytes, starting with
+    /// the term and at most 4 characters longer.
+    private func matchingTerms(_ candidate: UnsafeBufferPointer<UInt8>, length: Int) -> TermSet {
         var found = TermSet()
-        for (index, term) in termBytes.enumerated() where byteCount >= term.count {
-            guard byteCount == term.count || term.count >= 3 && length - termLengths[index] <= 4 else { continue }
-            if candidate.starts(with: term) { found.insert(index) }
+        termBytes.withUnsafeBufferPointer { bytes in
+            for index in terms.indices {
+                let start = termStarts[index]
+                let count = termStarts[index + 1] - start
+                guard candidate.count >= count, candidate.count == count || count >= 3 && length - termLengths[index] <= 4
+                else { continue }
+                if candidate.prefix(count).elementsEqual(bytes[start..<(start + count)]) { found.insert(index) }
+            }
         }
         return found
     }
@@ -199,7 +183,11 @@ public struct SnippetExtractor: Sendable {
             || word.unicodeScalars.contains(where: { $0.properties.numericType != nil })
                 && word.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
         if isIdentifier { candidates += analyzer.terms(in: word) }
-        return candidates.reduce(into: TermSet()) { $0.formUnion(matchingTerms($1.utf8, byteCount: $1.utf8.count, length: $1.count)) }
+        return candidates.reduce(into: TermSet()) { found, candidate in
+            var candidate = candidate
+            let length = candidate.count
+            found.formUnion(candidate.withUTF8 { matchingTerms($0, length: length) })
+        }
     }
 
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " }

@@ -13,11 +13,11 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
     /// The folder name of all-MiniLM-L6-v2 inside a models folder.
     public static let minilmFolderName = "all-MiniLM-L6-v2"
 
-    /// - Parameter hashedDimension: the dimension `hashed` stands for.
+    /// `hashed` stands for the default dimension.
     /// - Throws: ``SearchError/invalidArgument(_:)`` naming the accepted forms.
-    public init(parsing text: String, hashedDimension: Int = HashedNGramEmbedder.defaultDimension) throws(SearchError) {
+    public init(parsing text: String) throws(SearchError) {
         if text == "hashed" {
-            self = .hashed(dimension: hashedDimension)
+            self = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
         } else if text == "minilm" {
             self = .minilm(folder: nil)
         } else if text.hasPrefix("minilm:"), text.count > "minilm:".count {

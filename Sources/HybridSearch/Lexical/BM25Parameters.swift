@@ -24,6 +24,18 @@ public struct BM25Parameters: Sendable, Hashable, Codable {
         self.b = b
     }
 
+    /// One query term's part of a document's score:
+    /// `idf · tf / (tf + k1 · (1 − b + b · |d| / avgdl))` (`|d| / avgdl` taken as 0 when
+    /// `averageFieldLength` is 0). The one arithmetic of every index — in-memory or over
+    /// segments, term- or document-at-a-time — so their scores agree bit for bit.
+    @inlinable @inline(__always)
+    public func termScore(idf: Double, termFrequency: Int32, fieldLength: Int, averageFieldLength: Double) -> Double {
+        let relative = averageFieldLength > 0 ? Double(fieldLength) / averageFieldLength : 0
+        let norm = k1 * (1 - b + b * relative)
+        let frequency = Double(termFrequency)
+        return idf * frequency / (frequency + norm)
+    }
+
     /// Lucene's IDF; always > 0.
     @inlinable
     public static func inverseDocumentFrequency(documentCount: Int, documentFrequency: Int) -> Double {

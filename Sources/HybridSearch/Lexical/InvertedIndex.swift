@@ -132,7 +132,7 @@ public struct InvertedIndex: Sendable {
         let query = queryTerms(terms)
         guard !query.isEmpty, topK > 0, documentCount > 0 else { return [] }
         var collector = TopKCollector<Key>(k: topK)
-        let norms = lengthNormalizer()
+        let average = averageFieldLength
         let postingsWork = query.reduce(0) { $0 + postings[Int($1.id)].count }
         if let candidates, candidates.count * query.count * 4 < postingsWork {
             // Document-at-a-time over the (selective) candidate set.
@@ -143,7 +143,7 @@ public struct InvertedIndex: Sendable {
                 var matched = false
                 for term in query {
                     guard let tf = Self.termFrequency(entries, term.id) else { continue }
-                    score += contribution(tf: tf, idf: term.idf, norm: norms(ordinal))
+                    score += contribution(tf: tf, idf: term.idf, ordinal: ordinal, average: average)
                     matched = true
                 }
                 if matched { collector.insert(score: score, ordinal: ordinal, key: key(ordinal)) }
@@ -157,8 +157,7 @@ public struct InvertedIndex: Sendable {
                     let ordinal = Int(posting.ordinal)
                     if let candidates, !candidates.contains(ordinal) { continue }
                     if scores[ordinal] == 0 { touched.append(posting.ordinal) }
-                    scores[ordinal] += contribution(
-                        tf: posting.termFrequency, idf: term.idf, norm: norms(ordinal))
+                    scores[ordinal] += contribution(tf: posting.termFrequency, idf: term.idf, ordinal: ordinal, average: average)
                 }
             }
             for member in touched {
@@ -173,11 +172,11 @@ public struct InvertedIndex: Sendable {
     /// ``search(terms:topK:candidates:key:)``.
     public func score(terms: [String], ordinal: Int) -> Double {
         guard let entries = forward.indices.contains(ordinal) ? forward[ordinal] : nil else { return 0 }
-        let norms = lengthNormalizer()
+        let average = averageFieldLength
         var score = 0.0
         for term in queryTerms(terms) {
             guard let tf = Self.termFrequency(entries, term.id) else { continue }
-            score += contribution(tf: tf, idf: term.idf, norm: norms(ordinal))
+            score += contribution(tf: tf, idf: term.idf, ordinal: ordinal, average: average)
         }
         return score
     }
@@ -200,22 +199,9 @@ public struct InvertedIndex: Sendable {
         }
     }
 
-    /// k1 · (1 − b + b · |d| / avgdl) for an ordinal.
-    private func lengthNormalizer() -> (Int) -> Double {
-        let k1 = parameters.k1
-        let b = parameters.b
-        let average = averageFieldLength
-        let lengths = fieldLengths
-        return { ordinal in
-            let relative = average > 0 ? Double(lengths[ordinal]) / average : 0
-            return k1 * (1 - b + b * relative)
-        }
-    }
-
     @inline(__always)
-    private func contribution(tf: Int32, idf: Double, norm: Double) -> Double {
-        let frequency = Double(tf)
-        return idf * frequency / (frequency + norm)
+    private func contribution(tf: Int32, idf: Double, ordinal: Int, average: Double) -> Double {
+        parameters.termScore(idf: idf, termFrequency: tf, fieldLength: Int(fieldLengths[ordinal]), averageFieldLength: average)
     }
 
     private static func termFrequency(_ entries: [ForwardEntry], _ term: Int32) -> Int32? {

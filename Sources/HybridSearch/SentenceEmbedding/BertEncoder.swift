@@ -125,60 +125,15 @@ public struct BertEncoder: Sendable {
         let width = lengths.max()!
         let batch = sequences.count
         let rows = batch * width
-        // Embeddings: token + position + segment 0, then LayerNorm. Padding rows stay zero.
-        var hidden = [Float](repeating: 0, count: rows * h)
-        hidden.withUnsafeMutableBufferPointer { hidden in
-            wordEmbeddings.withUnsafeBufferPointer { words in
-                positionEmbeddings.withUnsafeBufferPointer { positions in
-                    tokenTypeEmbedding.withUnsafeBufferPointer { segment in
-                        for (b, sequence) in sequences.enumerated() {
-                            for (position, id) in sequence.enumerated() {
-                                precondition(id >= 0 && Int(id) < c.vocabularySize, "token id in the vocabulary")
-                                let row = (b * width + position) * h
-                                let word = Int(id) * h
-                                let place = position * h
-                                for i in 0..<h { hidden[row + i] = words[word + i] + positions[place + i] + segment[i] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        var hidden = embeddings(sequences, width: width)
         Self.layerNorm(&hidden, rows: rows, width: h, embeddingNorm, epsilon: c.layerNormEpsilon)
-        let headSize = h / c.headCount
-        let scale = 1 / Float(headSize).squareRoot()
         var qkv = [Float](repeating: 0, count: rows * 3 * h)
         var context = [Float](repeating: 0, count: rows * h)
         var projected = [Float](repeating: 0, count: rows * h)
         var intermediate = [Float](repeating: 0, count: rows * c.intermediateSize)
-        var scores = [Float](repeating: 0, count: width * width)
         for layer in layers {
             Self.linear(hidden, rows: rows, inputs: h, layer.qkvWeight, layer.qkvBias, outputs: 3 * h, into: &qkv)
-            qkv.withUnsafeBufferPointer { qkv in
-                context.withUnsafeMutableBufferPointer { context in
-                    scores.withUnsafeMutableBufferPointer { scores in
-                        for b in 0..<batch {
-                            let n = lengths[b]
-                            let first = b * width
-                            for head in 0..<c.headCount {
-                                let q = qkv.baseAddress! + first * 3 * h + head * headSize
-                                let k = q + h
-                                let v = q + 2 * h
-                                // scores[n × n] = scale · Q Kᵀ over the sequence's own tokens.
-                                Matrix.multiply(
-                                    rows: n, columns: n, depth: headSize, q, leading: 3 * h, k, leading: 3 * h,
-                                    transposingB: true, into: scores.baseAddress!, leading: n, alpha: scale)
-                                for i in 0..<n { cvk_softmax(scores.baseAddress! + i * n, n) }
-                                // context[n × headSize] = P V.
-                                Matrix.multiply(
-                                    rows: n, columns: headSize, depth: n, UnsafePointer(scores.baseAddress!), leading: n, v,
-                                    leading: 3 * h, transposingB: false,
-                                    into: context.baseAddress! + first * h + head * headSize, leading: h, alpha: 1)
-                            }
-                        }
-                    }
-                }
-            }
+            attention(qkv, lengths: lengths, width: width, into: &context)
             Self.linear(context, rows: rows, inputs: h, layer.attentionOutputWeight, layer.attentionOutputBias, outputs: h, into: &projected)
             Self.add(projected, to: &hidden)
             Self.layerNorm(&hidden, rows: rows, width: h, layer.attentionNorm, epsilon: c.layerNormEpsilon)
@@ -200,6 +155,53 @@ public struct BertEncoder: Sendable {
                 for i in 0..<h { sum[i] += Double(hidden[row + i]) }
             }
             return sum.map { Float($0 / Double(lengths[b])) }
+        }
+    }
+
+    /// Token + position + segment-0 embeddings, `[sequences · width, hidden]`; padding rows zero.
+    private func embeddings(_ sequences: [[Int32]], width: Int) -> [Float] {
+        let h = configuration.hiddenSize
+        var hidden = [Float](repeating: 0, count: sequences.count * width * h)
+        for (b, sequence) in sequences.enumerated() {
+            for (position, id) in sequence.enumerated() {
+                precondition(id >= 0 && Int(id) < configuration.vocabularySize, "token id in the vocabulary")
+                let row = (b * width + position) * h
+                let word = Int(id) * h
+                let place = position * h
+                for i in 0..<h { hidden[row + i] = wordEmbeddings[word + i] + positionEmbeddings[place + i] + tokenTypeEmbedding[i] }
+            }
+        }
+        return hidden
+    }
+
+    /// Multi-head self-attention of each sequence over its own tokens: per head,
+    /// softmax(scale · Q Kᵀ) V into the head's columns of `context` (`qkv`: the stacked
+    /// projections, `[rows, 3 · hidden]`). Padding rows of `context` are left as they are.
+    private func attention(_ qkv: [Float], lengths: [Int], width: Int, into context: inout [Float]) {
+        let h = configuration.hiddenSize
+        let headSize = h / configuration.headCount
+        let scale = 1 / Float(headSize).squareRoot()
+        var scores = [Float](repeating: 0, count: width * width)
+        qkv.withUnsafeBufferPointer { qkv in
+            context.withUnsafeMutableBufferPointer { context in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    for (b, n) in lengths.enumerated() {
+                        for head in 0..<configuration.headCount {
+                            let q = qkv.baseAddress! + b * width * 3 * h + head * headSize
+                            // scores[n × n] = scale · Q Kᵀ over the sequence's own tokens.
+                            Matrix.multiply(
+                                rows: n, columns: n, depth: headSize, q, leading: 3 * h, q + h, leading: 3 * h,
+                                transposingB: true, into: scores.baseAddress!, leading: n, alpha: scale)
+                            for i in 0..<n { cvk_softmax(scores.baseAddress! + i * n, n) }
+                            // context[n × headSize] = P V.
+                            Matrix.multiply(
+                                rows: n, columns: headSize, depth: n, UnsafePointer(scores.baseAddress!), leading: n, q + 2 * h,
+                                leading: 3 * h, transposingB: false,
+                                into: context.baseAddress! + b * width * h + head * headSize, leading: h, alpha: 1)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -250,34 +252,6 @@ public struct BertEncoder: Sendable {
                 variance /= Float(width)
                 let inverse = 1 / (variance + epsilon).squareRoot()
                 for i in 0..<width { line[i] = (line[i] - mean) * inverse * gamma[i] + beta[i] }
-            }
-        }
-    }
-}
-
-/// Single-precision matrix products for the encoder: OpenBLAS `sgemm` when loaded, else a
-/// plain triple loop.
-enum Matrix {
-    /// `c[rows × columns] = alpha · a[rows × depth] · b` (b `[depth × columns]`, or
-    /// `[columns × depth]` used transposed), row-major with the given leading dimensions.
-    static func multiply(
-        rows: Int, columns: Int, depth: Int, _ a: UnsafePointer<Float>, leading lda: Int, _ b: UnsafePointer<Float>,
-        leading ldb: Int, transposingB: Bool, into c: UnsafeMutablePointer<Float>, leading ldc: Int, alpha: Float
-    ) {
-        guard rows > 0, columns > 0 else { return }
-        if let blas = OpenBLAS.library {
-            blas.sgemm(
-                OpenBLAS.rowMajor, OpenBLAS.noTranspose, transposingB ? OpenBLAS.transpose : OpenBLAS.noTranspose,
-                Int32(rows), Int32(columns), Int32(depth), alpha, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
-            return
-        }
-        for i in 0..<rows {
-            for j in 0..<columns {
-                var sum: Float = 0
-                for p in 0..<depth {
-                    sum += a[i * lda + p] * (transposingB ? b[j * ldb + p] : b[p * ldb + j])
-                }
-                c[i * ldc + j] = alpha * sum
             }
         }
     }

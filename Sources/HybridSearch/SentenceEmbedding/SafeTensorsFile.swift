@@ -35,7 +35,7 @@ public struct SafeTensorsFile: Sendable {
         let path = self.path
         func fail(_ reason: String) -> SentenceModelError { .malformed(file: path, reason: reason) }
         guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= 100_000_000, Int(headerLength) <= data.count - 8 else {
             throw fail("header length \(headerLength) past the end of the file")
         }
@@ -64,6 +64,11 @@ public struct SafeTensorsFile: Sendable {
             tensors[name] = TensorInfo(dtype: dtype, shape: shape, range: begin..<end)
         }
         self.tensors = tensors
+    }
+
+    /// XXH64 of the whole file (read through the mapping already open).
+    public func xxh64() -> UInt64 {
+        data.withUnsafeBytes { XXHash64.hash($0) }
     }
 
     /// The F32 tensor `name`, row-major, with its shape checked against `shape`.

@@ -94,7 +94,7 @@ public struct SentenceTransformerEmbedder: Embedder {
         self.tokenizer = tokenizer
         self.maximumSequenceLength = maximumLength
         self.dimension = configuration.hiddenSize
-        let hash = try Self.weightsHash(of: weightsURL)
+        let hash = try Self.weightsHash(of: weightsURL, computing: weights.xxh64)
         let model = name ?? folder.standardizedFileURL.lastPathComponent
         identifier = "sentence-transformer:\(model):xxh64-\(hash):d\(configuration.hiddenSize):max\(maximumLength):mean"
     }
@@ -128,7 +128,7 @@ public struct SentenceTransformerEmbedder: Embedder {
         }
         var vectors = [[Float]](repeating: [], count: texts.count)
         for (batch, pooled) in zip(batches, results.values) {
-            for (index, vector) in zip(batch, pooled) { vectors[index] = Self.normalized(vector) }
+            for (index, vector) in zip(batch, pooled) { vectors[index] = DenseIndex.normalized(vector) }
         }
         return vectors
     }
@@ -146,17 +146,10 @@ public struct SentenceTransformerEmbedder: Embedder {
         var values: [[[Float]]] { lock.withLock { slots } }
     }
 
-    /// `vector / ‖vector‖` (sentence-transformers' `Normalize`; a zero vector stays zero).
-    static func normalized(_ vector: [Float]) -> [Float] {
-        let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-        guard norm > 0 else { return vector }
-        return vector.map { Float(Double($0) / norm) }
-    }
-
     /// XXH64 of the weights as 16 hex digits, from `<weights>.xxh64` when it names the file's
-    /// current size and modification time, else computed (≈ 90 MB read once) and written there
-    /// (when the folder is writable).
-    static func weightsHash(of url: URL) throws(SentenceModelError) -> String {
+    /// current size and modification time, else `computing()` (≈ 90 MB hashed once) and
+    /// written there (when the folder is writable).
+    static func weightsHash(of url: URL, computing: () -> UInt64) throws(SentenceModelError) -> String {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
             let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date
         else { throw .missingFile(path: url.path) }
@@ -166,8 +159,7 @@ public struct SentenceTransformerEmbedder: Embedder {
             let fields = cached.split(separator: " ").map(String.init)
             if fields.count == 3, "\(fields[0]) \(fields[1])" == stamp, fields[2].count == 16 { return fields[2] }
         }
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { throw .missingFile(path: url.path) }
-        let hash = String(data.withUnsafeBytes { XXHash64.hash($0) }, radix: 16)
+        let hash = String(computing(), radix: 16)
         let hex = String(repeating: "0", count: 16 - hash.count) + hash
         try? "\(stamp) \(hex)".write(to: cache, atomically: true, encoding: .utf8)
         return hex

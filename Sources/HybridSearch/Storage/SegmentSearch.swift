@@ -70,8 +70,6 @@ public enum SegmentSearch {
             query.append((indices, BM25Parameters.inverseDocumentFrequency(documentCount: documentCount, documentFrequency: frequency)))
         }
         guard !query.isEmpty else { return collector }
-        let k1 = parameters.k1
-        let b = parameters.b
         var base = 0
         for (position, segment) in segments.enumerated() {
             if let candidates {
@@ -90,15 +88,13 @@ public enum SegmentSearch {
                             let ordinal = posting.ordinal
                             if let gone, gone.contains(ordinal) { return }
                             matched[row] = true
-                            let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
-                            let norm = k1 * (1 - b + b * relative)
-                            let frequency = Double(posting.termFrequency)
-                            scores[row] += term.idf * frequency / (frequency + norm)
+                            scores[row] += parameters.termScore(
+                                idf: term.idf, termFrequency: posting.termFrequency, fieldLength: segment.fieldLength(ordinal),
+                                averageFieldLength: average)
                         }
                     }
-                    for row in rows.indices where matched[row - rows.startIndex] {
-                        let ordinal = Int(rows[row]) - base
-                        collector.insert(score: scores[row - rows.startIndex], ordinal: base + ordinal, key: segment.id(ordinal))
+                    for (row, member) in rows.enumerated() where matched[row] {
+                        collector.insert(score: scores[row], ordinal: Int(member), key: segment.id(Int(member) - base))
                     }
                 }
                 base += segment.documentCount
@@ -116,10 +112,9 @@ public enum SegmentSearch {
                     guard ordinal < segment.documentCount else { continue }
                     if let gone, gone.contains(ordinal) { continue }
                     if scores[ordinal] == 0 { touched.append(ordinal) }
-                    let relative = average > 0 ? Double(segment.fieldLength(ordinal)) / average : 0
-                    let norm = k1 * (1 - b + b * relative)
-                    let frequency = Double(posting.termFrequency)
-                    scores[ordinal] += term.idf * frequency / (frequency + norm)
+                    scores[ordinal] += parameters.termScore(
+                        idf: term.idf, termFrequency: posting.termFrequency, fieldLength: segment.fieldLength(ordinal),
+                        averageFieldLength: average)
                 }
             }
             for ordinal in touched {
