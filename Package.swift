@@ -102,7 +102,7 @@ let package = Package(
                 "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
-        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "artifact-search"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "HybridSearch", "artifact-search"]),
         .testTarget(
             name: "MCPTests",
             dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")],

@@ -100,6 +100,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .corruptStore: return serverSide(.internalServerError, "corrupt_store", error.descriptionWithoutPaths, detail: message)
         case .contentDamaged: return serverSide(.internalServerError, "content_damaged", error.descriptionWithoutPaths, detail: message)
         case .damagedDatabase: return serverSide(.internalServerError, "damaged_database", error.descriptionWithoutPaths, detail: message)
+        case .embedderMismatch, .reembedUnfinished:
+            return serverSide(.serviceUnavailable, "embedder_switched", error.descriptionWithoutPaths, detail: message)
         }
     }
 

@@ -1,17 +1,66 @@
 import ArgumentParser
+import ArtifactSearch
 import HybridSearch
 
-/// `--embedder` as every command reads it.
+/// `--embedder` as every command reads it, and the embedder a store's commands use.
 enum EmbedderOption {
     static let help = "\(EmbedderChoice.forms) (default hashed; see `embed --help` for where minilm looks)"
 
-    /// A usage error (exit 2) naming the accepted forms.
+    /// Help of `--embedder` on commands that open a store.
+    static let storeHelp = ArgumentHelp(
+        "\(EmbedderChoice.forms): the embedder of a new store (default hashed).",
+        discussion: "Recorded in the store: every later command on it uses it without this flag. An existing store "
+            + "opens only with its own (artifact-search reembed switches it).",
+        valueName: "embedder")
+
+    /// A usage error (exit 2) naming the accepted forms; a model folder is made absolute.
     static func parse(_ text: String) throws -> EmbedderChoice {
-        do { return try EmbedderChoice(parsing: text) } catch { throw ValidationError(String(describing: error)) }
+        do { return try EmbedderChoice(parsing: text).absolute } catch { throw ValidationError(String(describing: error)) }
     }
 
     /// The embedder, or a user error (exit 1) saying what is missing and how to install it.
     static func load(_ choice: EmbedderChoice) throws -> any Embedder {
         do { return try choice.makeEmbedder() } catch { throw CommandLineError("\(error)") }
     }
+
+    /// The embedder to open a store in `state` with, and the choice to record:
+    /// - `--embedder` given: that one (loaded now, unless it is the store's recorded choice);
+    /// - else the store's recorded (or inferred) choice, made on first use only
+    ///   (``HybridSearch/DeferredEmbedder``: listing a MiniLM store loads no model);
+    /// - else, for a store bound to nothing yet, `hashed`.
+    static func embedder(for state: EmbedderState, given: EmbedderChoice?) throws -> (embedder: any Embedder, choice: String?) {
+        if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
+        if let given {
+            if let bound = state.bound, bound.choice == given.description { return (deferred(bound, choice: given), nil) }
+            return (try load(given), given.description)
+        }
+        guard let bound = state.bound else {
+            return (HashedNGramEmbedder(), EmbedderChoice.hashed(dimension: HashedNGramEmbedder.defaultDimension).description)
+        }
+        guard let choice = bound.choice.flatMap({ try? EmbedderChoice(parsing: $0) }) ?? EmbedderChoice(inferringFrom: bound.identifier)
+        else {
+            // Bound by a library caller's own embedder: everything but embedding works.
+            let identifier = bound.identifier
+            return (
+                DeferredEmbedder(identifier: identifier, dimension: bound.dimension, defaultSemanticWeight: SearchConfiguration.defaultSemanticWeight) {
+                    throw CommandLineError(
+                        "this store's embedder \"\(identifier)\" has no command-line form: search it with the program that"
+                            + " made it, or switch it with artifact-search reembed --embedder \(EmbedderChoice.forms)")
+                }, nil
+            )
+        }
+        return (deferred(bound, choice: choice), bound.choice == nil ? choice.description : nil)
+    }
+
+    private static func deferred(_ bound: EmbedderBinding, choice: EmbedderChoice) -> DeferredEmbedder {
+        DeferredEmbedder(identifier: bound.identifier, dimension: bound.dimension, defaultSemanticWeight: choice.defaultSemanticWeight) {
+            try load(choice)
+        }
+    }
+}
+
+/// `--embedder` on the commands that may create a store (`ingest`, `mcp`, `serve`).
+struct StoreEmbedderOptions: ParsableArguments {
+    @Option(name: .customLong("embedder"), help: EmbedderOption.storeHelp, transform: EmbedderOption.parse)
+    var choice: EmbedderChoice?
 }

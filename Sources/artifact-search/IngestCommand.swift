@@ -39,6 +39,9 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
+    @OptionGroup
+    var embedder: StoreEmbedderOptions
+
     @OptionGroup(title: "Provenance (stamped on every artifact)")
     var scopeOptions: ScopeOptions
 
@@ -96,7 +99,7 @@ struct IngestCommand: AsyncParsableCommand {
         // Check the paths before creating the store: a typo leaves nothing behind.
         let plan = try IngestPlan(paths: paths, storeFolder: store.url.path, asDirectories: asDirectory)
         let facade = try await store.openFacade(
-            scope: scopeOptions.scope(), creating: true, maxIndexedBytes: maxIndexedBytes)
+            scope: scopeOptions.scope(), creating: true, maxIndexedBytes: maxIndexedBytes, embedder: embedder.choice)
         var report = IngestReport(skipped: plan.skipped)
         let progress = ProgressBar(total: plan.files.count + plan.directories.count)
         let baseLabels = LabelAssignment.dictionary(labels)

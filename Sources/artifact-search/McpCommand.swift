@@ -26,6 +26,9 @@ struct McpCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
+    @OptionGroup
+    var embedder: StoreEmbedderOptions
+
     @OptionGroup(title: "Scope (stamped on saves; reads filter on it)")
     var scopeOptions: ScopeOptions
 
@@ -39,7 +42,7 @@ struct McpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let roots = allowedPaths.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
-        let facade = try await store.openFacade(scope: scopeOptions.scope(), creating: true, access: .confined(roots: roots))
+        let facade = try await store.openFacade(scope: scopeOptions.scope(), creating: true, access: .confined(roots: roots), embedder: embedder.choice)
         try await ArtifactMCPServer.serveStandardIO(ArtifactToolbox(facade: facade, allowsDelete: allowsDelete), version: "0.10.0")
         _ = try? await facade.commitSearchIndex()
     }

@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
+    @OptionGroup
+    var embedder: StoreEmbedderOptions
+
     @Option(help: ArgumentHelp("Address to listen on (without --keys: loopback only).", valueName: "host"))
     var host = "127.0.0.1"
 
@@ -72,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandLineError(error.description)
         }
         // Remote clients never name host paths: the facade reads only the store's own blobs.
-        let facade = try await store.openFacade(creating: true, access: .confined(roots: []))
+        let facade = try await store.openFacade(creating: true, access: .confined(roots: []), embedder: embedder.choice)
         do {
             try await ArtifactHTTPServer.run(facade: facade, configuration: configuration)
         } catch let error as ServerSetupError {

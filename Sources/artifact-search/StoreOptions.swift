@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArtifactSearch
 import Foundation
+import HybridSearch
 
 /// `--store DIR`: where the embedded store lives, and how a command opens it.
 struct StoreOptions: ParsableArguments {
@@ -27,8 +28,11 @@ struct StoreOptions: ParsableArguments {
     /// - Parameter maxIndexedBytes: bytes of each new artifact's text to index (`ingest
     ///   --max-indexed-bytes`); `nil` = the default, 256 KiB.
     /// - Parameter access: what host paths the facade may read (``ArtifactSearch/AccessPolicy``).
+    /// - Parameter embedder: `--embedder`, for commands that may create a store; `nil`: the
+    ///   store's own (``EmbedderOption/embedder(for:given:)``).
     func openFacade(
-        scope: Scope = Scope(), creating: Bool = false, maxIndexedBytes: Int? = nil, access: AccessPolicy = .trustedLocal
+        scope: Scope = Scope(), creating: Bool = false, maxIndexedBytes: Int? = nil, access: AccessPolicy = .trustedLocal,
+        embedder: EmbedderChoice? = nil
     ) async throws -> ArtifactFacade {
         let folder = url
         if !creating, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
@@ -38,6 +42,8 @@ struct StoreOptions: ParsableArguments {
         }
         var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access)
         if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
-        return try await ArtifactFacade.open(at: folder, scope: scope, configuration: configuration)
+        return try await ArtifactFacade.open(at: folder, scope: scope, configuration: configuration) { state in
+            try EmbedderOption.embedder(for: state, given: embedder)
+        }
     }
 }

@@ -60,7 +60,7 @@ struct PersistenceTests {
         #expect(before.last?.count == 1_000)
     }
 
-    @Test("Opening with another embedder throws embedderMismatch")
+    @Test("Opening with another embedder throws the store's embedderMismatch")
     func embedderMismatch() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -70,10 +70,9 @@ struct PersistenceTests {
             _ = try await facade.saveText("vectors of 64 dimensions")
         }
         let second = HashedNGramEmbedder(dimension: 128)
-        await #expect(throws: SearchError.embedderMismatch(stored: first.identifier, current: second.identifier)) {
+        await #expect(throws: ArtifactError.embedderMismatch(bound: EmbedderBinding(first), given: second.identifier)) {
             _ = try await openFacade(in: folder, embedder: second)
         }
-        #expect(SearchError.embedderMismatch(stored: "a", current: "b").description.contains("re-embed"))
         // The same embedder still opens it.
         let again = try await openFacade(in: folder, embedder: first)
         #expect(try await again.search("dimensions", mode: .semantic).count == 1)

@@ -129,12 +129,11 @@ extension ArtifactFacade {
         }
     }
 
-    /// Search documents of artifacts and their content prefixes, built in parallel slices
-    /// (one per core): text, embedding and analysis are the CPU-heavy part of a save.
+    /// Search documents of artifacts and their content prefixes: texts built in parallel
+    /// slices (one per core), then embedded as one batch and analysed.
     private func searchItems(for entries: [(artifact: Artifact, prefix: Data)]) async throws -> [SearchItem] {
         let builder = documents
-        return try await ParallelSlices.map(entries) { entry in
-            try self.searchItem(for: entry.artifact, text: builder.text(for: entry.artifact, contentPrefix: entry.prefix))
-        }
+        let texts = try await ParallelSlices.map(entries) { entry in builder.text(for: entry.artifact, contentPrefix: entry.prefix) }
+        return try await searchItems(for: Array(zip(entries.map(\.artifact), texts)).map { (artifact: $0.0, text: $0.1) })
     }
 }

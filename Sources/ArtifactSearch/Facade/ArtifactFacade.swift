@@ -121,12 +121,33 @@ public final class ArtifactFacade: Sendable {
     /// missing, damaged or outdated index folder, or one written with another analyzer, is
     /// rebuilt from SQLite and the blobs; a read-only store rebuilds it in memory and writes
     /// nothing.
-    /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` when the folder
-    ///   was indexed with another embedder; ``ArtifactError/io(path:reason:)``.
+    ///
+    /// A store is bound to one embedder (``EmbedderBinding``): a new store to `embedder`,
+    /// recorded at this open; an existing one opens only with the embedder it is bound to
+    /// (``reembed(at:to:choice:configuration:progress:)`` switches it).
+    /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when the store is bound to
+    ///   another embedder; ``ArtifactError/reembedUnfinished(target:)`` while a re-embed is
+    ///   unfinished; ``ArtifactError/io(path:reason:)``.
     public static func open(
         at folder: URL, scope: Scope = Scope(), embedder: any Embedder = HashedNGramEmbedder(),
         analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
+    ) async throws -> ArtifactFacade {
+        try await open(at: folder, scope: scope, analyzer: analyzer, configuration: configuration, clock: clock) { _ in
+            (embedder, nil)
+        }
+    }
+
+    /// ``open(at:scope:embedder:analyzer:configuration:clock:)`` with the embedder chosen from
+    /// the store's ``EmbedderState`` (what it is bound to, if anything) — how the command line
+    /// uses a store's own embedder without being told.
+    /// - Parameter embedder: returns the embedder and, to record with a new binding (or move
+    ///   an existing one to), how the command line names it (`hashed`, `minilm`,
+    ///   `openai:URL#MODEL`; `nil`: not recorded).
+    public static func open(
+        at folder: URL, scope: Scope = Scope(), analyzer: any Analyzer = StandardAnalyzer(),
+        configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() },
+        embedder choose: (EmbedderState) async throws -> (embedder: any Embedder, choice: String?)
     ) async throws -> ArtifactFacade {
         try validate(configuration)
         let database = folder.appendingPathComponent("index.sqlite")
@@ -138,7 +159,8 @@ public final class ArtifactFacade: Sendable {
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
-        try await checkEmbedder(embedder, index: index)
+        let (embedder, choice) = try await choose(try await index.embedderState())
+        try await bindEmbedder(embedder, choice: choice, index: index, readOnly: readOnly)
         let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)
@@ -147,12 +169,19 @@ public final class ArtifactFacade: Sendable {
             embedderBound: true)
     }
 
-    /// Throws when the store's vectors were made by another embedder (or have another
-    /// dimension): its newest stored vector names the embedder the store is bound to.
-    static func checkEmbedder(_ embedder: any Embedder, index: any ArtifactIndex) async throws {
-        guard let (stored, dimension) = try await index.newestVectorEmbedder() else { return }
-        if stored != embedder.identifier { throw SearchError.embedderMismatch(stored: stored, current: embedder.identifier) }
-        if dimension != embedder.dimension { throw SearchError.dimensionMismatch(expected: dimension, actual: embedder.dimension) }
+    /// Binds the store to `embedder` (a writable store records it), or throws when it is bound
+    /// to another one or a re-embed is unfinished.
+    static func bindEmbedder(_ embedder: any Embedder, choice: String?, index: any ArtifactIndex, readOnly: Bool) async throws {
+        let binding = EmbedderBinding(embedder, choice: choice)
+        guard readOnly else {
+            _ = try await index.bind(binding)
+            return
+        }
+        let state = try await index.embedderState()
+        if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
+        if let bound = state.bound, bound.identifier != binding.identifier || bound.dimension != binding.dimension {
+            throw ArtifactError.embedderMismatch(bound: bound, given: binding.identifier)
+        }
     }
 
     static func validate(_ configuration: Configuration) throws(ArtifactError) {
@@ -202,7 +231,9 @@ public final class ArtifactFacade: Sendable {
         self.documents = SearchDocumentBuilder(maxContentBytes: configuration.maxIndexedContentBytes)
         try Self.validate(configuration)
         try backend.embedder.checkDimension()
-        if !embedderBound { try await Self.checkEmbedder(backend.embedder, index: index) }
+        if !embedderBound {
+            try await Self.bindEmbedder(backend.embedder, choice: nil, index: index, readOnly: store.isReadOnly)
+        }
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }
 
@@ -256,7 +287,7 @@ public final class ArtifactFacade: Sendable {
     ) async throws -> Artifact? {
         let artifact = makeArtifact(draft, at: clock())
         let text = try await indexText(artifact)
-        let item = try searchItem(for: artifact, text: text)
+        let item = try await searchItems(for: [(artifact, text)])[0]
         guard case .inserted(let sequence) = try await index.insert(artifact, vector: storedVector(item), unless: condition)
         else { return nil }
         try await mirror.recorded(item, sequence: sequence)
@@ -285,13 +316,19 @@ public final class ArtifactFacade: Sendable {
         item.vector.map { StoredVector(values: $0, embedder: backend.embedder.identifier) }
     }
 
-    /// An artifact's search document: its text, embedded and analysed (the analysis goes to
-    /// the search index with it; the record keeps only the vector).
-    func searchItem(for artifact: Artifact, text: String) throws -> SearchItem {
-        let vector = try backend.embedder.checkedEmbeddings([text], ids: [artifact.artifactID])[0]
-        var item = indices.item(for: artifact, text: text, vector: vector)
-        item.terms = TermCounts(analyzer: backend.analyzer.identifier, terms: backend.analyzer.terms(in: text))
-        return item
+    /// Artifacts' search documents: their texts embedded (one batch, off the cooperative
+    /// pool: ``HybridSearch/Embedder/embeddings(_:ids:)``) and analysed (in parallel slices,
+    /// one per core); the analysis goes to the search index with them, the record keeps only
+    /// the vector.
+    func searchItems(for entries: [(artifact: Artifact, text: String)]) async throws -> [SearchItem] {
+        let vectors = try await backend.embedder.embeddings(entries.map(\.text), ids: entries.map(\.artifact.artifactID))
+        let analyzer = backend.analyzer
+        let indices = self.indices
+        return try await ParallelSlices.map(Array(zip(entries, vectors))) { entry, vector in
+            var item = indices.item(for: entry.artifact, text: entry.text, vector: vector)
+            item.terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: entry.text))
+            return item
+        }
     }
 
     /// The artifact with `id` if it exists and is visible from this scope (same organisation).

@@ -4,7 +4,9 @@ import HybridSearch
 /// Opens the store's persistent search index, rebuilding what cannot be used: the index is
 /// derived data (SQLite holds every record with its vector), so damage, another format or
 /// another analyzer means "start empty and catch up from SQLite", never an error or a wrong
-/// answer. Another embedder stays an error (the vectors in SQLite are that embedder's).
+/// answer. An index of another embedder is rebuilt too: the facade has checked the embedder
+/// against the store's binding (SQLite's vectors) before, so such an index is what a
+/// re-embed left behind.
 enum SearchIndexOpener {
     /// How much of each segment is checked when the index opens: by default header, section
     /// table and bounds (``HybridSearch/Segment/Verification/standard``: contents are checked
@@ -48,9 +50,15 @@ enum SearchIndexOpener {
         } else {
             directory = try FileSystemSegmentDirectory(url: folder)
         }
+        let configuration = searchConfiguration(for: embedder)
         do {
-            return try PersistentIndex(
-                directory: directory, analyzer: analyzer, embedder: embedder, verification: verification, source: source)
+            do {
+                return try PersistentIndex(
+                    directory: directory, analyzer: analyzer, embedder: embedder, configuration: configuration,
+                    verification: verification, source: source)
+            } catch SearchError.embedderMismatch {
+                throw PersistentIndex.OpenProblem.damaged("built with another embedder")
+            }
         } catch is PersistentIndex.OpenProblem {
             // Clear the folder only while no other process can be committing into it; if one
             // is, rebuild in memory for this process and let the next opener clear it.
@@ -62,8 +70,15 @@ enum SearchIndexOpener {
                 } ?? false
             }
             let fresh: any SegmentDirectory = cleared ? directory : InMemorySegmentDirectory()
-            return try PersistentIndex(directory: fresh, analyzer: analyzer, embedder: embedder, source: source)
+            return try PersistentIndex(
+                directory: fresh, analyzer: analyzer, embedder: embedder, configuration: configuration, source: source)
         }
+    }
+
+    /// The engine's defaults with hybrid fusion weighted for `embedder`
+    /// (``HybridSearch/Embedder/defaultSemanticWeight``: 0.15 hashed, 0.2 MiniLM).
+    static func searchConfiguration(for embedder: any Embedder) -> SearchConfiguration {
+        SearchConfiguration(fusion: .reciprocalRank(ReciprocalRankFusion(semanticWeight: embedder.defaultSemanticWeight)))
     }
 }
 

@@ -39,9 +39,41 @@ public protocol ArtifactIndex: Sendable {
     /// How many changes are numbered above `sequence`: what a catch-up from there will read.
     func changeCount(after sequence: Int64) async throws -> Int
 
-    /// The embedder of the most recently saved vector and its dimension, or `nil` when no
-    /// vector is stored: the embedder a store is bound to.
-    func newestVectorEmbedder() async throws -> (identifier: String, dimension: Int)?
+    // MARK: Embedder binding (see ``EmbedderBinding``)
+
+    /// The store's embedder state. A store bound before bindings were recorded is bound to
+    /// the embedder of its newest stored vector (with no choice).
+    func embedderState() async throws -> EmbedderState
+
+    /// Binds the store to `binding` when it is bound to nothing, and returns the binding in
+    /// force; when it is bound to the same embedder (identifier and dimension) and `binding`
+    /// names a choice, the recorded choice becomes that one (a store follows its embedder's
+    /// server to a new address). One transaction.
+    /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when bound to another
+    ///   embedder; ``ArtifactError/reembedUnfinished(target:)`` during a re-embed.
+    func bind(_ binding: EmbedderBinding) async throws -> EmbedderBinding
+
+    /// Starts (or restarts) switching the store to `target`: from now on only vectors of
+    /// `target` are accepted, and the store opens only for the re-embed.
+    func beginReembed(to target: EmbedderBinding) async throws
+
+    /// Up to `limit` artifacts, in change order after `sequence`, whose stored vector is not
+    /// `identifier`'s (or that have none), with their change numbers: what a re-embed has
+    /// left to do.
+    func artifactsToReembed(notEmbeddedBy identifier: String, after sequence: Int64, limit: Int) async throws
+        -> [(sequence: Int64, artifact: Artifact)]
+
+    /// How many artifacts' vectors are not `identifier`'s.
+    func reembedCount(notEmbeddedBy identifier: String) async throws -> Int
+
+    /// Replaces the stored vectors of existing artifacts (ids gone meanwhile are skipped),
+    /// in one transaction; change numbers stay (a search index is rebuilt after a re-embed).
+    func replaceVectors(_ vectors: [(artifactID: String, vector: StoredVector)]) async throws
+
+    /// Ends the re-embed begun by ``beginReembed(to:)``: the target becomes the binding.
+    /// - Throws: ``ArtifactError/reembedUnfinished(target:)`` when some vector is not the
+    ///   target's yet.
+    func finishReembed() async throws -> EmbedderBinding
 
     /// Deletes artifacts in one transaction, leaving a delete change for each, and records
     /// `pendingContent` (the blobs the caller will remove if nothing else refers to them; see

@@ -164,8 +164,10 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             // One write transaction for the batch: each check and its insert see the rows the
             // batch inserted before them, and two processes saving the same unchanged file
             // cannot both pass.
+            let vectors = batch.compactMap(\.vector)
             return try await writing { db -> [InsertOutcome] in
-                try rows.map { try $0.execute(db) }
+                try Self.checkVectors(vectors, db)
+                return try rows.map { try $0.execute(db) }
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let ids = batch.map(\.artifact.artifactID)
@@ -291,15 +293,146 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         }
     }
 
-    public func newestVectorEmbedder() async throws -> (identifier: String, dimension: Int)? {
-        try await pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT embedder, length(vector) FROM records WHERE vector IS NOT NULL ORDER BY sequence DESC LIMIT 1")
+    // MARK: Embedder binding
+
+    public func embedderState() async throws -> EmbedderState {
+        try await pool.read { db in try Self.embedderState(db) }
+    }
+
+    public func bind(_ binding: EmbedderBinding) async throws -> EmbedderBinding {
+        // Most opens change nothing: decided on a read, written (and decided again) only when
+        // the binding is new or its choice moves.
+        let current = try await embedderState()
+        if let bound = try Self.binding(after: binding, in: current), bound == current.bound { return bound }
+        return try await writing { db in
+            let state = try Self.embedderState(db)
+            let bound = try Self.binding(after: binding, in: state)!
+            if bound != state.bound { try Self.write(bound, prefix: Self.boundPrefix, db) }
+            return bound
+        }
+    }
+
+    /// The binding in force once `binding` is bound in `state` (`nil` never: the optional
+    /// lets callers compare).
+    /// - Throws: ``ArtifactError/reembedUnfinished(target:)``, ``ArtifactError/embedderMismatch(bound:given:)``.
+    private static func binding(after binding: EmbedderBinding, in state: EmbedderState) throws -> EmbedderBinding? {
+        if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
+        guard var bound = state.bound else { return binding }
+        guard bound.identifier == binding.identifier, bound.dimension == binding.dimension else {
+            throw ArtifactError.embedderMismatch(bound: bound, given: binding.identifier)
+        }
+        if let choice = binding.choice { bound.choice = choice }
+        return bound
+    }
+
+    public func beginReembed(to target: EmbedderBinding) async throws {
+        try await writing { db in try Self.write(target, prefix: Self.targetPrefix, db) }
+    }
+
+    public func artifactsToReembed(notEmbeddedBy identifier: String, after sequence: Int64, limit: Int) async throws
+        -> [(sequence: Int64, artifact: Artifact)]
+    {
+        let rows = try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, record, pinned FROM records
+                    WHERE sequence > ? AND (vector IS NULL OR embedder IS NULL OR embedder != ?)
+                    ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [sequence, identifier, limit]
+            ).map { row -> (Int64, String, Bool) in (row[0], row[1], row[2]) }
+        }
+        return try rows.map { ($0.0, try Self.decode(record: $0.1, pinned: $0.2)) }
+    }
+
+    public func reembedCount(notEmbeddedBy identifier: String) async throws -> Int {
+        try await pool.read { db in try Self.reembedCount(notEmbeddedBy: identifier, db) }
+    }
+
+    private static func reembedCount(notEmbeddedBy identifier: String, _ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM records WHERE vector IS NULL OR embedder IS NULL OR embedder != ?",
+            arguments: [identifier]) ?? 0
+    }
+
+    public func replaceVectors(_ vectors: [(artifactID: String, vector: StoredVector)]) async throws {
+        let rows = vectors.map { (VectorCoding.encode($0.vector.values), $0.vector.embedder, $0.artifactID) }
+        try await writing { db in
+            let update = try db.cachedStatement(sql: "UPDATE records SET vector = ?, embedder = ? WHERE artifact_id = ?")
+            for (vector, embedder, id) in rows { try update.execute(arguments: [vector, embedder, id]) }
+        }
+    }
+
+    public func finishReembed() async throws -> EmbedderBinding {
+        try await writing { db in
+            guard let target = try Self.embedderState(db).target else {
+                throw ArtifactError.invalidArgument("no re-embed of this store is under way")
+            }
+            guard try Self.reembedCount(notEmbeddedBy: target.identifier, db) == 0 else {
+                throw ArtifactError.reembedUnfinished(target: target)
+            }
+            try Self.write(target, prefix: Self.boundPrefix, db)
+            try db.execute(sql: "DELETE FROM store_info WHERE key LIKE 'embedder.target.%'")
+            return target
+        }
+    }
+
+    private static let boundPrefix = "embedder."
+    private static let targetPrefix = "embedder.target."
+
+    /// The binding and re-embed target in `store_info`; a store bound before bindings were
+    /// recorded is bound to its newest vector's embedder.
+    static func embedderState(_ db: Database) throws -> EmbedderState {
+        var values: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM store_info WHERE key LIKE 'embedder.%'") {
+            values[row[0]] = row[1]
+        }
+        func binding(_ prefix: String) -> EmbedderBinding? {
+            guard let identifier = values[prefix + "identifier"], let dimension = values[prefix + "dimension"].flatMap({ Int($0) })
             else { return nil }
-            let identifier: String? = row[0]
+            return EmbedderBinding(identifier: identifier, dimension: dimension, choice: values[prefix + "choice"])
+        }
+        var bound = binding(boundPrefix)
+        if bound == nil,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT embedder, length(vector) FROM records WHERE vector IS NOT NULL ORDER BY sequence DESC LIMIT 1"),
+            let identifier: String = row[0]
+        {
             let bytes: Int = row[1]
-            return identifier.map { ($0, bytes / 4) }
+            bound = EmbedderBinding(identifier: identifier, dimension: bytes / 4)
+        }
+        return EmbedderState(bound: bound, target: binding(targetPrefix))
+    }
+
+    private static func write(_ binding: EmbedderBinding, prefix: String, _ db: Database) throws {
+        let put = try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_info (key, value) VALUES (?, ?)")
+        try put.execute(arguments: [prefix + "identifier", binding.identifier])
+        try put.execute(arguments: [prefix + "dimension", String(binding.dimension)])
+        if let choice = binding.choice {
+            try put.execute(arguments: [prefix + "choice", choice])
+        } else {
+            try db.execute(sql: "DELETE FROM store_info WHERE key = ?", arguments: [prefix + "choice"])
+        }
+    }
+
+    /// Refuses vectors of any embedder but the store's (a process opened before a re-embed
+    /// switched it, or during one), and binds an unbound store to the first vector's.
+    private static func checkVectors(_ vectors: [StoredVector], _ db: Database) throws {
+        guard let first = vectors.first else { return }
+        let state = try embedderState(db)
+        if let target = state.target {
+            if vectors.contains(where: { $0.embedder != target.identifier || $0.values.count != target.dimension }) {
+                throw ArtifactError.reembedUnfinished(target: target)
+            }
+            return
+        }
+        guard let bound = state.bound else {
+            try write(EmbedderBinding(identifier: first.embedder, dimension: first.values.count), prefix: boundPrefix, db)
+            return try checkVectors(vectors, db)
+        }
+        if let other = vectors.first(where: { $0.embedder != bound.identifier || $0.values.count != bound.dimension }) {
+            throw ArtifactError.embedderMismatch(bound: bound, given: other.embedder)
         }
     }
 

@@ -40,6 +40,12 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A path or URI outside what a confined facade may read (another organisation's blob, or
     /// a host path outside the configured roots).
     case accessDenied(path: String, reason: String)
+    /// The store is bound to another embedder (``EmbedderBinding``) than the one given: its
+    /// vectors are that embedder's.
+    case embedderMismatch(bound: EmbedderBinding, given: String)
+    /// A switch of the store's embedder was begun (``ArtifactFacade/reembed(with:choice:progress:)``)
+    /// and has not finished: the store's vectors are partly the target's.
+    case reembedUnfinished(target: EmbedderBinding)
 
     public var description: String {
         switch self {
@@ -90,6 +96,15 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " intact and verify --repair to rebuild the derived data, or restore index.sqlite from a backup"
         case .accessDenied(let path, let reason):
             return "access to \(path) denied: \(reason)"
+        case .embedderMismatch(let bound, let given):
+            let how = bound.choice.map { " (--embedder \($0))" } ?? ""
+            return "this store's vectors were made by embedder \"\(bound.identifier)\"\(how), not \"\(given)\": "
+                + "open it with that embedder (every command uses the store's own when --embedder is not given), "
+                + "or switch the store with artifact-search reembed --embedder NEW"
+        case .reembedUnfinished(let target):
+            let how = target.choice ?? target.identifier
+            return "switching this store's embedder to \"\(target.identifier)\" was begun and not finished: "
+                + "run artifact-search reembed --embedder \(how) to finish it (or reembed with the old embedder to go back)"
         }
     }
 
@@ -106,6 +121,9 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " and is not served"
         case .damagedDatabase: return "the store's database is damaged on the server (its operator can run artifact-search verify)"
         case .readOnlyStore: return "the store is read-only on the server: reads work, saves, pins and deletes are refused"
+        case .embedderMismatch, .reembedUnfinished:
+            return "the store's embedder is being switched or was switched on the server (artifact-search reembed):"
+                + " its operator restarts the server once the switch has finished"
         default: return description
         }
     }

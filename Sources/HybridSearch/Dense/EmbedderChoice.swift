@@ -42,8 +42,28 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
     public var defaultSemanticWeight: Double {
         switch self {
         case .hashed: return SearchConfiguration.defaultSemanticWeight
-        case .minilm: return 0.2
+        case .minilm: return SentenceTransformerEmbedder.semanticWeight
         }
+    }
+
+    /// The choice that makes the embedder named `identifier`, for stores bound before
+    /// bindings recorded their choice: the default hashed embedder, or all-MiniLM-L6-v2 from
+    /// the default folder; `nil` for any other.
+    public init?(inferringFrom identifier: String) {
+        if identifier == HashedNGramEmbedder().identifier {
+            self = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
+        } else if identifier.hasPrefix("sentence-transformer:\(Self.minilmFolderName):") {
+            self = .minilm(folder: nil)
+        } else {
+            return nil
+        }
+    }
+
+    /// `minilm:FOLDER` with the folder made absolute (against the current directory, `~`
+    /// expanded), so a store records a choice that works from any directory.
+    public var absolute: EmbedderChoice {
+        guard case .minilm(let folder?) = self else { return self }
+        return .minilm(folder: URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path)
     }
 
     /// Where `minilm` alone looks: `$ARTIFACT_SEARCH_MODELS/all-MiniLM-L6-v2`, else

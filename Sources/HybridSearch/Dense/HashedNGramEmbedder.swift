@@ -56,8 +56,17 @@ public struct HashedNGramEmbedder: Embedder {
         return "hashed-ngram-v1:fnv1a64:d\(dimension):n\(ngramSizes.lowerBound)-\(ngramSizes.upperBound):stop=\(stop)"
     }
 
+    /// One vector per text, in order. A batch of 16 or more texts is split over the cores
+    /// (each text's vector is the same either way).
     public func embed(_ texts: [String]) -> [[Float]] {
-        texts.map(embed)
+        let slices = min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 8)
+        guard slices > 1 else { return texts.map(embed) }
+        let size = (texts.count + slices - 1) / slices
+        let parts = ResultSlots<[[Float]]>(count: slices, empty: [])
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            parts.set(slice, texts[min(slice * size, texts.count)..<min((slice + 1) * size, texts.count)].map(embed))
+        }
+        return parts.values.flatMap { $0 }
     }
 
     /// One text's vector (length `dimension`, unit L2 norm or all zeros).

@@ -28,7 +28,8 @@ import Foundation
 /// to another path (keep the folder's name, or pass the same `name`).
 ///
 /// `embed` runs its batches on every core and blocks the calling thread until they are done
-/// (≈ 35 ms of CPU per 256-token passage): call it off the cooperative pool.
+/// (≈ 35 ms of CPU per 256-token passage): from async code call ``Embedder/embeddings(_:ids:)``,
+/// which runs it off the cooperative pool.
 public struct SentenceTransformerEmbedder: Embedder {
     public let identifier: String
     public let dimension: Int
@@ -38,6 +39,12 @@ public struct SentenceTransformerEmbedder: Embedder {
     public let maximumSequenceLength: Int
     /// Most padded tokens in one batch (sequences × longest sequence).
     public var maximumBatchTokens = 8_192
+
+    /// 0.2: the weight with the best mean nDCG@10 over `Fixtures/agent-artifacts` and SciFact's
+    /// odd-numbered queries among 0.15–2 for all-MiniLM-L6-v2 (Benchmarks/RESULTS.md, issue 11;
+    /// reported on the even-numbered ones). Other models get it too until measured.
+    public var defaultSemanticWeight: Double { Self.semanticWeight }
+    public static let semanticWeight = 0.2
 
     /// Loads the model folder at `folder`.
     /// - Parameter name: the model's name in ``identifier`` (default: the folder's name).
@@ -120,7 +127,7 @@ public struct SentenceTransformerEmbedder: Embedder {
         // own threads spent about a third of the time waking up and yielding on the per-head
         // attention products.
         Self.singleThreadedBLAS
-        let results = ResultSlots(count: batches.count)
+        let results = ResultSlots<[[Float]]>(count: batches.count, empty: [])
         let encoder = self.encoder
         let inputs = batches.map { batch in batch.map { sequences[$0] } }
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
@@ -136,15 +143,6 @@ public struct SentenceTransformerEmbedder: Embedder {
     /// Sets OpenBLAS to one thread per call, once per process (a process-wide setting: other
     /// callers of OpenBLAS in a process that embeds run single-threaded too).
     private static let singleThreadedBLAS: Void = OpenBLAS.setThreadCount(1)
-
-    /// One result per batch, written by the batch's worker.
-    private final class ResultSlots: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [[[Float]]]
-        init(count: Int) { slots = Array(repeating: [], count: count) }
-        func set(_ index: Int, _ value: [[Float]]) { lock.withLock { slots[index] = value } }
-        var values: [[[Float]]] { lock.withLock { slots } }
-    }
 
     /// XXH64 of the weights as 16 hex digits, from `<weights>.xxh64` when it names the file's
     /// current size and modification time, else `computing()` (≈ 90 MB hashed once) and
