@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "HybridSearch", targets: ["HybridSearch"]),
         .library(name: "ArtifactSearch", targets: ["ArtifactSearch"]),
+        .library(name: "Embedders", targets: ["Embedders"]),
         .executable(name: "artifact-search", targets: ["artifact-search"]),
     ],
     dependencies: [
@@ -30,6 +31,9 @@ let package = Package(
             name: "HybridSearch",
             dependencies: ["CVectorKernels"]
         ),
+        // Embedders a user names (`--embedder`: EmbedderChoice) and the OpenAI-compatible HTTP
+        // embedder (Foundation's URLSession; no NIO). Its own target: the engine never talks HTTP.
+        .target(name: "Embedders", dependencies: ["HybridSearch"]),
         .target(
             name: "ArtifactSearch",
             dependencies: [
@@ -64,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "artifact-search",
             dependencies: [
-                "HybridSearch",
+                "HybridSearch", "Embedders",
                 "ArtifactSearch",
                 "ArtifactSearchMCP",
                 "ArtifactSearchHTTP",
@@ -80,13 +84,13 @@ let package = Package(
         .executableTarget(
             name: "hybrid-bench",
             dependencies: [
-                "HybridSearch", "CVectorKernels",
+                "HybridSearch", "Embedders", "CVectorKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/hybrid-bench"
         ),
         .testTarget(
-            name: "HybridSearchTests", dependencies: ["HybridSearch", "CVectorKernels"],
+            name: "HybridSearchTests", dependencies: ["HybridSearch", "Embedders", "CVectorKernels"],
             // Reference data read by path (#filePath), not a bundle resource.
             exclude: ["Fixtures"]),
         // The child process the crash tests spawn and kill (built by `swift test` through the
@@ -102,7 +106,15 @@ let package = Package(
                 "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
-        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "HybridSearch", "artifact-search"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "HybridSearch", "Embedders", "artifact-search"]),
+        // The OpenAI-compatible embedder against a local server of the tests' own (Hummingbird,
+        // already built for the service), through the library and through the program.
+        .testTarget(
+            name: "EmbeddersTests",
+            dependencies: [
+                "Embedders", "HybridSearch", "ArtifactSearch", "artifact-search",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "MCPTests",
             dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embedders
 import Foundation
 import HybridSearch
 

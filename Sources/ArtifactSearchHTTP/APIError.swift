@@ -115,6 +115,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .dimensionMismatch, .embedderMismatch:
             return serverSide(.internalServerError, "embedder_mismatch", failed("the store was indexed with another embedder"), detail: message)
         case .storage, .corruptSegment: return serverSide(.internalServerError, "index_error", failed("the search index failed"), detail: message)
+        case .embedderFailed:
+            return serverSide(.serviceUnavailable, "embedder_unavailable", failed("the store's embedder did not answer"), detail: message)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embedders
 import Foundation
 import HybridSearch
 
@@ -12,18 +13,27 @@ struct EmbedCommand: ParsableCommand {
             How to check an embedder, or compare it with another implementation (e.g. \
             sentence-transformers' encode with normalize_embeddings=True for minilm).
 
+            A text with no word the embedder uses (e.g. "the" for hashed) gives the zero vector.
+
             --embedder: hashed (the default hashed n-gram embedder), minilm (all-MiniLM-L6-v2 \
             from $ARTIFACT_SEARCH_MODELS/all-MiniLM-L6-v2, else \
-            ~/.cache/artifact-search/models/all-MiniLM-L6-v2; scripts/fetch-model minilm \
-            installs it) or minilm:FOLDER (a sentence-transformer model folder).
+            ${XDG_CACHE_HOME:-~/.cache}/artifact-search/models/all-MiniLM-L6-v2; scripts/fetch-model \
+            minilm installs it there), minilm:FOLDER (a sentence-transformer model folder), or \
+            openai:URL#MODEL (an OpenAI-compatible server: POST URL/v1/embeddings for MODEL, with \
+            the key in $OPENAI_API_KEY or the variable --embedder-key-env names, none if unset; \
+            its dimension is asked of the server).
 
             Examples:
               artifact-search embed "checkpoint with the highest accuracy"
               artifact-search embed --embedder minilm --json "best model by f1" "GPU out of memory"
+              artifact-search embed --embedder openai:http://127.0.0.1:8000#multilingual-e5-small "hello"
             """)
 
     @Option(help: ArgumentHelp(EmbedderOption.help + ".", valueName: "embedder"), transform: EmbedderOption.parse)
     var embedder: EmbedderChoice = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
+
+    @OptionGroup
+    var key: EmbedderKeyOption
 
     @Flag(help: "Print one JSON array of float arrays.")
     var json = false
@@ -36,7 +46,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try EmbedderOption.load(embedder)
+        let model = try EmbedderOption.load(embedder.keyed(by: key.variable))
         let vectors = try model.checkedEmbeddings(texts, ids: texts.indices.map { "text \($0 + 1)" })
         if json {
             // Floats in their shortest round-trip form (a valid JSON number: vectors are finite).

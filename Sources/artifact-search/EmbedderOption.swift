@@ -1,10 +1,11 @@
 import ArgumentParser
 import ArtifactSearch
+import Embedders
 import HybridSearch
 
 /// `--embedder` as every command reads it, and the embedder a store's commands use.
 enum EmbedderOption {
-    static let help = "\(EmbedderChoice.forms) (default hashed; see `embed --help` for where minilm looks)"
+    static let help = "\(EmbedderChoice.forms) (default hashed; where minilm looks and what openai sends: artifact-search help embed)"
 
     /// Help of `--embedder` on commands that open a store.
     static let storeHelp = ArgumentHelp(
@@ -18,9 +19,11 @@ enum EmbedderOption {
         do { return try EmbedderChoice(parsing: text).absolute } catch { throw ValidationError(String(describing: error)) }
     }
 
-    /// The embedder, or a user error (exit 1) saying what is missing and how to install it.
-    static func load(_ choice: EmbedderChoice) throws -> any Embedder {
-        do { return try choice.makeEmbedder() } catch { throw CommandLineError("\(error)") }
+    /// The embedder, or a user error (exit 1) saying what is missing and how to install it
+    /// (or why the server did not answer).
+    /// - Parameter dimension: a served model's dimension when known (spares asking the server).
+    static func load(_ choice: EmbedderChoice, dimension: Int? = nil) throws -> any Embedder {
+        do { return try choice.makeEmbedder(dimension: dimension) } catch { throw CommandLineError("\(error)") }
     }
 
     /// The embedder to open a store in `state` with, and the choice to record:
@@ -54,7 +57,7 @@ enum EmbedderOption {
 
     private static func deferred(_ bound: EmbedderBinding, choice: EmbedderChoice) -> DeferredEmbedder {
         DeferredEmbedder(identifier: bound.identifier, dimension: bound.dimension, defaultSemanticWeight: choice.defaultSemanticWeight) {
-            try load(choice)
+            try load(choice, dimension: bound.dimension)
         }
     }
 }
@@ -62,5 +65,27 @@ enum EmbedderOption {
 /// `--embedder` on the commands that may create a store (`ingest`, `mcp`, `serve`).
 struct StoreEmbedderOptions: ParsableArguments {
     @Option(name: .customLong("embedder"), help: EmbedderOption.storeHelp, transform: EmbedderOption.parse)
-    var choice: EmbedderChoice?
+    var given: EmbedderChoice?
+
+    @OptionGroup
+    var key: EmbedderKeyOption
+
+    /// `--embedder` with `--embedder-key-env` applied.
+    var choice: EmbedderChoice? { given?.keyed(by: key.variable) }
+}
+
+/// `--embedder-key-env NAME`, beside every `--embedder`.
+struct EmbedderKeyOption: ParsableArguments {
+    @Option(
+        name: .customLong("embedder-key-env"),
+        help: ArgumentHelp(
+            "The environment variable holding an openai: embedder's API key (default OPENAI_API_KEY; recorded by name, never the key).",
+            valueName: "name"))
+    var variable: String?
+
+    func validate() throws {
+        if let variable, !EmbedderChoice.isVariableName(variable) {
+            throw ValidationError("--embedder-key-env takes a variable name (letters, digits, _), got \"\(variable)\"")
+        }
+    }
 }

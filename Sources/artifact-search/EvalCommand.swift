@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embedders
 import Foundation
 import HybridSearch
 
@@ -18,8 +19,8 @@ struct EvalCommand: ParsableCommand {
 
             Examples:
               artifact-search eval --corpus Fixtures/agent-artifacts
-              artifact-search eval --corpus ../shared/corpora/scifact --mode lexical --json
-              artifact-search eval --corpus ../shared/corpora/scifact --query-typos 0.5
+              artifact-search eval --corpus /work/shared/corpora/scifact --mode lexical --json
+              artifact-search eval --corpus /work/shared/corpora/scifact --query-typos 0.5
             """)
 
     @Option(help: "BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")
@@ -52,6 +53,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp(EmbedderOption.help + "; hashed takes --dimension.", valueName: "embedder"), transform: EmbedderOption.parse)
     var embedder: EmbedderChoice = .hashed(dimension: HashedNGramEmbedder.defaultDimension)
+
+    @OptionGroup
+    var key: EmbedderKeyOption
 
     @Option(
         parsing: .unconditional,
@@ -94,7 +98,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let searchMode = mode
         let collection = try BEIRCollection(contentsOf: URL(fileURLWithPath: corpus))
-        var choice = embedder
+        var choice = embedder.keyed(by: key.variable)
         if case .hashed = choice { choice = .hashed(dimension: dimension) }
         let model = try EmbedderOption.load(choice)
         let semanticWeight = self.semanticWeight ?? choice.defaultSemanticWeight

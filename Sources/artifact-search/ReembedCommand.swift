@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArtifactSearch
+import Embedders
 import Foundation
 import HybridSearch
 
@@ -32,15 +33,19 @@ struct ReembedCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(EmbedderOption.help + ".", valueName: "embedder"), transform: EmbedderOption.parse)
     var embedder: EmbedderChoice
 
+    @OptionGroup
+    var key: EmbedderKeyOption
+
     func run() async throws {
         let folder = store.url
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) else {
             throw CommandLineError("no store at \(folder.path) to re-embed: point --store / \(StoreOptions.environmentVariable) at one")
         }
-        let model = try EmbedderOption.load(embedder)
+        let choice = embedder.keyed(by: key.variable)
+        let model = try EmbedderOption.load(choice)
         let started = Date()
         let bar = ProgressBarBox()
-        let facade = try await ArtifactFacade.reembed(at: folder, to: model, choice: embedder.description) { step in
+        let facade = try await ArtifactFacade.reembed(at: folder, to: model, choice: choice.description) { step in
             bar.update(step)
         }
         bar.finish()
@@ -49,7 +54,7 @@ struct ReembedCommand: AsyncParsableCommand {
         let done = bar.done
         FileHandle.standardError.write(
             Data(
-                ("re-embedded \(ProgressBar.grouped(done)) of \(ProgressBar.grouped(count)) artifacts with \(embedder)"
+                ("re-embedded \(ProgressBar.grouped(done)) of \(ProgressBar.grouped(count)) artifacts with \(choice)"
                     + " in \(String(format: "%.1f", seconds)) s; the store now uses \(model.identifier)\n").utf8))
     }
 }

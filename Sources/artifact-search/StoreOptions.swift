@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArtifactSearch
+import Embedders
 import Foundation
 import HybridSearch
 

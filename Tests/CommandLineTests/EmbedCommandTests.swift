@@ -27,7 +27,7 @@ struct EmbedCommandTests {
         defer { runner.remove() }
         let unknown = try runner.run(["embed", "--embedder", "bert", "x"])
         #expect(unknown.status == 2)
-        #expect(unknown.standardError.contains("hashed, minilm or minilm:FOLDER"))
+        #expect(unknown.standardError.contains("hashed, minilm, minilm:FOLDER or openai:URL#MODEL"))
         let missing = try runner.run(["embed", "--embedder", "minilm:\(runner.folder.path)/no-model", "x"])
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("scripts/fetch-model minilm"))

@@ -1,4 +1,5 @@
 import ArtifactSearch
+import Embedders
 import Foundation
 import HybridSearch
 import Testing
@@ -52,7 +53,7 @@ struct StoreEmbedderCommandTests {
         #expect(missing.standardError.contains("scripts/fetch-model minilm"))
         let unknown = try runner.run(["serve", "--embedder", "bert"])
         #expect(unknown.status == 2)
-        #expect(unknown.standardError.contains("hashed, minilm or minilm:FOLDER"))
+        #expect(unknown.standardError.contains("hashed, minilm, minilm:FOLDER or openai:URL#MODEL"))
     }
 
     @Test(

@@ -251,7 +251,7 @@ struct DenseTests {
         } catch {
             switch (fault, error) {
             case (.nan, .invalidVector), (.infinity, .invalidVector), (.wrongDimension, .dimensionMismatch),
-                (.tooFewVectors, .invalidArgument), (.tooManyVectors, .invalidArgument), (.throwing, .invalidArgument):
+                (.tooFewVectors, .invalidArgument), (.tooManyVectors, .invalidArgument), (.throwing, .embedderFailed):
                 break
             default: Issue.record("\(fault): unexpected error \(error)")
             }

@@ -1,3 +1,4 @@
+import Embedders
 import Foundation
 import Testing
 

@@ -12,6 +12,9 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A segment file is not one this build can read: damaged (checksum), truncated, or of
     /// another format version. The index is derived data: rebuild it from the source of truth.
     case corruptSegment(name: String, reason: String)
+    /// The embedder could not embed (a model not installed, a server that did not answer):
+    /// nothing was saved or searched. `reason` is the embedder's own error.
+    case embedderFailed(embedder: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,8 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
             return "index file \(path): \(reason); check that the folder exists, is writable, and the disk is not full"
         case .corruptSegment(let name, let reason):
             return "segment \(name) cannot be used (\(reason)): the index is derived data, rebuild it from the records"
+        case .embedderFailed(let embedder, let reason):
+            return "embedder \"\(embedder)\" failed: \(reason)"
         }
     }
 }

@@ -41,7 +41,7 @@ public final class DeferredEmbedder: Embedder, @unchecked Sendable {
         } catch let error as SearchError {
             throw error
         } catch {
-            throw .invalidArgument("\(error)")
+            throw .embedderFailed(embedder: identifier, reason: "\(error)")
         }
         guard embedder.identifier == identifier, embedder.dimension == dimension else {
             throw .embedderMismatch(stored: identifier, current: embedder.identifier)

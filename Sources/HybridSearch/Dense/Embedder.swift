@@ -59,7 +59,7 @@ extension Embedder {
         } catch let error as SearchError {
             throw error
         } catch {
-            throw .invalidArgument("embedder \"\(identifier)\" failed: \(error)")
+            throw .embedderFailed(embedder: identifier, reason: "\(error)")
         }
         guard vectors.count == texts.count else {
             throw .invalidArgument(
