@@ -105,24 +105,30 @@ let package = Package(
             dependencies: [
                 "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        // Running the program (and the official MCP client) from the tests: shared by the suites
+        // that start child processes.
+        .target(name: "ProgramTestSupport", path: "Tests/ProgramTestSupport"),
         // Depends on the program so `swift test` builds it; the tests run the binary itself.
-        .testTarget(name: "CommandLineTests", dependencies: ["ArtifactSearch", "HybridSearch", "Embedders", "artifact-search"]),
-        // The OpenAI-compatible embedder against a local server of the tests' own (Hummingbird,
-        // already built for the service), through the library and through the program.
+        .testTarget(
+            name: "CommandLineTests", dependencies: ["ArtifactSearch", "HybridSearch", "Embedders", "artifact-search", "ProgramTestSupport"]),
+        // The OpenAI-compatible embedder against a local server of the tests' own
+        // (fake_embedding_server.py, Python's standard library, in its own process), through the
+        // library and through the program.
         .testTarget(
             name: "EmbeddersTests",
-            dependencies: [
-                "Embedders", "HybridSearch", "ArtifactSearch", "artifact-search",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            ]),
+            dependencies: ["Embedders", "HybridSearch", "ArtifactSearch", "artifact-search", "ProgramTestSupport"],
+            exclude: ["fake_embedding_server.py"]),
         .testTarget(
             name: "MCPTests",
-            dependencies: ["ArtifactSearchMCP", "ArtifactSearch", "artifact-search", .product(name: "MCP", package: "swift-sdk")],
+            dependencies: [
+                "ArtifactSearchMCP", "ArtifactSearch", "artifact-search", "ProgramTestSupport", .product(name: "MCP", package: "swift-sdk"),
+            ],
             exclude: ["client"]),  // the Python end-to-end client, run by OfficialClientTests
         .testTarget(
             name: "HTTPTests",
             dependencies: [
-                "ArtifactSearchHTTP", "ArtifactSearch", "artifact-search", .product(name: "Crypto", package: "swift-crypto"),
+                "ArtifactSearchHTTP", "ArtifactSearch", "artifact-search", "ProgramTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],
     swiftLanguageModes: [.v6]

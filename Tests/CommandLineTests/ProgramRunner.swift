@@ -1,4 +1,5 @@
 import Foundation
+import ProgramTestSupport
 import Testing
 
 /// What one run of the program did.
@@ -58,38 +59,8 @@ struct ProgramRunner {
     /// Runs the program with `arguments` in the working folder; the environment is this
     /// process's minus `ARTIFACT_SEARCH_STORE`, plus `environment`.
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProgramResult {
-        let process = Process()
-        process.executableURL = try Self.programURL()
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        var variables = ProcessInfo.processInfo.environment
-        variables.removeValue(forKey: "ARTIFACT_SEARCH_STORE")
-        variables.merge(environment) { _, new in new }
-        process.environment = variables
-        // Output goes to files, not pipes: nothing can block on a full pipe.
-        let capture = FileManager.default.temporaryDirectory
-            .appendingPathComponent("artifact-search-cli-output-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: capture, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: capture) }
-        let outputURL = capture.appendingPathComponent("stdout")
-        let errorURL = capture.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL)
-        let error = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? output.close()
-            try? error.close()
-        }
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return ProgramResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
-            standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+        let output = try ChildProcess.run(try Self.programURL(), arguments, in: folder, environment: environment)
+        return ProgramResult(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 
     /// Runs the program and requires exit status 0.
@@ -101,34 +72,6 @@ struct ProgramRunner {
         return result
     }
 
-    /// The `artifact-search` binary: next to the test bundle (`swift test` builds it there),
-    /// else in the package's build folders.
-    static func programURL() throws -> URL {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("artifact-search"))
-        }
-        if let first = CommandLine.arguments.first {
-            let url = URL(fileURLWithPath: first).deletingLastPathComponent()
-            candidates.append(url.appendingPathComponent("artifact-search"))
-        }
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root = root.deletingLastPathComponent()
-        }
-        for build in [".build", ".build-cli"] {
-            candidates.append(root.appendingPathComponent(build).appendingPathComponent("debug/artifact-search"))
-        }
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
-            return candidate
-        }
-        throw ProgramNotFound(searched: candidates.map(\.path))
-    }
-
-    struct ProgramNotFound: Error, CustomStringConvertible {
-        var searched: [String]
-        var description: String {
-            "artifact-search binary not found (looked in \(searched.joined(separator: ", "))): run swift build first"
-        }
-    }
+    /// The `artifact-search` binary `swift test` built.
+    static func programURL() throws -> URL { try TestPackage.program() }
 }

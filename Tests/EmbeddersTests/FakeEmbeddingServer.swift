@@ -1,13 +1,13 @@
 import Foundation
-import HybridSearch
-import Hummingbird
-import Logging
 
-/// An OpenAI-compatible embeddings server on a loopback port, for the tests: `POST /v1/embeddings`
-/// answers each input with the hashed n-gram embedder's vector of it (64 dimensions — a real,
-/// deterministic embedding the tests can compute themselves), listing the results in reverse
-/// order (clients must order them by `index`). Each request first takes the next scripted
-/// ``Behaviour`` (then answers normally), so a test can make it fail as servers do.
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The tests' OpenAI-compatible embeddings server (`fake_embedding_server.py`, Python's
+/// standard library) in a process of its own on a loopback port: it answers from its own
+/// threads, so tests that block this process's threads cannot stall it. Each input gets
+/// ``vector(_:)``; each request first takes the next scripted ``Behaviour``.
 final class FakeEmbeddingServer: @unchecked Sendable {
     enum Behaviour: Sendable {
         case status(Int, message: String, retryAfter: String? = nil)
@@ -17,95 +17,137 @@ final class FakeEmbeddingServer: @unchecked Sendable {
         case dropLast
         /// The first vector's first component is 1e39 (beyond Float).
         case overflow
-        /// The body's first number is a NaN literal (not JSON).
+        /// The body's only number is a NaN literal (not JSON).
         case nanLiteral
-        /// Index 0 twice.
+        /// The last result says index 0 again.
         case duplicateIndex
         /// Vectors one component longer.
         case longerVectors
+
+        var json: [String: Any] {
+            switch self {
+            case .status(let status, let message, let retryAfter):
+                var object: [String: Any] = ["status": status, "message": message]
+                if let retryAfter { object["retry_after"] = retryAfter }
+                return object
+            case .slow(let seconds): return ["slow": seconds]
+            case .dropLast: return ["drop_last": true]
+            case .overflow: return ["overflow": true]
+            case .nanLiteral: return ["nan_literal": true]
+            case .duplicateIndex: return ["duplicate_index": true]
+            case .longerVectors: return ["longer_vectors": true]
+            }
+        }
     }
 
     /// What one request carried.
-    struct Received: Sendable {
+    struct Received: Decodable, Sendable {
         var authorization: String?
         var model: String
         var inputs: [String]
         var encodingFormat: String?
+
+        enum CodingKeys: String, CodingKey {
+            case authorization, model, inputs
+            case encodingFormat = "encoding_format"
+        }
     }
 
-    static let embedder = HashedNGramEmbedder(dimension: 64)
-    private let lock = NSLock()
-    private var script: [Behaviour] = []  // guarded by `lock`
-    private var received: [Received] = []  // guarded by `lock`
-    private var task: Task<Void, any Error>?
-    private(set) var port = 0
+    static let dimension = 16
 
-    /// Starts listening on a free loopback port.
+    /// The server's vector of `text`: for each UTF-8 byte b at position k, component
+    /// (b + k) mod 16 gains 1.
+    static func vector(_ text: String) -> [Float] {
+        var values = [Float](repeating: 0, count: dimension)
+        for (position, byte) in text.utf8.enumerated() { values[(Int(byte) + position) % dimension] += 1 }
+        return values
+    }
+
+    static func vectors(_ texts: [String]) -> [[Float]] { texts.map(vector) }
+
+    private let process: Process
+    /// The server's standard input: closing it stops the server (and a test process that
+    /// dies closes it too, so no server outlives its tests).
+    private let input: Pipe
+    let port: Int
+
+    private init(process: Process, input: Pipe, port: Int) {
+        self.process = process
+        self.input = input
+        self.port = port
+    }
+
+    /// Starts the server and waits until it listens.
     static func start() async throws -> FakeEmbeddingServer {
-        let server = FakeEmbeddingServer()
-        let router = Router()
-        router.post("/v1/embeddings") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 64 << 20)
-            return try await server.answer(Data(body.readableBytesView), authorization: request.headers[.authorization])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fake_embedding_server.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        let line = try await offPool { () throws -> String in
+            var text = Data()
+            while !text.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text.append(chunk)
+            }
+            return String(decoding: text, as: UTF8.self)
         }
-        let bound = AsyncStream<Int>.makeStream()
-        // Quiet: a test stops its server by cancelling it, which Hummingbird logs as errors.
-        var logger = Logger(label: "fake-embedding-server")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in bound.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        server.task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        for await port in bound.stream {
-            server.port = port
-            break
+        guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            try? input.fileHandleForWriting.close()
+            throw ServerFailed(description: "fake_embedding_server.py did not start: \(line)")
         }
-        return server
+        return FakeEmbeddingServer(process: process, input: input, port: port)
     }
+
+    struct ServerFailed: Error, CustomStringConvertible { var description: String }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// Stops the server (closes its standard input) and waits for it to exit. Not SIGTERM: a
+    /// child started from a thread that blocks signals inherits the mask and would ignore it.
     func stop() {
-        task?.cancel()
+        guard process.isRunning else { return }
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
     }
+
+    deinit { stop() }
 
     /// Behaviours for the next requests, in order.
-    func script(_ behaviours: Behaviour...) { lock.withLock { script += behaviours } }
-
-    var requests: [Received] { lock.withLock { received } }
-
-    private func answer(_ body: Data, authorization: String?) async throws -> Response {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let model = object["model"] as? String, let inputs = object["input"] as? [String]
-        else { return Self.json(400, #"{"error": {"message": "body must be {model, input: [strings]}"}}"#) }
-        let behaviour: Behaviour? = lock.withLock {
-            received.append(Received(authorization: authorization, model: model, inputs: inputs, encodingFormat: object["encoding_format"] as? String))
-            return script.isEmpty ? nil : script.removeFirst()
-        }
-        var vectors = Self.embedder.embed(inputs).map { $0.map(Double.init) }
-        var indices = Array(inputs.indices)
-        switch behaviour {
-        case .status(let status, let message, let retryAfter)?:
-            var response = Self.json(status, #"{"error": {"message": "\#(message)", "type": "test"}}"#)
-            if let retryAfter { response.headers[.retryAfter] = retryAfter }
-            return response
-        case .slow(let seconds)?: try await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
-        case .dropLast?: vectors.removeLast(); indices.removeLast()
-        case .overflow?: vectors[0][0] = 1e39
-        case .nanLiteral?:
-            return Self.json(200, #"{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [NaN]}]}"#)
-        case .duplicateIndex?: indices[indices.count - 1] = 0
-        case .longerVectors?: vectors = vectors.map { $0 + [0] }
-        case nil: break
-        }
-        let data = zip(indices, vectors).reversed().map { ["object": "embedding", "index": $0.0, "embedding": $0.1] as [String: Any] }
-        let response: [String: Any] = ["object": "list", "model": model, "data": data, "usage": ["prompt_tokens": 1, "total_tokens": 1]]
-        return Self.json(200, String(decoding: try! JSONSerialization.data(withJSONObject: response), as: UTF8.self))
+    func script(_ behaviours: Behaviour...) async throws {
+        _ = try await control("/control/script", body: try JSONSerialization.data(withJSONObject: behaviours.map(\.json)))
     }
 
-    private static func json(_ status: Int, _ text: String) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    /// What every request so far carried, in order.
+    func requests() async throws -> [Received] {
+        try JSONDecoder().decode([Received].self, from: try await control("/control/requests", body: nil))
+    }
+
+    private func control(_ path: String, body: Data?) async throws -> Data {
+        var request = URLRequest(url: URL(string: baseURL + path)!, timeoutInterval: 30)
+        request.httpMethod = body == nil ? "GET" : "POST"
+        request.httpBody = body
+        let sent = request
+        return try await offPool {
+            let done = DispatchSemaphore(value: 0)
+            let box = Box()
+            Self.session.dataTask(with: sent) { data, _, error in
+                box.value = data.map { .success($0) } ?? .failure(error ?? ServerFailed(description: "no answer to \(path)"))
+                done.signal()
+            }.resume()
+            done.wait()
+            return try box.value!.get()
+        }
+    }
+
+    private static let session = URLSession(configuration: .ephemeral)
+
+    private final class Box: @unchecked Sendable {
+        var value: Result<Data, any Error>?
     }
 }

@@ -4,7 +4,8 @@ import Testing
 
 @testable import Embedders
 
-/// The OpenAI-compatible embedder against a real HTTP server on loopback (``FakeEmbeddingServer``),
+/// The OpenAI-compatible embedder against a real HTTP server on loopback (``FakeEmbeddingServer``,
+/// a process of its own),
 /// in each way such servers answer and fail.
 @Suite("OpenAI-compatible embedder")
 struct OpenAICompatibleEmbedderTests {
@@ -19,17 +20,17 @@ struct OpenAICompatibleEmbedderTests {
             timeout: timeout, maxAttempts: attempts, initialBackoff: 0.01, maximumBackoff: 0.05)
     }
 
-    static var expected: [[Float]] { FakeEmbeddingServer.embedder.embed(texts) }
+    static var expected: [[Float]] { FakeEmbeddingServer.vectors(texts) }
 
     @Test("Vectors in input order whatever order the server lists them, in batches of at most batchSize, with the key, model and float format sent")
     func ordersAndBatches() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
-        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, batchSize: 3), dimension: 64)
+        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, batchSize: 3), dimension: 16)
         #expect(try await offPool { try embedder.embed(Self.texts) } == Self.expected)
-        #expect(server.requests.map(\.inputs.count) == [3, 3, 2])
-        #expect(server.requests.map(\.inputs).flatMap { $0 } == Self.texts)
-        #expect(server.requests.allSatisfy { $0.authorization == "Bearer key-1" && $0.model == "fake-model" && $0.encodingFormat == "float" })
+        #expect(try await server.requests().map(\.inputs.count) == [3, 3, 2])
+        #expect(try await server.requests().map(\.inputs).flatMap { $0 } == Self.texts)
+        #expect(try await server.requests().allSatisfy { $0.authorization == "Bearer key-1" && $0.model == "fake-model" && $0.encodingFormat == "float" })
         // Through the protocol's checks and off the cooperative pool, too.
         #expect(try await embedder.embeddings(Self.texts, ids: Self.texts) == Self.expected)
     }
@@ -39,47 +40,47 @@ struct OpenAICompatibleEmbedderTests {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
         let asked = try await offPool { try OpenAICompatibleEmbedder(Self.configuration(server)) }
-        #expect(asked.dimension == 64)
-        #expect(asked.identifier == "openai-compatible:fake-model:d64")
-        #expect(server.requests.count == 1)
+        #expect(asked.dimension == 16)
+        #expect(asked.identifier == "openai-compatible:fake-model:d16")
+        #expect(try await server.requests().count == 1)
         var elsewhere = Self.configuration(server)
         elsewhere.baseURL = URL(string: server.baseURL + "/v1/")!
-        let other = try OpenAICompatibleEmbedder(elsewhere, dimension: 64)
+        let other = try OpenAICompatibleEmbedder(elsewhere, dimension: 16)
         #expect(other.identifier == asked.identifier)
         #expect(other.endpoint.absoluteString == server.baseURL + "/v1/embeddings")
-        #expect(try await offPool { try other.embed(["a"]) } == FakeEmbeddingServer.embedder.embed(["a"]))
+        #expect(try await offPool { try other.embed(["a"]) } == FakeEmbeddingServer.vectors(["a"]))
         // No key: no Authorization header.
         var keyless = Self.configuration(server)
         keyless.apiKey = nil
         let noKey = keyless
-        _ = try await offPool { try OpenAICompatibleEmbedder(noKey, dimension: 64).embed(["a"]) }
-        #expect(server.requests.last?.authorization == nil)
+        _ = try await offPool { try OpenAICompatibleEmbedder(noKey, dimension: 16).embed(["a"]) }
+        #expect(try await server.requests().last?.authorization == nil)
     }
 
     @Test("429 (with Retry-After), 500 and a response slower than the timeout are retried; then the answer is used")
     func retriesThenSucceeds() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
-        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 4, timeout: 3), dimension: 64)
-        server.script(.status(429, message: "slow down", retryAfter: "0"), .status(503, message: "loading"), .slow(seconds: 10))
+        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 4, timeout: 3), dimension: 16)
+        try await server.script(.status(429, message: "slow down", retryAfter: "0"), .status(503, message: "loading"), .slow(seconds: 10))
         #expect(try await offPool { try embedder.embed(Self.texts) } == Self.expected)
-        #expect(server.requests.count == 4)
+        #expect(try await server.requests().count == 4)
     }
 
     @Test("A server that keeps failing: unavailable after maxAttempts attempts, naming the last problem")
     func unavailable() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
-        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 3), dimension: 64)
-        server.script(.status(500, message: "boom"), .status(500, message: "boom"), .status(500, message: "boom"))
+        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 3), dimension: 16)
+        try await server.script(.status(500, message: "boom"), .status(500, message: "boom"), .status(500, message: "boom"))
         let url = server.baseURL + "/v1/embeddings"
         await #expect(throws: EmbeddingServiceError.unavailable(url: url, attempts: 3, lastProblem: "HTTP 500: boom")) {
             _ = try await offPool { try embedder.embed(["a"]) }
         }
-        #expect(server.requests.count == 3)
+        #expect(try await server.requests().count == 3)
         // Timeouts on every attempt.
-        let impatient = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 2, timeout: 3), dimension: 64)
-        server.script(.slow(seconds: 10), .slow(seconds: 10))
+        let impatient = try OpenAICompatibleEmbedder(Self.configuration(server, attempts: 2, timeout: 3), dimension: 16)
+        try await server.script(.slow(seconds: 10), .slow(seconds: 10))
         do {
             _ = try await offPool { try impatient.embed(["a"]) }
             Issue.record("a server slower than the timeout gave vectors")
@@ -93,11 +94,11 @@ struct OpenAICompatibleEmbedderTests {
     func rejected() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
-        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server), dimension: 64)
-        server.script(.status(401, message: "Incorrect API key provided"))
+        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server), dimension: 16)
+        try await server.script(.status(401, message: "Incorrect API key provided"))
         let error = EmbeddingServiceError.rejected(url: server.baseURL + "/v1/embeddings", status: 401, message: "Incorrect API key provided")
         await #expect(throws: error) { _ = try await offPool { try embedder.embed(["a"]) } }
-        #expect(server.requests.count == 1)
+        #expect(try await server.requests().count == 1)
         #expect(error.description.contains("HTTP 401") && error.description.contains("Incorrect API key provided"))
     }
 
@@ -105,31 +106,31 @@ struct OpenAICompatibleEmbedderTests {
     func badResponses() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
-        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server), dimension: 64)
+        let embedder = try OpenAICompatibleEmbedder(Self.configuration(server), dimension: 16)
         let url = server.baseURL + "/v1/embeddings"
         let three = Array(Self.texts.prefix(3))
-        server.script(.dropLast)
+        try await server.script(.dropLast)
         await #expect(throws: EmbeddingServiceError.wrongCount(url: url, expected: 3, actual: 2)) { _ = try await offPool { try embedder.embed(three) } }
-        server.script(.overflow)
+        try await server.script(.overflow)
         await #expect(throws: EmbeddingServiceError.nonFinite(url: url, input: 0)) { _ = try await offPool { try embedder.embed(three) } }
-        server.script(.nanLiteral)
+        try await server.script(.nanLiteral)
         await #expect {
             _ = try await offPool { try embedder.embed(["a"]) }
         } throws: { error in
             guard case EmbeddingServiceError.malformedResponse = error else { return false }
             return true
         }
-        server.script(.duplicateIndex)
+        try await server.script(.duplicateIndex)
         await #expect {
             _ = try await offPool { try embedder.embed(three) }
         } throws: { error in
             guard case EmbeddingServiceError.malformedResponse(_, let reason) = error else { return false }
             return reason.contains("index 0")
         }
-        server.script(.longerVectors)
-        await #expect(throws: EmbeddingServiceError.wrongDimension(url: url, expected: 64, actual: 65)) { _ = try await offPool { try embedder.embed(three) } }
+        try await server.script(.longerVectors)
+        await #expect(throws: EmbeddingServiceError.wrongDimension(url: url, expected: 16, actual: 17)) { _ = try await offPool { try embedder.embed(three) } }
         // Through the protocol: a typed engine error, nothing embedded.
-        server.script(.dropLast)
+        try await server.script(.dropLast)
         await #expect(throws: SearchError.self) { _ = try await embedder.embeddings(three, ids: three) }
     }
 
@@ -205,8 +206,8 @@ struct EmbedderChoiceTests {
     }
 }
 
-/// Runs a blocking call (the embedder waits on its HTTP requests) on a thread of its own: on
-/// the cooperative pool it could hold the threads the in-process server needs to answer.
+/// Runs a blocking call (the embedder waits on its HTTP requests) on a thread of its own, not
+/// on the cooperative pool, whose few threads the other suites running meanwhile need.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()

@@ -1,6 +1,7 @@
 import ArtifactSearch
 import Foundation
 import HybridSearch
+import ProgramTestSupport
 import Testing
 
 /// A store whose embedder is a server (`--embedder openai:URL#MODEL`), through the program.
@@ -29,15 +30,15 @@ struct ServedEmbedderCommandTests {
         let environment = ["OPENAI_API_KEY": "key-7"]
         let ingested = try await runProgram(["ingest", "--embedder", "openai:\(server.baseURL)#fake-model", "docs"], in: folder, environment: environment)
         #expect(ingested.status == 0, "\(ingested.standardError)")
-        #expect(server.requests.allSatisfy { $0.authorization == "Bearer key-7" && $0.model == "fake-model" })
-        let before = server.requests.count
+        #expect(try await server.requests().allSatisfy { $0.authorization == "Bearer key-7" && $0.model == "fake-model" })
+        let before = try await server.requests().count
         let search = ["search", "--json", "--mode", "semantic", Self.query]
         let searched = try await runProgram(search, in: folder, environment: environment)
         #expect(searched.status == 0, "\(searched.standardError)")
-        #expect(server.requests.count == before + 1)
-        #expect(server.requests.last?.inputs == [Self.query])
+        #expect(try await server.requests().count == before + 1)
+        #expect(try await server.requests().last?.inputs == [Self.query])
         // The same store searched in this process with the server's own vectors computed here.
-        let local = SameVectors(base: FakeEmbeddingServer.embedder, identifier: "openai-compatible:fake-model:d64")
+        let local = SameVectors(identifier: "openai-compatible:fake-model:d16")
         let facade = try await ArtifactFacade.open(at: folder.appendingPathComponent(".artifact-search"), embedder: local)
         var library: [String: Double] = [:]
         for hit in try await facade.search(Self.query, level: .org, limit: 10, mode: .semantic) {
@@ -61,7 +62,7 @@ struct ServedEmbedderCommandTests {
         #expect(followed.status == 0, "\(followed.standardError)")
         let again = try await runProgram(search, in: folder, environment: environment)
         #expect(again.status == 0, "\(again.standardError)")
-        #expect(moved.requests.last?.inputs == [Self.query])
+        #expect(try await moved.requests().last?.inputs == [Self.query])
         // Another model is another embedder: refused, naming the way to switch.
         let other = try await runProgram(["ingest", "--embedder", "openai:\(moved.baseURL)#other-model", "more.txt"], in: folder, environment: environment)
         #expect(other.status == 1)
@@ -80,55 +81,15 @@ struct ServedEmbedderCommandTests {
     }
 }
 
-/// Another embedder's vectors under the served embedder's identity.
+/// The server's vectors, computed here, under the served embedder's identity.
 private struct SameVectors: Embedder {
-    let base: HashedNGramEmbedder
     let identifier: String
-    var dimension: Int { base.dimension }
-    func embed(_ texts: [String]) throws -> [[Float]] { base.embed(texts) }
+    var dimension: Int { FakeEmbeddingServer.dimension }
+    func embed(_ texts: [String]) throws -> [[Float]] { FakeEmbeddingServer.vectors(texts) }
 }
 
-struct ProgramOutput: Sendable {
-    var status: Int32
-    var standardOutput: String
-    var standardError: String
-}
-
-/// Runs the built `artifact-search` in `folder` (its store is `./.artifact-search`) on a thread
-/// of its own — the test's in-process server answers it meanwhile.
+/// Runs the built `artifact-search` in `folder` (its store is `./.artifact-search`), off the
+/// cooperative pool: the test's in-process server answers it meanwhile.
 func runProgram(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) async throws -> ProgramOutput {
-    var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-        root = root.deletingLastPathComponent()
-    }
-    let candidates = [
-        Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("artifact-search"),
-        root.appendingPathComponent(".build/debug/artifact-search"),
-    ].compactMap { $0 }
-    let program = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "build artifact-search first")
-    return try await offPool {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        var variables = ProcessInfo.processInfo.environment
-        variables.removeValue(forKey: "ARTIFACT_SEARCH_STORE")
-        variables.merge(environment) { _, new in new }
-        process.environment = variables
-        let output = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
-        let errors = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
-        return ProgramOutput(
-            status: process.terminationStatus, standardOutput: String(decoding: try Data(contentsOf: output), as: UTF8.self),
-            standardError: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
-    }
+    try await ChildProcess.runOffPool(try TestPackage.program(), arguments, in: folder, environment: environment)
 }

@@ -1,6 +1,7 @@
 import ArtifactSearch
 import ArtifactSearchHTTP
 import Foundation
+import ProgramTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -255,22 +256,6 @@ func withServer(
 /// Runs a program to its end on a thread of its own (an in-process server keeps serving
 /// meanwhile); its exit status and its standard output and error, interleaved.
 func runToEnd(_ program: String, _ arguments: [String]) async throws -> (Int32, String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            do {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: program)
-                process.arguments = arguments
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }.start()
-    }
+    let output = try await ChildProcess.runOffPool(URL(fileURLWithPath: program), arguments, interleaved: true)
+    return (output.status, output.standardOutput)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProgramTestSupport
 import Testing
 
 /// `/mcp`: the MCP tools over Streamable HTTP, the Origin/Host rules, and the official client.
@@ -93,18 +94,7 @@ struct MCPOverHTTPTests {
 }
 
 enum OfficialHTTPClient {
-    static var python: String? {
-        ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_MCP_PYTHON"].flatMap {
-            FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil
-        }
-    }
-    static var required: Bool { ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_REQUIRE_MCP_CLIENT"] == "1" }
-
-    static var packageRoot: URL {
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root = root.deletingLastPathComponent()
-        }
-        return root
-    }
+    static var python: String? { TestPackage.mcpPython }
+    static var required: Bool { TestPackage.requiresMCPClient }
+    static var packageRoot: URL { TestPackage.root }
 }

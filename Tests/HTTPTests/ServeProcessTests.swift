@@ -1,18 +1,12 @@
 import Foundation
+import ProgramTestSupport
 import Testing
 
 /// `artifact-search serve` as a process: where it may listen, and a clean SIGTERM.
 @Suite("HTTP API: the serve command")
 struct ServeProcessTests {
-    /// The `artifact-search` binary `swift test` built next to the test bundle.
-    static func program() throws -> URL {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("artifact-search"))
-        }
-        candidates.append(OfficialHTTPClient.packageRoot.appendingPathComponent(".build/debug/artifact-search"))
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-    }
+    /// The `artifact-search` binary `swift test` built.
+    static func program() throws -> URL { try TestPackage.program() }
 
     /// A running `serve`, its standard error in a file.
     struct Served {

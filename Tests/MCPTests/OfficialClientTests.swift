@@ -1,4 +1,5 @@
 import Foundation
+import ProgramTestSupport
 import Testing
 
 /// `artifact-search mcp` driven by the official MCP Python SDK (`mcp` 2.3.0, pinned in
@@ -7,30 +8,12 @@ import Testing
 /// ARTIFACT_SEARCH_REQUIRE_MCP_CLIENT=1 (set by that command, so CI never skips it).
 @Suite("MCP server with the official Python client")
 struct OfficialClientTests {
-    static var python: String? {
-        ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_MCP_PYTHON"].flatMap {
-            FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil
-        }
-    }
-    static var required: Bool { ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_REQUIRE_MCP_CLIENT"] == "1" }
+    static var python: String? { TestPackage.mcpPython }
+    static var required: Bool { TestPackage.requiresMCPClient }
+    static var packageRoot: URL { TestPackage.root }
 
-    static var packageRoot: URL {
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root = root.deletingLastPathComponent()
-        }
-        return root
-    }
-
-    /// The `artifact-search` binary `swift test` built next to the test bundle.
-    static func program() throws -> URL {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL {
-            candidates.append(executable.deletingLastPathComponent().appendingPathComponent("artifact-search"))
-        }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/artifact-search"))
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-    }
+    /// The `artifact-search` binary `swift test` built.
+    static func program() throws -> URL { try TestPackage.program() }
 
     @Test(
         "initialize, list tools and their schemas, save, search, list, read, best, pin, save_file inside and outside the allowed folder, errors as results, delete",
