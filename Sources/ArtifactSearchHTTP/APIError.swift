@@ -102,6 +102,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .damagedDatabase: return serverSide(.internalServerError, "damaged_database", error.descriptionWithoutPaths, detail: message)
         case .embedderMismatch, .reembedUnfinished:
             return serverSide(.serviceUnavailable, "embedder_switched", error.descriptionWithoutPaths, detail: message)
+        case .storeBusy: return APIError(.conflict, "store_busy", message)
         }
     }
 

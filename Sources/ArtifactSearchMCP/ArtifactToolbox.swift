@@ -64,10 +64,12 @@ public struct ArtifactToolbox: Sendable {
     }
 
     /// An error's message for the client: in full locally; for a remote client without the
-    /// server's file paths (``ArtifactSearch/ArtifactError/descriptionWithoutPaths``).
+    /// server's file paths or its embedder's whereabouts (``ArtifactSearch/ArtifactError/descriptionWithoutPaths``).
     func message(for error: any Error) -> String {
-        guard servesRemoteClient, let error = error as? ArtifactError else { return String(describing: error) }
-        return error.descriptionWithoutPaths
+        guard servesRemoteClient else { return String(describing: error) }
+        if let error = error as? ArtifactError { return error.descriptionWithoutPaths }
+        if let error = error as? SearchError { return error.descriptionWithoutPaths }
+        return String(describing: error)
     }
 
     static func failure(_ message: String) -> CallTool.Result {

@@ -8,12 +8,13 @@ import HybridSearch
 /// | `hashed` | the default ``HybridSearch/HashedNGramEmbedder`` |
 /// | `minilm` | all-MiniLM-L6-v2 from ``defaultModelFolder(environment:)`` (``HybridSearch/SentenceTransformerEmbedder``) |
 /// | `minilm:FOLDER` | a sentence-transformer model folder |
-/// | `openai:URL#MODEL[#KEY_VARIABLE]` | ``OpenAICompatibleEmbedder`` at `URL` for `MODEL`, its key in the environment variable `KEY_VARIABLE` (default `OPENAI_API_KEY`; unset: no key) |
+/// | `openai:URL#MODEL[#KEY_VARIABLE]` | ``OpenAICompatibleEmbedder`` at `URL` for `MODEL`, its key in the environment variable `KEY_VARIABLE` (named: must be set), else in `OPENAI_API_KEY` (unset: no key) |
 public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
     case hashed(dimension: Int)
     /// `nil`: ``defaultModelFolder(environment:)``.
     case minilm(folder: String?)
-    case openAI(baseURL: String, model: String, keyVariable: String)
+    /// `keyVariable` `nil`: not named (``defaultKeyVariable``; a store's recorded one is kept).
+    case openAI(baseURL: String, model: String, keyVariable: String?)
 
     /// The accepted forms, for messages.
     public static let forms = "hashed, minilm, minilm:FOLDER or openai:URL#MODEL"
@@ -41,7 +42,7 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
                     "\"\(text)\" is not openai:URL#MODEL (an http:// or https:// address, then # and the model's name,"
                         + " e.g. openai:http://127.0.0.1:8000#text-embedding-3-small)")
             }
-            self = .openAI(baseURL: parts[0], model: parts[1], keyVariable: parts.count == 3 ? parts[2] : Self.defaultKeyVariable)
+            self = .openAI(baseURL: parts[0], model: parts[1], keyVariable: parts.count == 3 ? parts[2] : nil)
         } else {
             throw .invalidArgument("unknown embedder \"\(text)\": use \(Self.forms)")
         }
@@ -60,13 +61,20 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
         case .minilm(nil): return "minilm"
         case .minilm(let folder?): return "minilm:\(folder)"
         case .openAI(let url, let model, let variable):
-            return "openai:\(url)#\(model)" + (variable == Self.defaultKeyVariable ? "" : "#\(variable)")
+            return "openai:\(url)#\(model)" + (variable.map { "#\($0)" } ?? "")
         }
     }
 
     /// This choice with its key in `variable` (`--embedder-key-env`); other forms unchanged.
     public func keyed(by variable: String?) -> EmbedderChoice {
         guard let variable, case .openAI(let url, let model, _) = self else { return self }
+        return .openAI(baseURL: url, model: model, keyVariable: variable)
+    }
+
+    /// An `openai:` choice that names no key variable takes `recorded`'s (a store's), so
+    /// naming the server again does not drop the variable its key is in.
+    public func keepingKeyVariable(of recorded: EmbedderChoice?) -> EmbedderChoice {
+        guard case .openAI(let url, let model, nil) = self, case .openAI(_, _, let variable?)? = recorded else { return self }
         return .openAI(baseURL: url, model: model, keyVariable: variable)
     }
 
@@ -131,9 +139,10 @@ public enum EmbedderChoice: Sendable, Hashable, CustomStringConvertible {
         case .minilm(let folder):
             let url = folder.map { URL(fileURLWithPath: $0) } ?? Self.defaultModelFolder(environment: environment)
             return try SentenceTransformerEmbedder(folder: url, name: folder == nil ? Self.minilmFolderName : nil)
-        case .openAI(let baseURL, let model, let variable):
+        case .openAI(let baseURL, let model, let named):
+            let variable = named ?? Self.defaultKeyVariable
             let key = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-            if key == nil, variable != Self.defaultKeyVariable { throw EmbeddingServiceError.missingKey(variable: variable) }
+            if key == nil, let named { throw EmbeddingServiceError.missingKey(variable: named) }
             let configuration = OpenAICompatibleEmbedder.Configuration(baseURL: URL(string: baseURL)!, model: model, apiKey: key)
             return try OpenAICompatibleEmbedder(configuration, dimension: dimension)
         }

@@ -3,10 +3,10 @@ import Foundation
 /// Why an embedding server did not give vectors (``OpenAICompatibleEmbedder``). Each
 /// ``description`` says what happened and what to do.
 public enum EmbeddingServiceError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The server refused the request (a 4xx other than 429): a wrong key, an unknown model, an
-    /// input it does not take. `message` is the server's own (`error.message` of its JSON body).
+    /// The server refused the request (any status but 2xx and the retried 429, 500, 502, 503,
+    /// 504): a wrong key, an unknown model, an input it does not take, an endpoint it lacks. `message` is the server's own (`error.message` of its JSON body).
     case rejected(url: String, status: Int, message: String)
-    /// 429, 5xx or timeouts on every attempt.
+    /// 429, 500, 502, 503, 504 or timeouts on every attempt.
     case unavailable(url: String, attempts: Int, lastProblem: String)
     /// The server cannot be reached at all (refused, unknown host).
     case unreachable(url: String, reason: String)

@@ -17,11 +17,11 @@ import HybridSearch
 /// - **Batches:** at most ``Configuration/batchSize`` inputs per request (1…2,048, default 256),
 ///   sent one after another; each input cut to ``Configuration/maxInputBytes`` of UTF-8 (at a
 ///   character boundary): a model sees its input's start, as MiniLM's 256-token truncation does.
-/// - **Retries:** 429, 5xx, timeouts and dropped connections are retried with full-jitter
+/// - **Retries:** 429, 500, 502, 503, 504, timeouts and dropped connections are retried with full-jitter
 ///   exponential backoff (delay uniform in 0…min(maximumBackoff, initialBackoff × 2^(attempt−1)),
 ///   or the server's `Retry-After` seconds when it sends one), up to ``Configuration/maxAttempts``
-///   attempts; any other 4xx is ``EmbeddingServiceError/rejected(url:status:message:)`` with the
-///   server's message, at once; a server that cannot be reached is
+///   attempts (default 4, a request timing out after 60 s: at most about 4 minutes); any other
+///   status is ``EmbeddingServiceError/rejected(url:status:message:)`` with the server's message, at once; a server that cannot be reached is
 ///   ``EmbeddingServiceError/unreachable(url:reason:)``, at once.
 /// - **Checks:** results ordered by their `index` (each input's exactly once), as many vectors as
 ///   inputs, every component finite as a `Float`; otherwise a typed error and no vector.
@@ -42,7 +42,7 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
         /// Seconds one request may take before it counts as timed out (and is retried): at least
         /// 1 (Foundation's URLSession on Linux times a shorter limit out at once). Default 60.
         public var timeout: TimeInterval
-        /// Attempts per request, the first included (≥ 1). Default 6.
+        /// Attempts per request, the first included (≥ 1). Default 4.
         public var maxAttempts: Int
         /// Seconds: the backoff cap of the first retry, doubled per retry up to `maximumBackoff`.
         public var initialBackoff: TimeInterval
@@ -52,7 +52,7 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
 
         public init(
             baseURL: URL, model: String, apiKey: String? = nil, batchSize: Int = 256, timeout: TimeInterval = 60,
-            maxAttempts: Int = 6, initialBackoff: TimeInterval = 0.5, maximumBackoff: TimeInterval = 20,
+            maxAttempts: Int = 4, initialBackoff: TimeInterval = 0.5, maximumBackoff: TimeInterval = 20,
             maxInputBytes: Int = 16 * 1024
         ) {
             self.baseURL = baseURL
@@ -193,7 +193,7 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
                 switch status {
                 case 200..<300:
                     return try vectors(from: body, count: inputs.count, dimension: dimension, url: url)
-                case 429, 500..<600:
+                case 429, 500, 502, 503, 504:
                     lastProblem = "HTTP \(status)" + (serverMessage(body).map { ": \($0)" } ?? "")
                     retryAfter = after
                 default:
@@ -270,6 +270,7 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
             return String(message.prefix(300))
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("<") { return "an HTML page of \(body.count) bytes (not an OpenAI-compatible error)" }
         return text.isEmpty ? nil : text
     }
 }

@@ -19,9 +19,12 @@ struct EmbedCommand: ParsableCommand {
             from $ARTIFACT_SEARCH_MODELS/all-MiniLM-L6-v2, else \
             ${XDG_CACHE_HOME:-~/.cache}/artifact-search/models/all-MiniLM-L6-v2; scripts/fetch-model \
             minilm installs it there), minilm:FOLDER (a sentence-transformer model folder), or \
-            openai:URL#MODEL (an OpenAI-compatible server: POST URL/v1/embeddings for MODEL, with \
-            the key in $OPENAI_API_KEY or the variable --embedder-key-env names, none if unset; \
-            its dimension is asked of the server).
+            openai:URL#MODEL[#VARIABLE] (an OpenAI-compatible server: POST URL/v1/embeddings for \
+            MODEL, with the key in the environment variable VARIABLE or --embedder-key-env, which \
+            must then be set, else in $OPENAI_API_KEY, none if that is unset; its dimension is \
+            asked of the server; batches of 256 texts, each cut to 16 KiB; a request unanswered \
+            after 60 s, or answered 429, 500, 502, 503 or 504, is retried with backoff, 4 \
+            attempts in all).
 
             Examples:
               artifact-search embed "checkpoint with the highest accuracy"

@@ -33,7 +33,8 @@ enum EmbedderOption {
     /// - else, for a store bound to nothing yet, `hashed`.
     static func embedder(for state: EmbedderState, given: EmbedderChoice?) throws -> (embedder: any Embedder, choice: String?) {
         if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
-        if let given {
+        if var given {
+            given = given.keepingKeyVariable(of: state.bound?.choice.flatMap { try? EmbedderChoice(parsing: $0) })
             if let bound = state.bound, bound.choice == given.description { return (deferred(bound, choice: given), nil) }
             return (try load(given), given.description)
         }

@@ -20,7 +20,10 @@ struct ReembedCommand: AsyncParsableCommand {
             that opened the store with the old embedder cannot save (they are told to restart). \
             If it is interrupted the store opens for nothing else until a reembed finishes — \
             rerun it (the vectors already done are kept), or reembed to the old embedder to go \
-            back. Re-embedding to the store's own embedder only records the choice.
+            back. Only one reembed runs per store at a time (another is refused at once). \
+            Re-embedding to the store's own embedder only records the choice. Artifacts whose \
+            content is missing or damaged are embedded from their name, kind, tags and labels \
+            (as the search index indexes them) and counted in the summary; verify lists them.
 
             Examples:
               artifact-search reembed --embedder minilm
@@ -30,7 +33,9 @@ struct ReembedCommand: AsyncParsableCommand {
     @OptionGroup(title: "Store")
     var store: StoreOptions
 
-    @Option(help: ArgumentHelp(EmbedderOption.help + ".", valueName: "embedder"), transform: EmbedderOption.parse)
+    @Option(
+        help: ArgumentHelp("The embedder to switch to: \(EmbedderChoice.forms) (see artifact-search help embed).", valueName: "embedder"),
+        transform: EmbedderOption.parse)
     var embedder: EmbedderChoice
 
     @OptionGroup
@@ -52,10 +57,13 @@ struct ReembedCommand: AsyncParsableCommand {
         let count = try await facade.index.count()
         let seconds = Date().timeIntervalSince(started)
         let done = bar.done
-        FileHandle.standardError.write(
-            Data(
-                ("re-embedded \(ProgressBar.grouped(done)) of \(ProgressBar.grouped(count)) artifacts with \(choice)"
-                    + " in \(String(format: "%.1f", seconds)) s; the store now uses \(model.identifier)\n").utf8))
+        var summary = "re-embedded \(ProgressBar.grouped(done)) of \(ProgressBar.grouped(count)) artifacts with \(choice)"
+            + " in \(String(format: "%.1f", seconds)) s; the store now uses \(model.identifier)\n"
+        if bar.damaged > 0 {
+            summary += "warning: \(ProgressBar.grouped(bar.damaged)) artifact(s) had missing or damaged content and were embedded"
+                + " from their name, kind, tags and labels only: artifact-search verify lists them\n"
+        }
+        FileHandle.standardError.write(Data(summary.utf8))
     }
 }
 
@@ -63,10 +71,12 @@ struct ReembedCommand: AsyncParsableCommand {
 private final class ProgressBarBox {
     private var bar: ProgressBar?
     private(set) var done = 0
+    private(set) var damaged = 0
 
     func update(_ step: ArtifactFacade.ReembedProgress) {
         if bar == nil { bar = ProgressBar(total: step.total, unit: "artifacts") }
         done = step.done
+        damaged = step.damaged
         bar?.update(done: step.done, force: step.done == step.total)
     }
 

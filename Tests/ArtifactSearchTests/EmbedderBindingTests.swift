@@ -4,6 +4,10 @@ import GRDB
 import HybridSearch
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A store is bound to one embedder (recorded with how to make it), opens only with it, and
 /// switches to another by a re-embed that leaves it as a fresh store of the new embedder.
 @Suite("Embedder binding and re-embedding")
@@ -129,6 +133,47 @@ struct EmbedderBindingTests {
         let again = try await ArtifactFacade.reembed(at: store, to: new, choice: "new")
         #expect(try await Self.rankings(again, mode: .semantic) == (try await Self.rankings(fresh, mode: .semantic)))
         _ = facade
+    }
+
+    @Test("One re-embed per store at a time: while reembed.lock is held, another is refused at once and changes nothing")
+    func oneReembedAtATime() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let old = HashedNGramEmbedder(dimension: 64)
+        let store = folder.url.appendingPathComponent("store")
+        _ = try await Self.makeStore(store, embedder: old, choice: "old")
+        // Another process's reembed, as the kernel sees it: an exclusive flock on the file.
+        let descriptor = open(store.appendingPathComponent("reembed.lock").path, O_RDONLY | O_CREAT, 0o644)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        await #expect(throws: ArtifactError.storeBusy("another artifact-search reembed is running on this store: wait for it to finish")) {
+            _ = try await ArtifactFacade.reembed(at: store, to: HashedNGramEmbedder(dimension: 256), choice: "new")
+        }
+        close(descriptor)
+        let index = try SQLiteArtifactIndex(databaseURL: store.appendingPathComponent("index.sqlite"))
+        #expect(try await index.embedderState() == EmbedderState(bound: EmbedderBinding(old, choice: "old")))
+        // Released (as when that process exits or dies): it runs.
+        _ = try await ArtifactFacade.reembed(at: store, to: HashedNGramEmbedder(dimension: 256), choice: "new")
+        #expect(try await index.embedderState().bound?.choice == "new")
+        // Vectors of anything but the target are refused while a re-embed is under way.
+        try await index.beginReembed(to: EmbedderBinding(old, choice: "old"))
+        let one = try await index.artifactsToReembed(notEmbeddedBy: old.identifier, after: 0, limit: 1)
+        await #expect(throws: ArtifactError.self) {
+            try await index.replaceVectors(one.map { ($0.artifact.artifactID, StoredVector(values: [1], embedder: "another")) })
+        }
+    }
+
+    @Test("An artifact whose blob is gone is re-embedded from its header and counted; the rest are not")
+    func damagedContentIsCounted() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = folder.url.appendingPathComponent("store")
+        _ = try await Self.makeStore(store, embedder: HashedNGramEmbedder(dimension: 64), choice: "old")
+        let blobs = try blobFiles(in: store)
+        #expect(blobs.count == Self.texts.count)
+        try FileManager.default.removeItem(at: blobs[0])
+        let steps = Steps()
+        _ = try await ArtifactFacade.reembed(at: store, to: HashedNGramEmbedder(dimension: 256), choice: "new") { steps.append($0) }
+        #expect(steps.values.last == ArtifactFacade.ReembedProgress(done: Self.texts.count, total: Self.texts.count, damaged: 1))
     }
 
     @Test("A process that opened the store before a switch cannot save with the old embedder; nothing is recorded")

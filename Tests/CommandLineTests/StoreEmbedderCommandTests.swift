@@ -83,6 +83,12 @@ struct StoreEmbedderCommandTests {
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("reembed --embedder"))
         #expect(refused.standardError.contains("(--embedder minilm)"))
+        // So are the servers, before they serve anything.
+        for server in [["mcp", "--embedder", "hashed"], ["serve", "--port", "0", "--embedder", "hashed"]] {
+            let result = try runner.run(server)
+            #expect(result.status == 1, "\(server)")
+            #expect(result.standardError.contains("reembed --embedder"), "\(server)")
+        }
         // Without the model: listing and lexical search work; a hybrid search says how to install it.
         let listed = try runner.run(["list", "--json"], environment: Self.noModels)
         #expect(listed.status == 0)

@@ -23,6 +23,8 @@ final class FakeEmbeddingServer: @unchecked Sendable {
         case duplicateIndex
         /// Vectors one component longer.
         case longerVectors
+        /// This status with an HTML page, on every request from now on.
+        case html(Int)
 
         var json: [String: Any] {
             switch self {
@@ -36,6 +38,7 @@ final class FakeEmbeddingServer: @unchecked Sendable {
             case .nanLiteral: return ["nan_literal": true]
             case .duplicateIndex: return ["duplicate_index": true]
             case .longerVectors: return ["longer_vectors": true]
+            case .html(let status): return ["html": status]
             }
         }
     }

@@ -90,7 +90,7 @@ struct OpenAICompatibleEmbedderTests {
         }
     }
 
-    @Test("A 4xx other than 429 is the server's message at once, without a retry")
+    @Test("A 4xx other than 429, or a 501, is the server's message at once, without a retry; an HTML page is named, not quoted")
     func rejected() async throws {
         let server = try await FakeEmbeddingServer.start()
         defer { server.stop() }
@@ -100,6 +100,18 @@ struct OpenAICompatibleEmbedderTests {
         await #expect(throws: error) { _ = try await offPool { try embedder.embed(["a"]) } }
         #expect(try await server.requests().count == 1)
         #expect(error.description.contains("HTTP 401") && error.description.contains("Incorrect API key provided"))
+        try await server.script(.status(501, message: "not implemented"))
+        await #expect(throws: EmbeddingServiceError.rejected(url: server.baseURL + "/v1/embeddings", status: 501, message: "not implemented")) {
+            _ = try await offPool { try embedder.embed(["a"]) }
+        }
+        #expect(try await server.requests().count == 2)
+        try await server.script(.html(502))
+        do {
+            _ = try await offPool { try embedder.embed(["a"]) }
+            Issue.record("a 502 page forever gave vectors")
+        } catch EmbeddingServiceError.unavailable(_, _, let last) {
+            #expect(last.hasPrefix("HTTP 502: an HTML page of"))
+        }
     }
 
     @Test("Wrong counts, NaN, numbers beyond Float, a duplicated index and vectors of another length are typed errors")
@@ -180,13 +192,18 @@ struct EmbedderChoiceTests {
     @Test("openai:URL#MODEL[#VARIABLE] parses and prints back; other forms are refused with the expected shape")
     func openAIForms() throws {
         let plain = try EmbedderChoice(parsing: "openai:http://127.0.0.1:8000#text-embedding-3-small")
-        #expect(plain == .openAI(baseURL: "http://127.0.0.1:8000", model: "text-embedding-3-small", keyVariable: "OPENAI_API_KEY"))
+        #expect(plain == .openAI(baseURL: "http://127.0.0.1:8000", model: "text-embedding-3-small", keyVariable: nil))
         #expect(plain.description == "openai:http://127.0.0.1:8000#text-embedding-3-small")
         let keyed = plain.keyed(by: "MY_KEY")
         #expect(keyed.description == "openai:http://127.0.0.1:8000#text-embedding-3-small#MY_KEY")
         #expect(try EmbedderChoice(parsing: keyed.description) == keyed)
         #expect(try EmbedderChoice(parsing: "openai:https://api.example.com/v1#BAAI/bge-small-en-v1.5") == .openAI(
-            baseURL: "https://api.example.com/v1", model: "BAAI/bge-small-en-v1.5", keyVariable: "OPENAI_API_KEY"))
+            baseURL: "https://api.example.com/v1", model: "BAAI/bge-small-en-v1.5", keyVariable: nil))
+        // A store's recorded key variable is kept when the server is named again without one.
+        #expect(plain.keepingKeyVariable(of: keyed) == .openAI(
+            baseURL: "http://127.0.0.1:8000", model: "text-embedding-3-small", keyVariable: "MY_KEY"))
+        #expect(plain.keyed(by: "OPENAI_API_KEY").keepingKeyVariable(of: keyed).description.hasSuffix("#OPENAI_API_KEY"))
+        #expect(plain.keepingKeyVariable(of: .minilm(folder: nil)) == plain)
         #expect(EmbedderChoice.hashed(dimension: 1_024).keyed(by: "X") == .hashed(dimension: 1_024))
         #expect(plain.defaultSemanticWeight == SentenceTransformerEmbedder.semanticWeight)
         for bad in ["openai:", "openai:http://h", "openai:http://h#", "openai:ftp://h#m", "openai:h#m", "openai:http://h#m#1X", "openai:http://h#m#A#B"] {
@@ -201,7 +218,7 @@ struct EmbedderChoiceTests {
             _ = try choice.makeEmbedder(environment: [:], dimension: 8)
         }
         // The default variable unset: no key (a local server), made without asking anything.
-        let local = EmbedderChoice.openAI(baseURL: "http://127.0.0.1:9", model: "m", keyVariable: EmbedderChoice.defaultKeyVariable)
+        let local = EmbedderChoice.openAI(baseURL: "http://127.0.0.1:9", model: "m", keyVariable: nil)
         #expect((try? local.makeEmbedder(environment: [:], dimension: 8))?.identifier == "openai-compatible:m:d8")
     }
 }

@@ -83,9 +83,21 @@ class Handler(BaseHTTPRequestHandler):
                 "authorization": self.headers.get("Authorization"), "model": model, "inputs": inputs,
                 "encoding_format": request.get("encoding_format"),
             })
-            behaviour = SCRIPT.pop(0) if SCRIPT else {}
+            behaviour = SCRIPT[0] if SCRIPT and "html" in SCRIPT[0] else (SCRIPT.pop(0) if SCRIPT else {})
         vectors = [vector(text) for text in inputs]
         indices = list(range(len(inputs)))
+        if "html" in behaviour:
+            page = "<html><body><h1>%d</h1><p>the gateway is down</p></body></html>" % behaviour["html"]
+            body = page.encode("utf-8")
+            try:
+                self.send_response(behaviour["html"])
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if "status" in behaviour:
             headers = {"Retry-After": behaviour["retry_after"]} if "retry_after" in behaviour else {}
             message = json.dumps({"error": {"message": behaviour["message"], "type": "test"}})

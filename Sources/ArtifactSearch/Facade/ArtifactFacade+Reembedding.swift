@@ -2,15 +2,19 @@ import Foundation
 import HybridSearch
 
 extension ArtifactFacade {
-    /// What ``reembed(at:to:choice:configuration:progress:)`` reports as it goes.
+    /// What ``reembed(at:to:choice:analyzer:configuration:progress:)`` reports as it goes.
     public struct ReembedProgress: Sendable, Hashable {
         /// Artifacts re-embedded so far, and how many there were to do at the start.
         public var done: Int
         public var total: Int
+        /// Of `done`, those whose content was missing or damaged (`verify` lists them): embedded
+        /// from their name, kind, tags and labels — what the search index indexes of them too.
+        public var damaged: Int
 
-        public init(done: Int, total: Int) {
+        public init(done: Int, total: Int, damaged: Int = 0) {
             self.done = done
             self.total = total
+            self.damaged = damaged
         }
     }
 
@@ -19,6 +23,10 @@ extension ArtifactFacade {
     /// else of the record changes), written into the records batch by batch, then the store
     /// is bound to `embedder` (named `choice` for later commands) and its search index is
     /// rebuilt and committed.
+    ///
+    /// One re-embed runs per store at a time (`reembed.lock` in the store folder, an advisory
+    /// `flock`, released by the kernel when its process dies): another throws
+    /// ``ArtifactError/storeBusy(_:)`` at once.
     ///
     /// Interrupted (kill -9, an embedder's error), the store stays unusable until a re-embed
     /// finishes — to this embedder (the vectors already done are kept) or back to the old one:
@@ -32,7 +40,8 @@ extension ArtifactFacade {
     /// Re-embedding to the embedder the store is bound to does nothing (the choice is updated).
     /// - Parameter progress: called after each batch (and once at the start).
     /// - Returns: the facade of the switched store (unscoped).
-    /// - Throws: ``ArtifactError/readOnlyStore(path:)``, the embedder's errors, store errors.
+    /// - Throws: ``ArtifactError/readOnlyStore(path:)``, ``ArtifactError/storeBusy(_:)``, the
+    ///   embedder's errors, store errors.
     @discardableResult
     public static func reembed(
         at folder: URL, to embedder: any Embedder, choice: String?, analyzer: any Analyzer = StandardAnalyzer(),
@@ -49,26 +58,30 @@ extension ArtifactFacade {
         let index = try SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout)
         let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
         let target = EmbedderBinding(embedder, choice: choice)
-        let state = try await index.embedderState()
-        let alreadyBound = state.target == nil && state.bound.map { $0.identifier == target.identifier && $0.dimension == target.dimension } ?? true
-        if !alreadyBound {
+        try await ReembedLock.holding(folder: folder) {
+            let state = try await index.embedderState()
+            let alreadyBound = state.target == nil
+                && state.bound.map { $0.identifier == target.identifier && $0.dimension == target.dimension } ?? true
+            guard !alreadyBound else { return }
             try await index.beginReembed(to: target)
             let items = StoredSearchItems(store: store, corpus: configuration.corpus, analyzer: analyzer)
             let total = try await index.reembedCount(notEmbeddedBy: target.identifier)
-            var done = 0
+            var step = ReembedProgress(done: 0, total: total)
             var after: Int64 = 0
-            progress(ReembedProgress(done: 0, total: total))
+            progress(step)
             while true {
                 let batch = try await index.artifactsToReembed(
                     notEmbeddedBy: target.identifier, after: after, limit: reembedBatchSize)
                 guard let last = batch.last else { break }
-                let texts = try await ParallelSlices.map(batch.map(\.artifact)) { try await items.item(for: $0).text }
-                let vectors = try await embedder.embeddings(texts, ids: batch.map(\.artifact.artifactID))
+                let documents = try await ParallelSlices.map(batch.map(\.artifact)) { try await items.itemAndDamage(for: $0) }
+                let vectors = try await embedder.embeddings(documents.map(\.item.text), ids: batch.map(\.artifact.artifactID))
                 try await index.replaceVectors(
                     zip(batch, vectors).map { ($0.artifact.artifactID, StoredVector(values: $1, embedder: target.identifier)) })
-                done += batch.count
+                step.done += batch.count
+                step.total = max(step.total, step.done)
+                step.damaged += documents.filter(\.damaged).count
                 after = last.sequence
-                progress(ReembedProgress(done: min(done, max(total, done)), total: max(total, done)))
+                progress(step)
             }
             _ = try await index.finishReembed()
         }
@@ -80,7 +93,25 @@ extension ArtifactFacade {
         return facade
     }
 
-    /// Artifacts per re-embed batch: one transaction and one progress step each (≈ 2 s of
+    /// Artifacts per re-embed batch: one transaction and one progress step each (≈ 1 s of
     /// MiniLM on 2 cores).
-    static let reembedBatchSize = 64
+    static let reembedBatchSize = 32
+}
+
+/// `reembed.lock` in the store folder, held exclusive (advisory `flock`) for a re-embed's whole
+/// vector phase: a second re-embed of the store is refused at once instead of interleaving its
+/// vectors with the first's. Saves never take it (they are refused by the target check).
+enum ReembedLock {
+    static func holding(folder: URL, _ body: () async throws -> Void) async throws {
+        let path = folder.appendingPathComponent("reembed.lock").path
+        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileSystemArtifactStore.posixError(path) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            guard errno == EWOULDBLOCK else { throw FileSystemArtifactStore.posixError(path) }
+            throw ArtifactError.storeBusy("another artifact-search reembed is running on this store: wait for it to finish")
+        }
+        try await body()
+    }
 }

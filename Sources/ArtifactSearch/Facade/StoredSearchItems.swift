@@ -32,10 +32,16 @@ struct StoredSearchItems: Sendable {
     /// The search document of a stored artifact without vector or analysis: its text (only
     /// its header when the content is damaged or missing), metadata and creation time.
     func item(for artifact: Artifact) async throws -> SearchItem {
+        try await itemAndDamage(for: artifact).item
+    }
+
+    /// ``item(for:)``, and whether its content was damaged or missing (the text is the header).
+    func itemAndDamage(for artifact: Artifact) async throws -> (item: SearchItem, damaged: Bool) {
         // The limit the artifact was saved with, so a rebuild indexes the same bytes.
         let limit = artifact.indexedBytesLimit ?? ArtifactFacade.Configuration().maxIndexedContentBytes
         let documents = SearchDocumentBuilder(maxContentBytes: limit)
         var text = documents.header(for: artifact)
+        var damaged = false
         if let sha = artifact.sha256 {
             do {
                 if artifact.isDirectory {
@@ -51,9 +57,10 @@ struct StoredSearchItems: Sendable {
                 // Damaged or missing content (verify reports it): the record stays findable
                 // by its name, kind, tags and labels.
                 text = documents.header(for: artifact)
+                damaged = true
             }
         }
-        return makeItem(artifact, text: text)
+        return (makeItem(artifact, text: text), damaged)
     }
 
     private func makeItem(_ artifact: Artifact, text: String) -> SearchItem {

@@ -66,8 +66,10 @@ public protocol ArtifactIndex: Sendable {
     /// How many artifacts' vectors are not `identifier`'s.
     func reembedCount(notEmbeddedBy identifier: String) async throws -> Int
 
-    /// Replaces the stored vectors of existing artifacts (ids gone meanwhile are skipped),
-    /// in one transaction; change numbers stay (a search index is rebuilt after a re-embed).
+    /// Replaces the stored vectors of existing artifacts (ids gone meanwhile are skipped) with
+    /// the re-embed target's, in one transaction; change numbers stay (a search index is
+    /// rebuilt after a re-embed).
+    /// - Throws: ``ArtifactError/storeBusy(_:)`` when the vectors are not the current target's.
     func replaceVectors(_ vectors: [(artifactID: String, vector: StoredVector)]) async throws
 
     /// Ends the re-embed begun by ``beginReembed(to:)``: the target becomes the binding.

@@ -359,6 +359,10 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     public func replaceVectors(_ vectors: [(artifactID: String, vector: StoredVector)]) async throws {
         let rows = vectors.map { (VectorCoding.encode($0.vector.values), $0.vector.embedder, $0.artifactID) }
         try await writing { db in
+            guard let target = try Self.embedderState(db).target, rows.allSatisfy({ $0.1 == target.identifier }) else {
+                throw ArtifactError.storeBusy(
+                    "the store's re-embed target changed while this reembed ran (another process switched it): run it again")
+            }
             let update = try db.cachedStatement(sql: "UPDATE records SET vector = ?, embedder = ? WHERE artifact_id = ?")
             for (vector, embedder, id) in rows { try update.execute(arguments: [vector, embedder, id]) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HybridSearch
 
 /// Errors of the artifact layer. Each ``description`` says what went wrong and what to do.
 ///
@@ -46,6 +47,9 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A switch of the store's embedder was begun (``ArtifactFacade/reembed(with:choice:progress:)``)
     /// and has not finished: the store's vectors are partly the target's.
     case reembedUnfinished(target: EmbedderBinding)
+    /// Another process holds what this operation needs (a re-embed running); the message says
+    /// what to wait for.
+    case storeBusy(String)
 
     public var description: String {
         switch self {
@@ -103,8 +107,11 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "or switch the store with artifact-search reembed --embedder NEW"
         case .reembedUnfinished(let target):
             let how = target.choice ?? target.identifier
-            return "switching this store's embedder to \"\(target.identifier)\" was begun and not finished: "
-                + "run artifact-search reembed --embedder \(how) to finish it (or reembed with the old embedder to go back)"
+            return "this store's embedder is being switched to \"\(target.identifier)\" (artifact-search reembed, running or"
+                + " interrupted): nothing can be saved or searched until it finishes; if no reembed is running, run"
+                + " artifact-search reembed --embedder \(how) to finish it (or reembed with the old embedder to go back)"
+        case .storeBusy(let reason):
+            return reason
         }
     }
 
@@ -124,6 +131,21 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
         case .embedderMismatch, .reembedUnfinished:
             return "the store's embedder is being switched or was switched on the server (artifact-search reembed):"
                 + " its operator restarts the server once the switch has finished"
+        default: return description
+        }
+    }
+}
+
+extension SearchError {
+    /// ``description`` for a remote client of a server: the index's files and the embedder's
+    /// failures (a model folder, an embedding server's address) say what failed, not where.
+    public var descriptionWithoutPaths: String {
+        switch self {
+        case .storage, .corruptSegment:
+            return "the search index failed on the server (its operator can run artifact-search verify)"
+        case .embedderFailed:
+            return "the store's embedder failed on the server (a model not installed, or its embedding server not"
+                + " answering): its operator has the details; try again later"
         default: return description
         }
     }

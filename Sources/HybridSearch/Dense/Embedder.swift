@@ -63,7 +63,7 @@ extension Embedder {
         }
         guard vectors.count == texts.count else {
             throw .invalidArgument(
-                "embedder \"\(identifier)\" returned \(vectors.count) vectors for \(texts.count) texts: it must return one per text")
+                "embedder \"\(identifier)\" returned \(vectors.count) vector\(vectors.count == 1 ? "" : "s") for \(texts.count) text\(texts.count == 1 ? "" : "s"): it must return one per text")
         }
         for (vector, id) in zip(vectors, ids) {
             try DenseIndex.validate(vector, dimension: dimension, id: id)
