@@ -101,7 +101,7 @@ struct EvalCommand: ParsableCommand {
         var choice = embedder.keyed(by: key.variable)
         if case .hashed = choice { choice = .hashed(dimension: dimension) }
         let model = try EmbedderOption.load(choice)
-        let semanticWeight = self.semanticWeight ?? choice.defaultSemanticWeight
+        let semanticWeight = self.semanticWeight ?? model.defaultSemanticWeight
         let evaluator = RetrievalEvaluator(
             mode: searchMode, embedder: model,
             analyzer: StandardAnalyzer(stemming: !noStemming),

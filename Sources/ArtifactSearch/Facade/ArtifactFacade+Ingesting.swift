@@ -134,6 +134,6 @@ extension ArtifactFacade {
     private func searchItems(for entries: [(artifact: Artifact, prefix: Data)]) async throws -> [SearchItem] {
         let builder = documents
         let texts = try await ParallelSlices.map(entries) { entry in builder.text(for: entry.artifact, contentPrefix: entry.prefix) }
-        return try await searchItems(for: Array(zip(entries.map(\.artifact), texts)).map { (artifact: $0.0, text: $0.1) })
+        return try await searchItems(for: zip(entries, texts).map { ($0.artifact, $1) })
     }
 }

@@ -58,7 +58,7 @@ extension ArtifactFacade {
         let index = try SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout)
         let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
         let target = EmbedderBinding(embedder, choice: choice)
-        try await ReembedLock.holding(folder: folder) {
+        let ran: Void? = try await StoreWriteLock.forReembedding(at: folder).withExclusive {
             let state = try await index.embedderState()
             let alreadyBound = state.target == nil
                 && state.bound.map { $0.identifier == target.identifier && $0.dimension == target.dimension } ?? true
@@ -85,6 +85,9 @@ extension ArtifactFacade {
             }
             _ = try await index.finishReembed()
         }
+        guard ran != nil else {
+            throw ArtifactError.storeBusy("another artifact-search reembed is running on this store: wait for it to finish")
+        }
         var opening = configuration
         opening.preloadsSearchBackend = true
         // The index folder holds the old embedder's vectors: this open rebuilds it.
@@ -96,22 +99,4 @@ extension ArtifactFacade {
     /// Artifacts per re-embed batch: one transaction and one progress step each (≈ 1 s of
     /// MiniLM on 2 cores).
     static let reembedBatchSize = 32
-}
-
-/// `reembed.lock` in the store folder, held exclusive (advisory `flock`) for a re-embed's whole
-/// vector phase: a second re-embed of the store is refused at once instead of interleaving its
-/// vectors with the first's. Saves never take it (they are refused by the target check).
-enum ReembedLock {
-    static func holding(folder: URL, _ body: () async throws -> Void) async throws {
-        let path = folder.appendingPathComponent("reembed.lock").path
-        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileSystemArtifactStore.posixError(path) }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            if errno == EINTR { continue }
-            guard errno == EWOULDBLOCK else { throw FileSystemArtifactStore.posixError(path) }
-            throw ArtifactError.storeBusy("another artifact-search reembed is running on this store: wait for it to finish")
-        }
-        try await body()
-    }
 }

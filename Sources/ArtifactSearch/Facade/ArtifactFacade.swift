@@ -124,7 +124,7 @@ public final class ArtifactFacade: Sendable {
     ///
     /// A store is bound to one embedder (``EmbedderBinding``): a new store to `embedder`,
     /// recorded at this open; an existing one opens only with the embedder it is bound to
-    /// (``reembed(at:to:choice:configuration:progress:)`` switches it).
+    /// (``reembed(at:to:choice:analyzer:configuration:progress:)`` switches it).
     /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when the store is bound to
     ///   another embedder; ``ArtifactError/reembedUnfinished(target:)`` while a re-embed is
     ///   unfinished; ``ArtifactError/io(path:reason:)``.
@@ -159,8 +159,9 @@ public final class ArtifactFacade: Sendable {
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
-        let (embedder, choice) = try await choose(try await index.embedderState())
-        try await bindEmbedder(embedder, choice: choice, index: index, readOnly: readOnly)
+        let state = try await index.embedderState()
+        let (embedder, choice) = try await choose(state)
+        try await bindEmbedder(embedder, choice: choice, index: index, state: state, readOnly: readOnly)
         let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
             analyzer: analyzer, embedder: embedder)
@@ -171,16 +172,15 @@ public final class ArtifactFacade: Sendable {
 
     /// Binds the store to `embedder` (a writable store records it), or throws when it is bound
     /// to another one or a re-embed is unfinished.
-    static func bindEmbedder(_ embedder: any Embedder, choice: String?, index: any ArtifactIndex, readOnly: Bool) async throws {
+    /// `state` is the store's as just read.
+    static func bindEmbedder(
+        _ embedder: any Embedder, choice: String?, index: any ArtifactIndex, state: EmbedderState, readOnly: Bool
+    ) async throws {
         let binding = EmbedderBinding(embedder, choice: choice)
-        guard readOnly else {
-            _ = try await index.bind(binding)
-            return
-        }
-        let state = try await index.embedderState()
-        if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
-        if let bound = state.bound, bound.identifier != binding.identifier || bound.dimension != binding.dimension {
-            throw ArtifactError.embedderMismatch(bound: bound, given: binding.identifier)
+        if readOnly {
+            _ = try state.binding(after: binding)
+        } else {
+            _ = try await index.bind(binding, seen: state)
         }
     }
 
@@ -232,7 +232,8 @@ public final class ArtifactFacade: Sendable {
         try Self.validate(configuration)
         try backend.embedder.checkDimension()
         if !embedderBound {
-            try await Self.bindEmbedder(backend.embedder, choice: nil, index: index, readOnly: store.isReadOnly)
+            try await Self.bindEmbedder(
+                backend.embedder, choice: nil, index: index, state: try await index.embedderState(), readOnly: store.isReadOnly)
         }
         if configuration.preloadsSearchBackend { try await mirror.catchUp() }
     }

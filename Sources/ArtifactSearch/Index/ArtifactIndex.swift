@@ -45,13 +45,12 @@ public protocol ArtifactIndex: Sendable {
     /// the embedder of its newest stored vector (with no choice).
     func embedderState() async throws -> EmbedderState
 
-    /// Binds the store to `binding` when it is bound to nothing, and returns the binding in
-    /// force; when it is bound to the same embedder (identifier and dimension) and `binding`
-    /// names a choice, the recorded choice becomes that one (a store follows its embedder's
-    /// server to a new address). One transaction.
-    /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when bound to another
-    ///   embedder; ``ArtifactError/reembedUnfinished(target:)`` during a re-embed.
-    func bind(_ binding: EmbedderBinding) async throws -> EmbedderBinding
+    /// Records ``EmbedderState/binding(after:)`` of `binding` when it differs from what is
+    /// recorded (a new binding, or a choice that moves), in one transaction that decides again;
+    /// `seen` is the state the caller just read (nothing is read again when nothing changes).
+    /// - Returns: the binding in force.
+    /// - Throws: what ``EmbedderState/binding(after:)`` throws.
+    func bind(_ binding: EmbedderBinding, seen: EmbedderState) async throws -> EmbedderBinding
 
     /// Starts (or restarts) switching the store to `target`: from now on only vectors of
     /// `target` are accepted, and the store opens only for the re-embed.

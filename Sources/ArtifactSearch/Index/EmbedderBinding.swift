@@ -30,7 +30,7 @@ public struct EmbedderBinding: Sendable, Hashable {
 public struct EmbedderState: Sendable, Hashable {
     /// `nil` for a store with no vector yet (any embedder may be bound).
     public var bound: EmbedderBinding?
-    /// Set from the start of a re-embed (``ArtifactFacade/reembed(with:choice:progress:)``)
+    /// Set from the start of a re-embed (``ArtifactFacade/reembed(at:to:choice:analyzer:configuration:progress:)``)
     /// until its end; while set the store refuses to be opened and refuses vectors of any
     /// other embedder.
     public var target: EmbedderBinding?
@@ -38,5 +38,36 @@ public struct EmbedderState: Sendable, Hashable {
     public init(bound: EmbedderBinding?, target: EmbedderBinding? = nil) {
         self.bound = bound
         self.target = target
+    }
+}
+
+extension EmbedderState {
+    /// The binding in force once `binding` is bound: `binding` itself for an unbound store;
+    /// the store's own for the same embedder (identifier and dimension), with `binding`'s
+    /// choice when it names one (a store follows its embedder's server to a new address).
+    /// - Throws: ``ArtifactError/reembedUnfinished(target:)`` during a re-embed;
+    ///   ``ArtifactError/embedderMismatch(bound:given:)`` when bound to another embedder.
+    public func binding(after binding: EmbedderBinding) throws(ArtifactError) -> EmbedderBinding {
+        if let target { throw .reembedUnfinished(target: target) }
+        guard var bound else { return binding }
+        guard bound.identifier == binding.identifier, bound.dimension == binding.dimension else {
+            throw .embedderMismatch(bound: bound, given: binding.identifier)
+        }
+        if let choice = binding.choice { bound.choice = choice }
+        return bound
+    }
+
+    /// Checks vectors about to be saved: during a re-embed only the target's are accepted,
+    /// otherwise only the binding's (any, for an unbound store).
+    /// - Throws: ``ArtifactError/reembedUnfinished(target:)``, ``ArtifactError/embedderMismatch(bound:given:)``.
+    public func check(_ vectors: [StoredVector]) throws(ArtifactError) {
+        func isOf(_ binding: EmbedderBinding) -> (StoredVector) -> Bool {
+            { $0.embedder == binding.identifier && $0.values.count == binding.dimension }
+        }
+        if let target {
+            guard vectors.allSatisfy(isOf(target)) else { throw .reembedUnfinished(target: target) }
+        } else if let bound, let other = vectors.first(where: { !isOf(bound)($0) }) {
+            throw .embedderMismatch(bound: bound, given: other.embedder)
+        }
     }
 }

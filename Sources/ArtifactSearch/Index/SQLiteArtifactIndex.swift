@@ -299,30 +299,17 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         try await pool.read { db in try Self.embedderState(db) }
     }
 
-    public func bind(_ binding: EmbedderBinding) async throws -> EmbedderBinding {
-        // Most opens change nothing: decided on a read, written (and decided again) only when
-        // the binding is new or its choice moves.
-        let current = try await embedderState()
-        if let bound = try Self.binding(after: binding, in: current), bound == current.bound { return bound }
+    public func bind(_ binding: EmbedderBinding, seen: EmbedderState) async throws -> EmbedderBinding {
+        // Most opens change nothing: decided on the state the caller read, written (and
+        // decided again inside the transaction) only when the binding is new or its choice moves.
+        let bound = try seen.binding(after: binding)
+        if bound == seen.bound { return bound }
         return try await writing { db in
             let state = try Self.embedderState(db)
-            let bound = try Self.binding(after: binding, in: state)!
+            let bound = try state.binding(after: binding)
             if bound != state.bound { try Self.write(bound, prefix: Self.boundPrefix, db) }
             return bound
         }
-    }
-
-    /// The binding in force once `binding` is bound in `state` (`nil` never: the optional
-    /// lets callers compare).
-    /// - Throws: ``ArtifactError/reembedUnfinished(target:)``, ``ArtifactError/embedderMismatch(bound:given:)``.
-    private static func binding(after binding: EmbedderBinding, in state: EmbedderState) throws -> EmbedderBinding? {
-        if let target = state.target { throw ArtifactError.reembedUnfinished(target: target) }
-        guard var bound = state.bound else { return binding }
-        guard bound.identifier == binding.identifier, bound.dimension == binding.dimension else {
-            throw ArtifactError.embedderMismatch(bound: bound, given: binding.identifier)
-        }
-        if let choice = binding.choice { bound.choice = choice }
-        return bound
     }
 
     public func beginReembed(to target: EmbedderBinding) async throws {
@@ -424,20 +411,12 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     /// switched it, or during one), and binds an unbound store to the first vector's.
     private static func checkVectors(_ vectors: [StoredVector], _ db: Database) throws {
         guard let first = vectors.first else { return }
-        let state = try embedderState(db)
-        if let target = state.target {
-            if vectors.contains(where: { $0.embedder != target.identifier || $0.values.count != target.dimension }) {
-                throw ArtifactError.reembedUnfinished(target: target)
-            }
-            return
+        var state = try embedderState(db)
+        if state.bound == nil, state.target == nil {
+            state.bound = EmbedderBinding(identifier: first.embedder, dimension: first.values.count)
+            try write(state.bound!, prefix: boundPrefix, db)
         }
-        guard let bound = state.bound else {
-            try write(EmbedderBinding(identifier: first.embedder, dimension: first.values.count), prefix: boundPrefix, db)
-            return try checkVectors(vectors, db)
-        }
-        if let other = vectors.first(where: { $0.embedder != bound.identifier || $0.values.count != bound.dimension }) {
-            throw ArtifactError.embedderMismatch(bound: bound, given: other.embedder)
-        }
+        try state.check(vectors)
     }
 
     public func delete(ids: [String], pendingContent: Set<String>, exceptPinned: Bool) async throws

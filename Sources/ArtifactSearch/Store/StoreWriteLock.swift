@@ -34,8 +34,14 @@ final class StoreWriteLock: @unchecked Sendable {
     static let fileName = "store.lock"
 
     /// The lock of the store folder `root` (shared by every facade of this process).
-    static func forStore(at root: URL) -> StoreWriteLock {
-        let path = root.standardizedFileURL.appendingPathComponent(fileName).path
+    static func forStore(at root: URL) -> StoreWriteLock { named(fileName, in: root) }
+
+    /// `reembed.lock`: held exclusive for a re-embed's vector phase, so two never interleave
+    /// (saves never take it).
+    static func forReembedding(at root: URL) -> StoreWriteLock { named("reembed.lock", in: root) }
+
+    private static func named(_ name: String, in root: URL) -> StoreWriteLock {
+        let path = root.standardizedFileURL.appendingPathComponent(name).path
         return registryLock.withLock {
             if let existing = registry[path] { return existing }
             let lock = StoreWriteLock(url: URL(fileURLWithPath: path))

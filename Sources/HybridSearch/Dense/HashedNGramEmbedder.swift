@@ -62,11 +62,8 @@ public struct HashedNGramEmbedder: Embedder {
         let slices = min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 8)
         guard slices > 1 else { return texts.map(embed) }
         let size = (texts.count + slices - 1) / slices
-        let parts = ResultSlots<[[Float]]>(count: slices, empty: [])
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            parts.set(slice, texts[min(slice * size, texts.count)..<min((slice + 1) * size, texts.count)].map(embed))
-        }
-        return parts.values.flatMap { $0 }
+        let parts = (0..<slices).map { Array(texts[min($0 * size, texts.count)..<min(($0 + 1) * size, texts.count)]) }
+        return parts.concurrentMap { $0.map(embed) }.flatMap { $0 }
     }
 
     /// One text's vector (length `dimension`, unit L2 norm or all zeros).

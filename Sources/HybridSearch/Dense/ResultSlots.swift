@@ -1,7 +1,17 @@
 import Foundation
 
+extension Array where Element: Sendable {
+    /// `map` with the elements spread over the cores (`DispatchQueue.concurrentPerform`, one
+    /// work item per element; blocks until all are done); results in the elements' order.
+    func concurrentMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
+        let slots = ResultSlots<Result?>(count: count, empty: nil)
+        DispatchQueue.concurrentPerform(iterations: count) { index in slots.set(index, transform(self[index])) }
+        return slots.values.map { $0! }
+    }
+}
+
 /// One result per worker of a `DispatchQueue.concurrentPerform`, each written by its worker.
-final class ResultSlots<Value>: @unchecked Sendable {
+private final class ResultSlots<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Value]  // guarded by `lock`
 

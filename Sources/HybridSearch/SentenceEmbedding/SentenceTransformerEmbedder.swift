@@ -127,14 +127,10 @@ public struct SentenceTransformerEmbedder: Embedder {
         // own threads spent about a third of the time waking up and yielding on the per-head
         // attention products.
         Self.singleThreadedBLAS
-        let results = ResultSlots<[[Float]]>(count: batches.count, empty: [])
         let encoder = self.encoder
-        let inputs = batches.map { batch in batch.map { sequences[$0] } }
-        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            results.set(index, encoder.meanPooled(inputs[index]))
-        }
+        let pooled = batches.map { batch in batch.map { sequences[$0] } }.concurrentMap { encoder.meanPooled($0) }
         var vectors = [[Float]](repeating: [], count: texts.count)
-        for (batch, pooled) in zip(batches, results.values) {
+        for (batch, pooled) in zip(batches, pooled) {
             for (index, vector) in zip(batch, pooled) { vectors[index] = DenseIndex.normalized(vector) }
         }
         return vectors
