@@ -14,7 +14,7 @@ struct ReembedCommand: AsyncParsableCommand {
             records, content and ids stay as they are); then the store records the new embedder \
             — every later command uses it without --embedder — and its search index is rebuilt. \
             On a terminal a progress bar shows the count, rate and time left. MiniLM embeds about \
-            30 artifacts a second on 2 cores.
+            25 artifacts a second on 2 cores.
 
             Stop servers (serve, mcp) on the store first: while it runs, and after, processes \
             that opened the store with the old embedder cannot save (they are told to restart). \
