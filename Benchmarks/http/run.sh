@@ -8,18 +8,23 @@
 #
 # usage: Benchmarks/http/run.sh [SECONDS]   (WORK: where the store lives, default /tmp/http-bench;
 #        FILES: the store-scale files, default $WORK/files, made by make_corpus.py when missing)
+#
+# Every mix starts from a copy of the pristine 100,000-artifact store ($WORK/store.pristine,
+# built once): the saves of one run would otherwise grow the store (and each run's scope) for
+# the next — 25 earlier runs had made it 125,310 artifacts, 1,186 per run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_MIX=${1:-60}
 WORK=${WORK:-/tmp/http-bench}
 FILES=${FILES:-$WORK/files}
+PRISTINE=$WORK/store.pristine
 STORE=$WORK/store
 BIN="$(swift build -c release --show-bin-path)/artifact-search"
 mkdir -p "$WORK"
 if [ ! -d "$FILES" ]; then
     python3 Benchmarks/store_scale/make_corpus.py ../shared/corpora/scifact/corpus.jsonl "$FILES" 100000
 fi
-if [ ! -d "$STORE" ]; then Benchmarks/http/build_store.sh "$FILES" "$STORE"; fi
+if [ ! -d "$PRISTINE" ]; then Benchmarks/http/build_store.sh "$FILES" "$PRISTINE"; fi
 echo '[{"key": "bench-key", "org_id": "bench", "write": true}]' > "$WORK/keys.json"
 # The load generator (C: see load.c for why not Python) and SciFact's test queries as JSON
 # string literals, one per line.
@@ -34,6 +39,7 @@ for run in filtered unfiltered unfiltered:batch-off; do
     mix=${run%%:*}
     batch=on
     if [ "$run" != "$mix" ]; then batch=off; fi
+    rm -rf "$STORE" && cp -a "$PRISTINE" "$STORE" && sync  # no write-back of the copy during the run
     ARTIFACT_SEARCH_DENSE_BATCH=$batch "$BIN" serve --store "$STORE" --keys "$WORK/keys.json" --port 0 2> "$WORK/serve.log" &
     server=$!
     until grep -q "listening on" "$WORK/serve.log"; do sleep 0.1; done

@@ -26,7 +26,7 @@ struct ArtifactAPI: Sendable {
         router.post("/v1/artifacts") { request, context in try await self.save(request, context) }
         router.get("/v1/artifacts") { request, context in try await self.list(request, context) }
         router.get("/v1/artifacts/:id") { _, context in
-            try Self.json(RecordBody(try await self.visible(context).1))
+            Self.json(RecordBody(try await self.visible(context).1))
         }
         router.get("/v1/artifacts/:id/content") { request, context in try await self.content(request, context) }
         router.delete("/v1/artifacts/:id") { _, context in
@@ -95,7 +95,7 @@ struct ArtifactAPI: Sendable {
             labels: try fields.labels("labels").mapValues { Optional($0) },
             level: try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level"), limit: offset + limit,
             includeGraph: ids.graphID != nil, includeNode: ids.nodeID != nil, mode: .structural)
-        return try Self.json(ArtifactPage(artifacts: results.dropFirst(offset).map { RecordBody($0.artifact) }, offset: offset, limit: limit))
+        return Self.json(ArtifactPage(artifacts: results.dropFirst(offset).map { RecordBody($0.artifact) }, offset: offset, limit: limit))
     }
 
     private func search(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
@@ -120,7 +120,7 @@ struct ArtifactAPI: Sendable {
         let window = try fields.string("time_window").map { text throws in try TimeWindow(parsing: text) }
         let level = try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level")
         // A blank query in an explicit query mode matches nothing, as in the CLI (`auto` lists).
-        if query.allSatisfy(\.isWhitespace), mode != .auto { return try Self.json(SearchPage(hits: [], offset: offset, limit: limit)) }
+        if query.allSatisfy(\.isWhitespace), mode != .auto { return Self.json(SearchPage(hits: [], offset: offset, limit: limit)) }
         // Paging: the results for offset + limit, computed with a fusion window at least that
         // large, so pages never overlap or skip.
         let results = try await facade.search(
@@ -134,7 +134,7 @@ struct ArtifactAPI: Sendable {
             let snippet = snippets ? try await facade.snippet(of: result.artifact, using: extractor) : nil
             hits.append(SearchHitBody(result, snippet: snippet, explain: explain))
         }
-        return try Self.json(SearchPage(hits: hits, offset: offset, limit: limit))
+        return Self.json(SearchPage(hits: hits, offset: offset, limit: limit))
     }
 
     private func best(_ request: Request, _ context: ArtifactRequestContext) async throws -> Response {
@@ -148,7 +148,7 @@ struct ArtifactAPI: Sendable {
             metricMode: try fields.choice("metric_mode", default: MetricMode.max, kind: "invalid_metric_mode"),
             level: try fields.choice("level", default: ScopeLevel.run, kind: "unknown_level"),
             tags: try fields.strings("tags"), filters: try fields.labels("labels").mapValues { Optional($0) })
-        return try Self.json(BestAnswer(artifact: best.map(RecordBody.init)))
+        return Self.json(BestAnswer(artifact: best.map(RecordBody.init)))
     }
 
     private func metricsText(_ context: ArtifactRequestContext) async throws -> Response {
@@ -209,7 +209,7 @@ struct ArtifactAPI: Sendable {
                 body, kind: options.kind ?? "file", labels: options.labels, metrics: options.metrics, tags: options.tags,
                 name: options.name, pin: options.pin)
         }
-        var response = try Self.json(RecordBody(artifact), status: .created)
+        var response = Self.json(RecordBody(artifact), status: .created)
         response.headers[.location] = "/v1/artifacts/\(artifact.artifactID)"
         return response
     }
@@ -217,7 +217,7 @@ struct ArtifactAPI: Sendable {
     private func pin(_ context: ArtifactRequestContext, _ pinned: Bool) async throws -> Response {
         _ = try context.requireWriter()
         let (facade, artifact) = try await visible(context)
-        return try Self.json(RecordBody(try await facade.pin(artifact.artifactID, pinned: pinned)))
+        return Self.json(RecordBody(try await facade.pin(artifact.artifactID, pinned: pinned)))
     }
 
     // MARK: Helpers
@@ -279,6 +279,14 @@ struct ArtifactAPI: Sendable {
         return .object(members)
     }
 
+    static func json(_ value: some JSONBody, status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter(reservingCapacity: 4096)
+        value.write(to: &writer)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
+
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -289,57 +297,114 @@ struct ArtifactAPI: Sendable {
     }
 }
 
+/// A response body written with ``JSONWriter`` (the bytes `JSONEncoder` would give with
+/// sorted keys, without its cost on every request).
+protocol JSONBody {
+    func write(to writer: inout JSONWriter)
+}
+
 /// `GET /v1/artifacts`: one page of records, newest first.
-struct ArtifactPage: Encodable {
+struct ArtifactPage: JSONBody {
     var artifacts: [RecordBody]
     var offset: Int
     var limit: Int
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("artifacts")
+        writer.beginArray()
+        for artifact in artifacts { artifact.write(to: &writer) }
+        writer.endArray()
+        writer.key("limit")
+        writer.write(limit)
+        writer.key("offset")
+        writer.write(offset)
+        writer.endObject()
+    }
 }
 
 /// `POST /v1/best`: the winner, or `null`.
-struct BestAnswer: Encodable {
+struct BestAnswer: JSONBody {
     var artifact: RecordBody?
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(artifact, forKey: .artifact)  // null, not absent
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("artifact")
+        if let artifact { artifact.write(to: &writer) } else { writer.writeNull() }  // null, not absent
+        writer.endObject()
     }
-
-    enum CodingKeys: String, CodingKey { case artifact }
 }
 
 /// `POST /v1/search`: one page of hits in ranking order.
-struct SearchPage: Encodable {
+struct SearchPage: JSONBody {
     var hits: [SearchHitBody]
     var offset: Int
     var limit: Int
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("hits")
+        writer.beginArray()
+        for hit in hits { hit.write(to: &writer) }
+        writer.endArray()
+        writer.key("limit")
+        writer.write(limit)
+        writer.key("offset")
+        writer.write(offset)
+        writer.endObject()
+    }
 }
 
 /// One hit: the record, the fused score, the best matching passage, and with `explain` each
 /// leg's 1-based rank and raw score (`null` for a leg that did not find it).
-struct SearchHitBody: Encodable {
-    struct Leg: Encodable {
+struct SearchHitBody: JSONBody {
+    struct Leg {
         var rank: Int
         var score: Double
     }
 
-    struct Explanation: Encodable {
+    struct Explanation {
         var lexical: Leg?
         var semantic: Leg?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(lexical, forKey: .lexical)
-            try container.encode(semantic, forKey: .semantic)
-        }
-
-        enum CodingKeys: String, CodingKey { case lexical, semantic }
     }
 
     var artifact: RecordBody
     var score: Double?
     var snippet: String?
     var explanation: Explanation?
+
+    func write(to writer: inout JSONWriter) {
+        func write(_ leg: Leg?) {
+            guard let leg else { return writer.writeNull() }
+            writer.beginObject()
+            writer.key("rank")
+            writer.write(leg.rank)
+            writer.key("score")
+            writer.write(leg.score)
+            writer.endObject()
+        }
+        writer.beginObject()
+        writer.key("artifact")
+        artifact.write(to: &writer)
+        if let explanation {
+            writer.key("explanation")
+            writer.beginObject()
+            writer.key("lexical")
+            write(explanation.lexical)
+            writer.key("semantic")
+            write(explanation.semantic)
+            writer.endObject()
+        }
+        if let score {
+            writer.key("score")
+            writer.write(score)
+        }
+        if let snippet {
+            writer.key("snippet")
+            writer.write(snippet)
+        }
+        writer.endObject()
+    }
 
     init(_ result: ArtifactSearchResult, snippet: String?, explain: Bool) {
         artifact = RecordBody(result.artifact)

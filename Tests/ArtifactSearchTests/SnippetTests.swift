@@ -49,6 +49,9 @@ struct SnippetTests {
             "mRNA", "CD4", "p53", "café", "CAFÉ", "naïve", "studies", "study", "hoping", "hope", "the", "of", "THE",
             "atomic_write_json", "json", "write", "WRITE", "Writes", "a", "ab", "abc", "abcdefgh", "日本語", "β-cell", "IL-6",
             "Z", "zebra", "Zebras", "e2e", "2", "42nd", "__init__", "rewrite", "relicense",
+            // Identifiers whose parts start mid-word (the unanalysed rejection must not miss them).
+            "HTTPServer", "parseHTTPResponse2", "v2beta", "_private", "private", "server", "http", "beta", "response",
+            "SeRvEr", "xServer", "ABCdef", "def", "Server_v2", "2beta", "init", "studies2", "Studies_Done", "done",
         ]
         var state = UInt64(seed)
         func pick() -> String {
@@ -74,6 +77,37 @@ struct SnippetTests {
             let found = extractor.matches(in: scalars)
             #expect(found.map(\.start) == expected.map(\.start), "\(query) | \(text)")
             #expect(found.map(\.terms) == expected.map(\.terms), "\(query) | \(text)")
+        }
+    }
+
+    @Test("Whitespace collapsing decodes UTF-8 as the scalar view does: every Unicode space and control character is one space", arguments: [1, 2, 3])
+    func collapsingMatchesScalarView(seed: Int) {
+        // The pieces: ASCII, two-, three- and four-byte scalars, C0/C1 controls, DEL, and
+        // Unicode spaces (no-break, em, line and paragraph separators, ideographic).
+        let pieces = [
+            "a", "Z", "9", "_", " ", "\t", "\n", "\r\n", "\u{0}", "\u{1F}", "\u{7F}", "\u{85}", "\u{9F}", "\u{A0}", "é",
+            "ß", "\u{2003}", "\u{2028}", "\u{2029}", "\u{3000}", "日", "語", "\u{FEFF}", "😀", "\u{10FFFF}", "e\u{301}",
+        ]
+        var state = UInt64(seed)
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<(Int(state >> 58) + 1) {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += pieces[Int(state >> 33) % pieces.count]
+            }
+            // The reference: the scalar view, each scalar classified by its properties.
+            var expected: [Unicode.Scalar] = []
+            var pending = false
+            for scalar in text.unicodeScalars {
+                if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    pending = !expected.isEmpty
+                    continue
+                }
+                if pending { expected.append(" ") }
+                pending = false
+                expected.append(scalar)
+            }
+            #expect(SnippetExtractor.collapsingWhitespace(scalarsOf: text) == expected, "\(Array(text.unicodeScalars))")
         }
     }
 

@@ -60,6 +60,53 @@ struct PersistentIndexTests {
         try await Self.expectSameAnswers(third, backend, seed: 5, "two segments")
     }
 
+    @Test("A tail searched between small additions, replacements and deletes is encoded in chunks and answers as the in-memory index", arguments: [31, 32])
+    func tailChunks(seed: UInt64) async throws {
+        let url = Self.folder()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let items = try SegmentedIndexTests.items(seed: seed, count: 160, embedder: Self.embedder)
+        let backend = InMemorySearchBackend(embedder: Self.embedder)
+        let index = try PersistentIndex(directory: try FileSystemSegmentDirectory(url: url), embedder: Self.embedder)
+        var random = SeededGenerator(state: seed)
+        var next = 0
+        var watermark: Int64 = 0
+        var mostChunks = 0
+        for step in 0..<60 {
+            watermark += 1
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0 where next > 0:
+                // A replacement: an item saved again with another item's content.
+                var replaced = items[Int.random(in: 0..<160, using: &random)]
+                replaced.id = items[Int.random(in: 0..<next, using: &random)].id
+                try index.add([replaced], watermark: watermark)
+                try await backend.upsert([replaced])
+            case 1 where next > 0:
+                let id = items[Int.random(in: 0..<next, using: &random)].id
+                index.delete(ids: [id], watermark: watermark)
+                await backend.delete(corpus: "c", ids: [id])
+            case 2 where step % 20 == 19:
+                #expect(try index.commit())
+            default:
+                let count = min(Int.random(in: 1...4, using: &random), 160 - next)
+                guard count > 0 else { continue }
+                try index.add(Array(items[next..<(next + count)]), watermark: watermark)
+                try await backend.upsert(Array(items[next..<(next + count)]))
+                next += count
+            }
+            let query = SegmentedIndexTests.words.randomElement(using: &random)!
+            let filter = SegmentedIndexTests.filters(&random)
+            for mode in SearchMode.allCases {
+                let request = SearchRequest(corpus: "c", query: query, topK: 9, filter: filter, mode: mode, explain: true)
+                #expect(try index.search(request) == (try await backend.search(request)), "step \(step): \(mode) \(query) \(filter)")
+            }
+            mostChunks = max(mostChunks, index.tailSegmentCount)
+            // Geometric chunk sizes: never more than about log₄ of the tail's length, plus one.
+            #expect(index.tailSegmentCount <= 2 + Int(log(Double(max(1, index.tailCount))) / log(4.0)), "step \(step)")
+        }
+        #expect(mostChunks >= 2, "additions between searches were never encoded as chunks of their own")
+        try await Self.expectSameAnswers(index, backend, seed: seed, "after the steps")
+    }
+
     @Test("Concurrent searches share dense scans (DenseScanBatcher) and answer exactly as one at a time")
     func concurrentSearchesShareScans() async throws {
         let url = Self.folder()

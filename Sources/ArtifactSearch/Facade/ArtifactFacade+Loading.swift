@@ -176,8 +176,13 @@ extension ArtifactFacade {
         let data: Data
         if let sha = artifact.sha256 {
             // A prefix is not hash-checked, but a blob of the wrong size is damage, never a snippet.
-            try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID)
-            data = try await store.readContent(sha256: sha, maxBytes: maxBytes)
+            let (prefix, size) = try await store.readPrefix(sha256: sha, maxBytes: maxBytes)
+            if let expected = artifact.bytes, size != expected {
+                throw ArtifactError.contentDamaged(
+                    artifactID: artifact.artifactID, path: store.contentURL(sha256: sha).path, expected: sha,
+                    actual: "\(size) bytes long instead of \(expected)")
+            }
+            data = prefix
         } else {
             data = try await bytes(of: artifact).prefix(maxBytes)
         }

@@ -538,7 +538,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     // MARK: SQL
 
     static func decode(record: String, pinned: Bool) throws -> Artifact {
-        var artifact = try JSONDecoder().decode(Artifact.self, from: Data(record.utf8))
+        var artifact = try Artifact.decodeRecord(record)
         artifact.pinned = pinned
         return artifact
     }

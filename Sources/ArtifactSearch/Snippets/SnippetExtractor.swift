@@ -28,6 +28,11 @@ public struct SnippetExtractor: Sendable {
     private let termLengths: [Int]
     /// `initials[b]`: some term starts with byte `b`.
     private let initials: [Bool]
+    /// The analyzer is the ``StandardAnalyzer``, whose terms for an ASCII word each start at a
+    /// part's first letter (identifier cuts keep it, Porter stemming never changes a first
+    /// letter): an identifier none of whose part starts is an initial matches nothing, and is
+    /// rejected without analysing it.
+    private let partsKeepInitials: Bool
 
     /// - Parameter analyzer: the store's (``ArtifactFacade/backend``'s), so snippets match what the index matched.
     public init(query: String, analyzer: any Analyzer = StandardAnalyzer(), maxLength: Int = 100) {
@@ -46,6 +51,7 @@ public struct SnippetExtractor: Sendable {
         var initials = [Bool](repeating: false, count: 256)
         for first in self.terms.compactMap(\.utf8.first) { initials[Int(first)] = true }
         self.initials = initials
+        partsKeepInitials = analyzer is StandardAnalyzer
     }
 
     /// The snippet of `text`, or `nil` when the text is blank.
@@ -121,7 +127,7 @@ public struct SnippetExtractor: Sendable {
     /// as lower-cased bytes; any other word goes through ``matchingTerms(_:)-(String)``.
     private func matchingTerms(_ word: UnsafeBufferPointer<Unicode.Scalar>, analysed: inout [String: TermSet]) -> TermSet {
         func slowPath() -> TermSet {
-            let text = String(String.UnicodeScalarView(word))
+            let text = Self.string(of: word)
             if let known = analysed[text] { return known }
             let found = matchingTerms(text)
             analysed[text] = found
@@ -129,23 +135,50 @@ public struct SnippetExtractor: Sendable {
         }
         var hasDigit = false
         var hasLetter = false
+        var isIdentifier = false  // `_`, or a capital after the first letter (camelCase)
+        // Whether a byte that can start a term of the word (its first, a capital, a digit, or
+        // one after `_` or a digit: every identifier part's start is one) is a term's initial.
+        var startsWithInitial = false
+        var previous: UInt32 = 0
         for offset in 0..<word.count {
-            switch word[offset].value {
+            let value = word[offset].value
+            switch value {
             case 0x41...0x5A:
-                // A capital after the first letter makes an identifier (camelCase).
-                if offset > 0 { return slowPath() }
+                if offset > 0 { isIdentifier = true }
                 hasLetter = true
             case 0x61...0x7A: hasLetter = true
             case 0x30...0x39: hasDigit = true
-            default: return slowPath()  // `_` or not ASCII
+            case 0x5F: isIdentifier = true
+            default: return slowPath()  // not ASCII
             }
+            if !startsWithInitial, offset == 0 || value < 0x61 || previous == 0x5F || (0x30...0x39).contains(previous) {
+                startsWithInitial = initials[Int(Self.lowered(word[offset]))]
+            }
+            previous = value
         }
-        if hasDigit && hasLetter { return slowPath() }  // identifier
+        if isIdentifier || hasDigit && hasLetter {
+            return partsKeepInitials && !startsWithInitial ? TermSet() : slowPath()
+        }
         // Plain ASCII: lower-cased into a buffer on the stack, nothing allocated.
         guard let first = word.first, initials[Int(Self.lowered(first))] else { return TermSet() }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: word.count) { buffer in
             for offset in 0..<word.count { buffer[offset] = Self.lowered(word[offset]) }
             return matchingTerms(UnsafeBufferPointer(buffer), length: word.count)
+        }
+    }
+
+    /// The scalars as a `String`, UTF-8 encoded in place (`String.UnicodeScalarView`'s
+    /// `append(contentsOf:)` costs several times as much per word).
+    static func string(of scalars: UnsafeBufferPointer<Unicode.Scalar>) -> String {
+        String(unsafeUninitializedCapacity: scalars.count * 4) { buffer in
+            var count = 0
+            for scalar in scalars {
+                for unit in UTF8.encode(scalar)! {
+                    buffer[count] = unit
+                    count += 1
+                }
+            }
+            return count
         }
     }
 
@@ -226,30 +259,45 @@ public struct SnippetExtractor: Sendable {
     /// The scalars of `text` with every run of whitespace and control characters (C0, DEL,
     /// C1) turned into one space, trimmed.
     static func collapsingWhitespace(scalarsOf text: String) -> [Unicode.Scalar] {
-        // Written in place: a text never has more scalars than UTF-8 bytes.
-        [Unicode.Scalar](unsafeUninitializedCapacity: text.utf8.count) { buffer, count in
-            var written = 0
-            var pendingSpace = false
-            for scalar in text.unicodeScalars {
-                // ASCII first: Unicode property lookups cost tens of nanoseconds per scalar, and
-                // a log's 64 KiB prefix is nearly all ASCII.
-                let isSpace =
-                    scalar.isASCII
-                    ? scalar.value == 0x20 || scalar.value < 0x20 || scalar.value == 0x7F
-                    : scalar.properties.isWhitespace || (0x80...0x9F).contains(scalar.value)  // C1 controls
-                if isSpace {
-                    pendingSpace = written > 0
-                    continue
-                }
-                if pendingSpace {
-                    buffer[written] = " "
+        var text = text
+        // Decoded from the UTF-8 bytes in place (a String's bytes are valid UTF-8): ASCII
+        // bytes, nearly all of a log's or an abstract's, cost a comparison each; Unicode
+        // property lookups (tens of nanoseconds) only for other scalars.
+        return text.withUTF8 { utf8 in
+            [Unicode.Scalar](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+                var written = 0
+                var pendingSpace = false
+                var index = 0
+                while index < utf8.count {
+                    let lead = utf8[index]
+                    let scalar: Unicode.Scalar
+                    let isSpace: Bool
+                    if lead < 0x80 {
+                        index += 1
+                        isSpace = lead <= 0x20 || lead == 0x7F
+                        scalar = Unicode.Scalar(lead)
+                    } else {
+                        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                        var value = UInt32(lead) & (0xFF >> (length + 1))
+                        for next in 1..<length { value = value << 6 | UInt32(utf8[index + next] & 0x3F) }
+                        index += length
+                        scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                        isSpace = scalar.properties.isWhitespace || (0x80...0x9F).contains(value)  // C1 controls
+                    }
+                    if isSpace {
+                        pendingSpace = written > 0
+                        continue
+                    }
+                    if pendingSpace {
+                        buffer[written] = " "
+                        written += 1
+                        pendingSpace = false
+                    }
+                    buffer[written] = scalar
                     written += 1
-                    pendingSpace = false
                 }
-                buffer[written] = scalar
-                written += 1
+                count = written
             }
-            count = written
         }
     }
 }

@@ -81,6 +81,12 @@ public protocol ArtifactStore: Sendable {
     ///   missing; ``ArtifactError/io(path:reason:)`` on read failure.
     func readContent(sha256: String, maxBytes: Int?) async throws -> Data
 
+    /// Up to `maxBytes` bytes from a blob's start (not hash-checked, as
+    /// ``readContent(sha256:maxBytes:)``'s prefix) and the blob's whole size in bytes, from one
+    /// open: a search hit's snippet source, whose size the caller checks against its record.
+    /// - Throws: as ``readContent(sha256:maxBytes:)``.
+    func readPrefix(sha256: String, maxBytes: Int) async throws -> (bytes: Data, size: Int)
+
     /// Streams a whole blob in chunks (at most 1 MiB each), hashing it; throws
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
     /// if it does not hash to `sha256` (so a caller that must not emit damaged bytes checks

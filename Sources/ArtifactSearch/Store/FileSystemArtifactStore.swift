@@ -276,14 +276,18 @@ public struct FileSystemArtifactStore: ArtifactStore {
     // MARK: Reading
 
     public func contentURL(sha256: String) -> URL {
+        URL(fileURLWithPath: blobPath(sha256: sha256), isDirectory: false)
+    }
+
+    /// ``contentURL(sha256:)``'s path, built as a string: `URL` construction and `.path` cost
+    /// microseconds per call, and every search hit's snippet reads a blob.
+    func blobPath(sha256: String) -> String {
         let sha = sha256.lowercased()
-        guard sha.count >= 4, sha.allSatisfy(\.isHexDigit) else {
-            return blobsURL.appendingPathComponent("invalid").appendingPathComponent(sha.isEmpty ? "empty" : "x")
+        let isHex = sha.utf8.allSatisfy { byte in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
         }
-        // Built as a string: URL's appendingPathComponent costs microseconds per call, and
-        // every save and read asks for a blob's URL several times.
-        let path = blobsPath + "/" + sha.prefix(2) + "/" + sha.dropFirst(2).prefix(2) + "/" + sha
-        return URL(fileURLWithPath: path, isDirectory: false)
+        guard sha.utf8.count >= 4, isHex else { return blobsPath + "/invalid/" + (sha.isEmpty ? "empty" : "x") }
+        return blobsPath + "/" + sha.prefix(2) + "/" + sha.dropFirst(2).prefix(2) + "/" + sha
     }
 
     public func containsContent(sha256: String) -> Bool {
@@ -294,6 +298,10 @@ public struct FileSystemArtifactStore: ArtifactStore {
         try readContentSync(sha256: sha256, maxBytes: maxBytes)
     }
 
+    public func readPrefix(sha256: String, maxBytes: Int) async throws -> (bytes: Data, size: Int) {
+        try readPrefixSync(sha256: sha256, maxBytes: maxBytes)
+    }
+
     /// Reads a blob; a whole read (`maxBytes == nil`) is hashed on the way and must match
     /// `sha256` (a prefix cannot be checked without reading everything, so it is not).
     func readContentSync(sha256: String, maxBytes: Int?) throws(ArtifactError) -> Data {
@@ -302,50 +310,56 @@ public struct FileSystemArtifactStore: ArtifactStore {
             try streamContent(sha256: sha256, verifyingFirst: false) { chunk in data.append(contentsOf: chunk) }
             return data
         }
-        let url = contentURL(sha256: sha256)
-        let fd = try openBlob(sha256: sha256)
+        return try readPrefixSync(sha256: sha256, maxBytes: maxBytes!).bytes
+    }
+
+    private func readPrefixSync(sha256: String, maxBytes: Int) throws(ArtifactError) -> (bytes: Data, size: Int) {
+        let (fd, size) = try openBlob(sha256: sha256)
         defer { close(fd) }
-        let wanted = max(0, maxBytes ?? 0)
+        // Blobs never change in place: the file's size bounds the read (no 64 KiB buffer
+        // zeroed for a 2 KiB snippet source).
+        let wanted = min(max(0, maxBytes), size)
         var data = Data(count: wanted)
         var filled = 0
         while filled < wanted {
             let count = data.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + filled, wanted - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Self.posixError(url.path)
+                throw Self.posixError(blobPath(sha256: sha256))
             }
             if count == 0 { break }
             filled += count
         }
         data.count = filled
-        return data
+        return (data, size)
     }
 
     /// Opens a blob for reading: never blocking (a FIFO put in its place), never following a
     /// symbolic link, and only a regular file — anything else is
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
-    private func openBlob(sha256: String) throws(ArtifactError) -> Int32 {
-        let url = contentURL(sha256: sha256)
-        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+    /// - Returns: the open descriptor and the file's size in bytes.
+    private func openBlob(sha256: String) throws(ArtifactError) -> (fd: Int32, size: Int) {
+        let path = blobPath(sha256: sha256)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
-            if code == ENOENT { throw .corruptStore("content \(sha256) is missing from \(blobsURL.path)") }
+            if code == ENOENT { throw .corruptStore("content \(sha256) is missing from \(blobsPath)") }
             if code == ELOOP {
-                throw .contentDamaged(artifactID: nil, path: url.path, expected: sha256, actual: "a symbolic link")
+                throw .contentDamaged(artifactID: nil, path: path, expected: sha256, actual: "a symbolic link")
             }
-            throw Self.posixError(url.path)
+            throw Self.posixError(path)
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let error = Self.posixError(url.path)
+            let error = Self.posixError(path)
             close(fd)
             throw error
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw .contentDamaged(artifactID: nil, path: url.path, expected: sha256, actual: "not a regular file")
+            throw .contentDamaged(artifactID: nil, path: path, expected: sha256, actual: "not a regular file")
         }
-        return fd
+        return (fd, Int(info.st_size))
     }
 
     public func readContent(sha256: String, chunks body: (Data) throws -> Void) throws {
@@ -369,7 +383,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         sha256: String, verifyingFirst: Bool, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws(ArtifactError) {
         let url = contentURL(sha256: sha256)
-        let fd = try openBlob(sha256: sha256)
+        let (fd, _) = try openBlob(sha256: sha256)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
         defer { buffer.deallocate() }
@@ -401,10 +415,8 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     public func openVerifiedContent(sha256: String) throws -> any ContentReader {
         try checkContent(sha256: sha256)
-        let fd = try openBlob(sha256: sha256)
-        var info = stat()
-        _ = fstat(fd, &info)
-        return BlobReader(fd: fd, size: Int(info.st_size), sha256: sha256, path: contentURL(sha256: sha256).path)
+        let (fd, size) = try openBlob(sha256: sha256)
+        return BlobReader(fd: fd, size: size, sha256: sha256, path: blobPath(sha256: sha256))
     }
 
     /// ``ContentReader`` over one open blob: 1 MiB reads, hashed, checked at the end.

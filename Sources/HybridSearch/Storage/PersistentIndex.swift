@@ -32,6 +32,11 @@ public final class PersistentIndex: @unchecked Sendable {
         var document: SegmentDocument
     }
 
+    private struct TailChunk {
+        var positions: Range<Int>
+        var segment: Segment
+    }
+
     public let directory: any SegmentDirectory
     public let analyzer: any Analyzer
     public let embedder: any Embedder
@@ -50,8 +55,12 @@ public final class PersistentIndex: @unchecked Sendable {
     private var tailPositions: [String: Int] = [:]  // guarded by `lock`
     private var nextSerial = 0  // guarded by `lock`
     private var tailWatermark: Int64  // guarded by `lock`
-    private var tailSegment: Segment?  // guarded by `lock`
-    private var tailIsStale = false  // guarded by `lock`: `tailSegment` lags `tail`
+    /// The tail as searchable segments: chunk `i` encodes the live entries of tail positions
+    /// `tailChunks[i].positions`, consecutive from 0 up to `tailEncoded`. Additions encode only
+    /// what is new (see ``currentTailSegments()``); anything that rewrites encoded positions
+    /// (a replacement or delete of an encoded entry, compaction, commit) drops them all.
+    private var tailChunks: [TailChunk] = []  // guarded by `lock`
+    private var tailEncoded = 0  // guarded by `lock`
     /// While a commit runs: ids changed since it took its snapshot (their snapshot versions,
     /// written into the commit's new segments, are superseded).
     private var touchedDuringCommit: Set<String>?  // guarded by `lock`
@@ -244,8 +253,7 @@ public final class PersistentIndex: @unchecked Sendable {
         committedDeletes = [:]
         tail = []
         tailPositions = [:]
-        tailSegment = nil
-        tailIsStale = false
+        dropTailChunks()
         committedWatermark = 0
         tailWatermark = 0
         tailHasUnsequencedItems = false
@@ -263,13 +271,13 @@ public final class PersistentIndex: @unchecked Sendable {
         touchedDuringCommit?.insert(document.id)
         if let position = tailPositions[document.id] {
             tail[position] = nil
+            if position < tailEncoded { dropTailChunks() }
         } else {
             deleteInSegments(document.id)
         }
         tailPositions[document.id] = tail.count
         tail.append(TailEntry(serial: nextSerial, document: document))
         nextSerial += 1
-        tailIsStale = true
         compactTailIfSparse()
     }
 
@@ -284,13 +292,14 @@ public final class PersistentIndex: @unchecked Sendable {
             compacted.append(entry)
         }
         tail = compacted
+        dropTailChunks()
     }
 
     private func deleteLocked(_ id: String) {
         touchedDuringCommit?.insert(id)
         if let position = tailPositions.removeValue(forKey: id) {
             tail[position] = nil
-            tailIsStale = true
+            if position < tailEncoded { dropTailChunks() }
             compactTailIfSparse()
         } else {
             deleteInSegments(id)
@@ -336,20 +345,43 @@ public final class PersistentIndex: @unchecked Sendable {
         return documents
     }
 
-    /// The tail as a segment, re-encoded if it changed (caller holds `lock`).
-    private func currentTailSegment() throws(SearchError) -> Segment? {
-        if tailIsStale {
-            let documents = tail.compactMap { $0?.document }
-            tailSegment =
-                documents.isEmpty
-                ? nil
-                : try Segment(
+    /// The tail as segments, encoding only what was added since the last call (caller holds
+    /// `lock`).
+    ///
+    /// A server that saves between searches would otherwise re-encode the whole tail (up to
+    /// ``SearchMirror``'s commit threshold of documents) after every save. New entries become
+    /// a chunk of their own; the newest chunks are merged (re-encoded together) while the one
+    /// before holds at most 4 times as many positions, so chunk sizes grow geometrically: at most
+    /// about log₄ n chunks, and each document is re-encoded O(log n) times while it stays in
+    /// the tail. Chunks keep arrival order, so the segments' global ordinals — and every
+    /// ranking and tie — are those of one tail segment (property-tested).
+    private func currentTailSegments() throws(SearchError) -> [Segment] {
+        if tail.count > tailEncoded {
+            var positions = tailEncoded..<tail.count
+            while let last = tailChunks.last, last.positions.count <= 4 * positions.count {
+                positions = last.positions.lowerBound..<positions.upperBound
+                tailChunks.removeLast()
+            }
+            let documents = tail[positions].compactMap { $0?.document }
+            if !documents.isEmpty {
+                let segment = try Segment(
                     name: "tail", bytes: SegmentBytes(copying: SegmentWriter.encode(documents, dimension: embedder.dimension)),
                     verification: .standard)
-            tailIsStale = false
+                tailChunks.append(TailChunk(positions: positions, segment: segment))
+            }
+            tailEncoded = tail.count
         }
-        return tailSegment
+        return tailChunks.map(\.segment)
     }
+
+    /// Forgets the encoded tail (caller holds `lock`): the next search encodes it afresh.
+    private func dropTailChunks() {
+        tailChunks = []
+        tailEncoded = 0
+    }
+
+    /// How many segments the tail is searched as (tests).
+    var tailSegmentCount: Int { lock.withLock { tailChunks.count } }
 
     /// Checks every committed segment's checksums (reads them whole); one line per damaged one.
     public func checkSegments() -> [String] {
@@ -372,7 +404,7 @@ public final class PersistentIndex: @unchecked Sendable {
         let snapshot: [Segment]
         let deleted: [DeletedDocuments?]
         do {
-            snapshot = segments + (try currentTailSegment().map { [$0] } ?? [])
+            snapshot = segments + (try currentTailSegments())
             deleted = deletions
         } catch {
             lock.unlock()
@@ -426,7 +458,7 @@ public final class PersistentIndex: @unchecked Sendable {
             tail = []
             tailPositions = [:]
             tailWatermark = opened.watermark
-            tailIsStale = true
+            dropTailChunks()
         }
     }
 
@@ -533,7 +565,7 @@ public final class PersistentIndex: @unchecked Sendable {
                 remaining.append(entry)
             }
             tail = remaining
-            tailIsStale = true
+            dropTailChunks()
         }
         // Superseded commit points, segments and deletes files (readers keep their mappings).
         var live = Set(entries.map(\.name) + entries.compactMap(\.deletes))
