@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // `/metrics` in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        // The S3 client of the shared store (issue 12): streaming HTTP on the NIO the server
+        // already has (Linux URLSession has no async byte streams).
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         .target(
@@ -63,6 +66,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Object storage of the shared store (issue 12): Signature V4 and an S3-compatible
+        // client. Its own target: the libraries never build NIO's HTTP client.
+        .target(
+            name: "ArtifactSearchS3",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -130,6 +144,11 @@ let package = Package(
                 "ArtifactSearchHTTP", "ArtifactSearch", "artifact-search", "ProgramTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Signature V4 against AWS's published examples; the client against moto_server with
+        // signature checking on (scripts/test-services starts it).
+        .testTarget(
+            name: "S3Tests", dependencies: ["ArtifactSearchS3"],
+            exclude: ["requirements.txt", "make_moto_user.py"]),
     ],
     swiftLanguageModes: [.v6]
 )
