@@ -15,7 +15,7 @@ import ServiceLifecycle
 ///   loopback.
 /// - **Warm index:** the search index is brought up to date before the port opens; saves
 ///   are searchable at once; the index's in-memory tail is committed as a segment
-///   ``Configuration/commitInterval`` after the last commit or at 64 documents
+///   ``Configuration/commitInterval`` after the last commit or at 1,024 documents
 ///   (``PeriodicCommit``), and at shutdown, so other processes map it.
 /// - **Shutdown:** SIGTERM or SIGINT stops accepting connections, lets the requests in
 ///   flight finish, commits, and returns (the program exits 0).
@@ -160,11 +160,12 @@ public enum ArtifactHTTPServer {
 }
 
 /// Commits the search index's tail as a segment — `interval` after the last commit, or as soon
-/// as it holds ``tailLimit`` documents — while the server runs. A process opening the store
-/// meanwhile maps segments instead of reading records, and searches stay cheap: every search
-/// after a save re-encodes the tail, so its size is kept small.
+/// as it holds ``tailLimit`` documents — while the server runs, so a process opening the store
+/// meanwhile maps segments instead of reading records. Searches encode only what a save added
+/// to the tail (``PersistentIndex``'s tail chunks), so the tail may grow: at 64 documents
+/// the commits and the merges they set off took 4 % of the server's CPU under a 10 % save mix.
 struct PeriodicCommit: Service {
-    static let tailLimit = 64
+    static let tailLimit = 1_024
     let facade: ArtifactFacade
     let interval: Duration
 

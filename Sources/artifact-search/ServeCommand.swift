@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("commit-interval"),
-        help: ArgumentHelp("Seconds after which new documents are committed as a segment (at once at 64 documents).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds after which new documents are committed as a segment (at once at 1,024 documents).", valueName: "seconds"))
     var commitInterval = 30
 
     @Option(
