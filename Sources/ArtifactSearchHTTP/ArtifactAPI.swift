@@ -310,17 +310,22 @@ struct ArtifactPage: JSONBody {
     var limit: Int
 
     func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("artifacts")
-        writer.beginArray()
-        for artifact in artifacts { artifact.write(to: &writer) }
-        writer.endArray()
-        writer.key("limit")
-        writer.write(limit)
-        writer.key("offset")
-        writer.write(offset)
-        writer.endObject()
+        writePage(of: artifacts, as: "artifacts", offset: offset, limit: limit, to: &writer)
     }
+}
+
+/// `{"<key>": [items…], "limit": …, "offset": …}`: a page of a listing or a search.
+private func writePage(of items: [some JSONBody], as key: String, offset: Int, limit: Int, to writer: inout JSONWriter) {
+    writer.beginObject()
+    writer.key(key)
+    writer.beginArray()
+    for item in items { item.write(to: &writer) }
+    writer.endArray()
+    writer.key("limit")
+    writer.write(limit)
+    writer.key("offset")
+    writer.write(offset)
+    writer.endObject()
 }
 
 /// `POST /v1/best`: the winner, or `null`.
@@ -342,16 +347,7 @@ struct SearchPage: JSONBody {
     var limit: Int
 
     func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("hits")
-        writer.beginArray()
-        for hit in hits { hit.write(to: &writer) }
-        writer.endArray()
-        writer.key("limit")
-        writer.write(limit)
-        writer.key("offset")
-        writer.write(offset)
-        writer.endObject()
+        writePage(of: hits, as: "hits", offset: offset, limit: limit, to: &writer)
     }
 }
 
