@@ -21,7 +21,7 @@ struct ArtifactAPI: Sendable {
     static let maxOffset = 10_000
 
     func register(on router: Router<ArtifactRequestContext>) {
-        router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
+        router.get("/healthz") { _, _ in Self.json(JSONValue.object(["status": "ok"])) }
         router.get("/metrics") { _, context in try await self.metricsText(context) }
         router.post("/v1/artifacts") { request, context in try await self.save(request, context) }
         router.get("/v1/artifacts") { request, context in try await self.list(request, context) }
@@ -286,21 +286,16 @@ struct ArtifactAPI: Sendable {
             status: status, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
-
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
 }
 
 /// A response body written with ``JSONWriter`` (the bytes `JSONEncoder` would give with
 /// sorted keys, without its cost on every request).
 protocol JSONBody {
     func write(to writer: inout JSONWriter)
+}
+
+extension JSONValue: JSONBody {
+    func write(to writer: inout JSONWriter) { writer.write(self) }
 }
 
 /// `GET /v1/artifacts`: one page of records, newest first.

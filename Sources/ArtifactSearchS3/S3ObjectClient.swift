@@ -24,12 +24,18 @@ import NIOHTTP1
 public struct S3ObjectClient: Sendable {
     public let location: S3Location
     private let signer: SignatureV4
+    /// The endpoint without a trailing `/`, and the `host` header it implies (with its port).
+    private let endpoint: String
+    private let hostHeader: String
     public var timeout: TimeAmount = .seconds(30)
     public var maximumAttempts = 4
 
     public init(location: S3Location, accessKeyID: String, secretAccessKey: String) {
         self.location = location
         self.signer = SignatureV4(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, region: location.region)
+        let text = location.endpoint.absoluteString
+        endpoint = text.hasSuffix("/") ? String(text.dropLast()) : text
+        hostHeader = (location.endpoint.host ?? "") + (location.endpoint.port.map { ":\($0)" } ?? "")
     }
 
     /// Credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`.
@@ -94,10 +100,6 @@ public struct S3ObjectClient: Sendable {
         guard Self.isSafe(key), !key.isEmpty else { throw .invalidKey(key) }
         let objectPath = path(of: key)
         let payloadSHA256 = body.map { SignatureV4.hex(SHA256.hash(data: $0)) } ?? SignatureV4.emptyPayloadSHA256
-        let endpoint = location.endpoint.absoluteString.hasSuffix("/")
-            ? String(location.endpoint.absoluteString.dropLast()) : location.endpoint.absoluteString
-        var hostHeader = location.endpoint.host ?? ""
-        if let port = location.endpoint.port { hostHeader += ":\(port)" }
         var attempt = 0
         while true {
             attempt += 1
@@ -140,14 +142,7 @@ public struct S3ObjectClient: Sendable {
 
     /// Only unreserved characters and `/`: encoded and sent unchanged by every client.
     static func isSafe(_ text: String) -> Bool {
-        text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                return true
-            default: return false
-            }
-        }
+        text.utf8.allSatisfy { SignatureV4.isUnreserved($0) || $0 == UInt8(ascii: "/") }
     }
 
     /// Full jitter: a uniform wait in [0, min(5 s, 100 ms × 2^(attempt − 1))).

@@ -103,17 +103,23 @@ public struct SignatureV4: Sendable {
     public static func encode(_ text: String, keepingSlash: Bool) -> String {
         var out = ""
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            if isUnreserved(byte) || keepingSlash && byte == UInt8(ascii: "/") {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where keepingSlash:
-                out += "/"
-            default:
+            } else {
                 out += String(format: "%%%02X", byte)
             }
         }
         return out
+    }
+
+    /// RFC 3986's unreserved bytes: `A–Z a–z 0–9 - _ . ~`.
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
     }
 
     /// `20130524T000000Z` and `20130524` of `date` (UTC).

@@ -51,21 +51,9 @@ extension Artifact {
                 }
                 artifact.tags = values
             case "labels":
-                var values: [String: JSONValue] = [:]
-                if try !reader.readNull() {
-                    try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
-                        guard values.updateValue(try reader.readValue(), forKey: key) == nil else { throw reader.failure() }
-                    }
-                }
-                artifact.labels = values
+                artifact.labels = try reader.readNull() ? [:] : try reader.readDictionary { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readValue() }
             case "metrics":
-                var values: [String: Double] = [:]
-                if try !reader.readNull() {
-                    try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
-                        guard values.updateValue(try reader.readDouble(), forKey: key) == nil else { throw reader.failure() }
-                    }
-                }
-                artifact.metrics = values
+                artifact.metrics = try reader.readNull() ? [:] : try reader.readDictionary { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readDouble() }
             case "pinned": artifact.pinned = try reader.readNull() ? false : try reader.readBool()
             case "uri": artifact.uri = try string()
             case "preview_uri": artifact.previewURI = try string()

@@ -382,7 +382,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
     private func streamContent(
         sha256: String, verifyingFirst: Bool, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws(ArtifactError) {
-        let url = contentURL(sha256: sha256)
+        let path = blobPath(sha256: sha256)
         let (fd, _) = try openBlob(sha256: sha256)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
@@ -393,22 +393,22 @@ public struct FileSystemArtifactStore: ArtifactStore {
                 let count = read(fd, buffer.baseAddress, buffer.count)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw Self.posixError(url.path)
+                    throw Self.posixError(path)
                 }
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
                 hasher.update(bufferPointer: chunk)
                 if deliver {
                     do { try body(chunk) } catch let error as ArtifactError { throw error } catch {
-                        throw .io(path: url.path, reason: "\(error)")
+                        throw .io(path: path, reason: "\(error)")
                     }
                 }
             }
-            try Self.check(hasher, expected: sha256, path: url.path)
+            try Self.check(hasher, expected: sha256, path: path)
         }
         if verifyingFirst {
             try pass(false)
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw Self.posixError(url.path) }
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw Self.posixError(path) }
         }
         try pass(true)
     }

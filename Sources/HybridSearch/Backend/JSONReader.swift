@@ -46,40 +46,48 @@ public struct JSONReader {
 
     /// Reads an object, handing each member's key to `member`, which must read its value.
     public mutating func readObject(_ member: (inout JSONReader, String) throws(Failure) -> Void) throws(Failure) {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            let key = try readString()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"))
-            try member(&self, key)
-            skipWhitespace()
-            guard let next = peek() else { throw fail() }
-            position += 1
-            if next == UInt8(ascii: "}") { return }
-            guard next == UInt8(ascii: ",") else { throw fail(at: position - 1) }
+        try readSequence(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { (reader: inout JSONReader) throws(Failure) in
+            let key = try reader.readString()
+            try reader.expect(UInt8(ascii: ":"))
+            try member(&reader, key)
         }
     }
 
     /// Reads an array, calling `element` for each element, which must read it.
     public mutating func readArray(_ element: (inout JSONReader) throws(Failure) -> Void) throws(Failure) {
-        try expect(UInt8(ascii: "["))
+        try readSequence(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), element)
+    }
+
+    /// Reads an object as a dictionary, each value read by `value`; a duplicate key fails.
+    public mutating func readDictionary<Value>(_ value: (inout JSONReader) throws(Failure) -> Value) throws(Failure)
+        -> [String: Value]
+    {
+        var members: [String: Value] = [:]
+        try readObject { (reader: inout JSONReader, key: String) throws(Failure) in
+            let start = reader.position
+            guard members.updateValue(try value(&reader), forKey: key) == nil else { throw reader.fail(at: start) }
+        }
+        return members
+    }
+
+    /// `open`, then items separated by commas (`item` reads one), then `close`: the shape of
+    /// arrays and objects alike. An empty sequence is `open` and `close` alone; a trailing
+    /// comma fails (the next item finds the closing byte).
+    private mutating func readSequence(
+        open: UInt8, close: UInt8, _ item: (inout JSONReader) throws(Failure) -> Void
+    ) throws(Failure) {
+        try expect(open)
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
+        if peek() == close {
             position += 1
             return
         }
         while true {
-            try element(&self)
+            try item(&self)
             skipWhitespace()
             guard let next = peek() else { throw fail() }
             position += 1
-            if next == UInt8(ascii: "]") { return }
+            if next == close { return }
             guard next == UInt8(ascii: ",") else { throw fail(at: position - 1) }
         }
     }
@@ -231,14 +239,7 @@ public struct JSONReader {
             return .array(values)
         case UInt8(ascii: "{"):
             guard depth < Self.maximumNestingDepth else { throw fail() }
-            var members: [String: JSONValue] = [:]
-            try readObject { (reader: inout JSONReader, key: String) throws(Failure) in
-                let start = reader.position
-                guard members.updateValue(try reader.readValue(depth: depth + 1), forKey: key) == nil else {
-                    throw reader.fail(at: start)
-                }
-            }
-            return .object(members)
+            return .object(try readDictionary { (reader: inout JSONReader) throws(Failure) in try reader.readValue(depth: depth + 1) })
         default:
             let token = try numberToken()
             if token.isInteger, let value = Int64(token.text) { return .integer(value) }

@@ -56,7 +56,8 @@ public final class PersistentIndex: @unchecked Sendable {
     private var nextSerial = 0  // guarded by `lock`
     private var tailWatermark: Int64  // guarded by `lock`
     /// The tail as searchable segments: chunk `i` encodes the live entries of tail positions
-    /// `tailChunks[i].positions`, consecutive from 0 up to `tailEncoded`. Additions encode only
+    /// `tailChunks[i].positions` — ranges in order below `tailEncoded`, apart only where every
+    /// entry between them was already removed when it was encoded. Additions encode only
     /// what is new (see ``currentTailSegments()``); anything that rewrites encoded positions
     /// (a replacement or delete of an encoded entry, compaction, commit) drops them all.
     private var tailChunks: [TailChunk] = []  // guarded by `lock`
