@@ -166,7 +166,7 @@ public struct ArtifactToolbox: Sendable {
             limit: offset + limit)
         let page = Array(artifacts.dropFirst(offset))
         let lines = page.enumerated().map { index, artifact in
-            "\(offset + index + 1). \(Self.name(of: artifact)) — \(artifact.kind ?? "artifact"), id \(artifact.artifactID), \(artifact.createdAt.map(ArtifactTimestamp.format) ?? "")"
+            "\(offset + index + 1). \(artifact.displayName) — \(artifact.kind ?? "artifact"), id \(artifact.artifactID), \(artifact.createdAt.map(ArtifactTimestamp.format) ?? "")"
         }
         return CallTool.Result(
             content: [Self.text(lines.isEmpty ? "No artifacts match these filters." : lines.joined(separator: "\n"))],
@@ -185,7 +185,7 @@ public struct ArtifactToolbox: Sendable {
             let artifact = result.artifact
             let snippet = try await facade.snippet(of: artifact, using: extractor)
             var hit: [String: Value] = [
-                "artifact_id": .string(artifact.artifactID), "name": .string(Self.name(of: artifact)),
+                "artifact_id": .string(artifact.artifactID), "name": .string(artifact.displayName),
                 "kind": artifact.kind.map(Value.string) ?? .null, "score": result.score.map(Value.double) ?? .null,
                 "snippet": snippet.map(Value.string) ?? .null,
                 "created_at": artifact.createdAt.map { .string(ArtifactTimestamp.format($0)) } ?? .null,
@@ -201,7 +201,7 @@ public struct ArtifactToolbox: Sendable {
             }
             items.append(.object(hit))
             let score = result.score.map { String(format: "%.4f", $0) } ?? "-"
-            lines.append("\(offset + index + 1). \(Self.name(of: artifact)) (\(artifact.kind ?? "artifact"), id \(artifact.artifactID), score \(score))" + (snippet.map { "\n   \($0)" } ?? ""))
+            lines.append("\(offset + index + 1). \(artifact.displayName) (\(artifact.kind ?? "artifact"), id \(artifact.artifactID), score \(score))" + (snippet.map { "\n   \($0)" } ?? ""))
         }
         let text = note ?? (lines.isEmpty ? "No artifacts match." : lines.joined(separator: "\n"))
         return CallTool.Result(content: [Self.text(text)], structuredContent: ["hits": .array(items), "offset": .int(offset)])
@@ -302,13 +302,9 @@ public struct ArtifactToolbox: Sendable {
     private func record(_ artifact: Artifact, wrapped: Bool = false) throws -> CallTool.Result {
         let value = try recordValue(artifact)
         let size = artifact.bytes.map { ", \($0) bytes" } ?? ""
-        let text = "\(Self.name(of: artifact)) — \(artifact.kind ?? "artifact"), id \(artifact.artifactID)\(size), \(artifact.pinned ? "pinned" : "not pinned")"
+        let text = "\(artifact.displayName) — \(artifact.kind ?? "artifact"), id \(artifact.artifactID)\(size), \(artifact.pinned ? "pinned" : "not pinned")"
         let structured: Value? = wrapped ? .object(["artifact": value]) : value
         return CallTool.Result(content: [Self.text(text)], structuredContent: structured)
-    }
-
-    static func name(of artifact: Artifact) -> String {
-        artifact.filename ?? artifact.labels["source_path"]?.stringValue ?? artifact.artifactID
     }
 }
 

@@ -70,7 +70,7 @@ struct RecordCodingTests {
             artifact.writeJSON(to: &writer)
             #expect(writer.bytes == Array(try encoder.encode(artifact)))
             var extended = JSONWriter()
-            artifact.writeJSON(to: &extended, adding: ("content_url", "/v1/artifacts/\(artifact.artifactID)/content"))
+            artifact.writeJSON(to: &extended, adding: [("content_url", "/v1/artifacts/\(artifact.artifactID)/content")])
             #expect(extended.bytes == Array(try encoder.encode(WithContentURL(artifact: artifact))))
         }
     }

@@ -31,6 +31,7 @@ struct EndpointTests {
             #expect((record["metrics"] as? [String: Any])?["f1"] as? Double == 0.5)
             #expect(record["uri"] == nil, "a server path must not reach remote clients")
             #expect(record["content_url"] as? String == "/v1/artifacts/\(id)/content")
+            #expect(record["name"] as? String == "train.log", "the name MCP hits show")
             let sha = SHA256.hash(data: Data("GPU ran out of memory".utf8)).map { String(format: "%02x", $0) }.joined()
             #expect(record["sha256"] as? String == sha)
 

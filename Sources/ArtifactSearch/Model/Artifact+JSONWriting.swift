@@ -4,14 +4,15 @@ extension Artifact {
     /// Writes the record as one JSON object: the bytes `JSONEncoder` gives for its `Encodable`
     /// form with sorted keys and unescaped slashes (tested), without `Codable`'s cost.
     ///
-    /// - Parameter extra: one more string member (a server's `content_url`), placed in key order.
-    public func writeJSON(to writer: inout JSONWriter, adding extra: (key: String, value: String)? = nil) {
-        var pending = extra
+    /// - Parameter extra: more string members (a server's `content_url` and `name`), each placed
+    ///   in key order; none may share a key with the record.
+    public func writeJSON(to writer: inout JSONWriter, adding extra: [(key: String, value: String)] = []) {
+        var pending = extra.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }[...]
         func member(_ key: String, _ writer: inout JSONWriter) {
-            if let extra = pending, extra.key.utf8.lexicographicallyPrecedes(key.utf8) {
+            while let extra = pending.first, extra.key.utf8.lexicographicallyPrecedes(key.utf8) {
                 writer.key(extra.key)
                 writer.write(extra.value)
-                pending = nil
+                pending.removeFirst()
             }
             writer.key(key)
         }
@@ -65,7 +66,7 @@ extension Artifact {
         optional("tool_version", toolVersion, &writer)
         optional("uri", uri, &writer)
         optional("user_id", userID, &writer)
-        if let extra = pending {
+        for extra in pending {
             writer.key(extra.key)
             writer.write(extra.value)
         }

@@ -100,6 +100,10 @@ public struct Artifact: Sendable, Hashable, Codable, Identifiable {
     /// suggested URI or of the saved file.
     public var filename: String? { labels["filename"]?.stringValue }
 
+    /// The name an agent or a service sees for the artifact (MCP hits, HTTP records' `name`):
+    /// ``filename``, else the `source_path` label, else the id.
+    public var displayName: String { filename ?? labels["source_path"]?.stringValue ?? artifactID }
+
     /// Whether the artifact is a directory (its content is a manifest).
     public var isDirectory: Bool { mime == DirectoryManifest.mimeType }
 
