@@ -73,6 +73,7 @@ let package = Package(
         .target(
             name: "ArtifactSearchS3",
             dependencies: [
+                "ArtifactSearch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,7 +148,7 @@ let package = Package(
         // Signature V4 against AWS's published examples; the client against moto_server with
         // signature checking on (scripts/test-services starts it).
         .testTarget(
-            name: "S3Tests", dependencies: ["ArtifactSearchS3"],
+            name: "S3Tests", dependencies: ["ArtifactSearchS3", "ArtifactSearch", "HybridSearch"],
             exclude: ["requirements.txt", "make_moto_user.py"]),
     ],
     swiftLanguageModes: [.v6]

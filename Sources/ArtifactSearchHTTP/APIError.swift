@@ -103,6 +103,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .embedderMismatch, .reembedUnfinished:
             return serverSide(.serviceUnavailable, "embedder_switched", error.descriptionWithoutPaths, detail: message)
         case .storeBusy: return APIError(.conflict, "store_busy", message)
+        case .remoteStorage:
+            return serverSide(.serviceUnavailable, "storage_unavailable", error.descriptionWithoutPaths, detail: message)
         }
     }
 

@@ -169,7 +169,7 @@ extension ArtifactFacade {
         var removed: [String] = []
         var freed = 0
         for sha in candidates.sorted() where !referenced.contains(sha) {
-            freed += try maintenance.removeContent(sha256: sha)
+            freed += try await maintenance.removeContent(sha256: sha)
             removed.append(sha)
         }
         try await index.clearPendingContentRemovals(removed + referenced.sorted())

@@ -101,7 +101,7 @@ extension ArtifactFacade {
                         pin: file.pin,
                         mime: MIMEType.resolve(
                             filenames: [name, urls[position].lastPathComponent], prefix: prefix.prefix(limit), fallback: nil),
-                        sha256: content.sha256, bytes: content.size, uri: FileLocation.uri(for: content.url))
+                        sha256: content.sha256, bytes: content.size, uri: content.uri)
                     pending.append((position, makeArtifact(draft, at: now), prefix))
                 }
             }

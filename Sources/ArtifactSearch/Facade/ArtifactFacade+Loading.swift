@@ -76,8 +76,10 @@ extension ArtifactFacade {
 
     // MARK: Local paths
 
-    /// A local file holding the artifact's bytes (`as_local_file`): the store's read-only blob
-    /// (do not modify it). With `mustExist` false, the path is returned even if the blob is gone.
+    /// A local file holding the artifact's bytes (`as_local_file`): the store's read-only blob,
+    /// or for a remote store its copy downloaded (hash-checked) into the local cache (do not
+    /// modify it). With `mustExist` false, the path is returned even if the blob is gone (and
+    /// nothing is downloaded).
     /// - Throws: ``ArtifactError/wrongContentType(path:expected:)`` for a directory artifact
     ///   (use ``asLocalDirectory(_:mustExist:)``), ``ArtifactError/corruptStore(_:)`` when the
     ///   blob is missing and `mustExist` is true.
@@ -88,7 +90,12 @@ extension ArtifactFacade {
         }
         let url: URL
         if let sha = artifact.sha256 {
-            url = store.contentURL(sha256: sha)
+            guard mustExist else { return store.contentURL(sha256: sha) }
+            do {
+                return try await Self.attributing(to: artifact.artifactID) { try await store.localFile(sha256: sha) }
+            } catch ArtifactError.corruptStore {
+                throw ArtifactError.corruptStore("content of artifact \(artifact.artifactID) is missing at \(contentPath(sha))")
+            }
         } else if let uri = artifact.uri {
             url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         } else {
@@ -179,7 +186,7 @@ extension ArtifactFacade {
             let (prefix, size) = try await store.readPrefix(sha256: sha, maxBytes: maxBytes)
             if let expected = artifact.bytes, size != expected {
                 throw ArtifactError.contentDamaged(
-                    artifactID: artifact.artifactID, path: store.contentURL(sha256: sha).path, expected: sha,
+                    artifactID: artifact.artifactID, path: contentPath(sha), expected: sha,
                     actual: "\(size) bytes long instead of \(expected)")
             }
             data = prefix
@@ -198,7 +205,7 @@ extension ArtifactFacade {
     public func readWindows(sha256: String, ranges: [Range<Int>]) async throws -> (windows: [Data], size: Int) {
         var windows = [Data](repeating: Data(), count: ranges.count)
         var position = 0
-        try store.readVerifiedContent(sha256: sha256) { chunk in
+        try await store.readVerifiedContent(sha256: sha256) { chunk in
             let chunkEnd = position + chunk.count
             for (index, range) in ranges.enumerated() {
                 let low = max(range.lowerBound, position)
@@ -219,25 +226,31 @@ extension ArtifactFacade {
             }
             return try await loadBytes(uri: uri)
         }
-        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
+        if !artifact.isDirectory { try await checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         return try await Self.attributing(to: artifact.artifactID) {
             try await store.readContent(sha256: sha, maxBytes: nil)
         }
     }
 
-    /// Refuses a blob whose size on disk differs from the recorded one at the cost of one
-    /// `lstat` — before any byte is read (a blob grown to 200 GB is not hashed to find out).
+    /// Refuses a blob whose stored size differs from the recorded one at the cost of one
+    /// `lstat` (or `HEAD`) — before any byte is read (a blob grown to 200 GB is not hashed to
+    /// find out).
     /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``.
-    func checkStoredSize(sha256: String, expected: Int?, artifactID: String) throws(ArtifactError) {
+    func checkStoredSize(sha256: String, expected: Int?, artifactID: String) async throws {
         guard let expected else { return }
-        let url = store.contentURL(sha256: sha256)
-        var info = stat()
-        guard lstat(url.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }  // the read reports it
-        if Int(info.st_size) != expected {
-            throw .contentDamaged(
-                artifactID: artifactID, path: url.path, expected: sha256,
-                actual: "\(info.st_size) bytes long instead of \(expected)")
+        guard let size = try await store.storedSize(sha256: sha256) else { return }  // the read reports it
+        if size != expected {
+            throw ArtifactError.contentDamaged(
+                artifactID: artifactID, path: contentPath(sha256), expected: sha256,
+                actual: "\(size) bytes long instead of \(expected)")
         }
+    }
+
+    /// How messages and reports name a blob: its local path in the embedded store, its
+    /// object's URI (`s3://…`) in a remote one.
+    func contentPath(_ sha256: String) -> String {
+        let uri = store.contentURI(sha256: sha256)
+        return uri.hasPrefix("file:") ? store.contentURL(sha256: sha256).path : uri
     }
 
     /// Streams an artifact's bytes (a directory: its manifest) in chunks of at most 4 MiB,
@@ -252,9 +265,9 @@ extension ArtifactFacade {
             try body(try await bytes(of: artifact))
             return
         }
-        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
+        if !artifact.isDirectory { try await checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         try await Self.attributing(to: artifact.artifactID) {
-            try store.readVerifiedContent(sha256: sha, chunks: body)
+            try await store.readVerifiedContent(sha256: sha, chunks: body)
         }
     }
 
@@ -264,13 +277,13 @@ extension ArtifactFacade {
     ///   artifact and the damaged file; ``ArtifactError/corruptStore(_:)`` when a blob is missing.
     public func verifyContent(of artifact: Artifact) async throws {
         guard let sha = artifact.sha256 else { return }
-        if !artifact.isDirectory { try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
+        if !artifact.isDirectory { try await checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID) }
         try await Self.attributing(to: artifact.artifactID) {
-            try store.checkContent(sha256: sha)
+            try await store.checkContent(sha256: sha)
             if artifact.isDirectory {
                 for entry in try await store.manifest(sha256: sha).entries {
-                    try checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
-                    try store.checkContent(sha256: entry.sha256)
+                    try await checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
+                    try await store.checkContent(sha256: entry.sha256)
                 }
             }
         }
@@ -390,9 +403,9 @@ extension ArtifactFacade {
                 "artifact \(artifact.artifactID) is a file, not a directory: read it without a path (got \"\(path)\")")
         }
         if let size = target.size {
-            try checkStoredSize(sha256: target.sha, expected: size, artifactID: artifact.artifactID)
+            try await checkStoredSize(sha256: target.sha, expected: size, artifactID: artifact.artifactID)
         }
-        let reader = try await Self.attributing(to: artifact.artifactID) { try store.openVerifiedContent(sha256: target.sha) }
+        let reader = try await Self.attributing(to: artifact.artifactID) { try await store.openVerifiedContent(sha256: target.sha) }
         return OpenedContent(reader: reader, sha256: target.sha.lowercased(), size: reader.size, mime: target.mime)
     }
 }

@@ -199,7 +199,7 @@ extension ArtifactFacade {
             kind: kind, labels: labels, metrics: metrics, tags: tags, name: name, pin: pin,
             mime: MIMEType.resolve(
                 filenames: [name, Self.safeName(suggestedURI), sourceFileName], prefix: prefix, fallback: mimeFallback),
-            sha256: content.sha256, bytes: content.size, uri: FileLocation.uri(for: content.url))
+            sha256: content.sha256, bytes: content.size, uri: content.uri)
         let builder = documents
         return try await record(draft, unless: condition) { artifact in
             builder.text(for: artifact, contentPrefix: prefix)
@@ -305,7 +305,7 @@ extension ArtifactFacade {
                 kind: kind, labels: labels, metrics: metrics, tags: tags,
                 name: Self.safeName(name) ?? Self.safeName(suggestedURI) ?? Self.safeName(url.lastPathComponent),
                 pin: pin, mime: DirectoryManifest.mimeType, sha256: stored.manifestContent.sha256,
-                bytes: stored.manifest.totalSize, uri: FileLocation.uri(for: stored.manifestContent.url))
+                bytes: stored.manifest.totalSize, uri: stored.manifestContent.uri)
             return try await record(draft) { artifact in
                 try await builder.text(for: artifact, manifest: stored.manifest) { entry, count in
                     try await store.readContent(sha256: entry.sha256, maxBytes: count)

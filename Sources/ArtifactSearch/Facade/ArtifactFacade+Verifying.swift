@@ -75,25 +75,25 @@ extension ArtifactFacade {
             referenced.insert(sha)
             do {
                 if !artifact.isDirectory {
-                    try checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID)
+                    try await checkStoredSize(sha256: sha, expected: artifact.bytes, artifactID: artifact.artifactID)
                 }
-                try store.checkContent(sha256: sha)
+                try await store.checkContent(sha256: sha)
                 if artifact.isDirectory {
                     for entry in try await store.manifest(sha256: sha).entries {
                         referenced.insert(entry.sha256)
                         do {
-                            try checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
-                            try store.checkContent(sha256: entry.sha256)
+                            try await checkStoredSize(sha256: entry.sha256, expected: entry.size, artifactID: artifact.artifactID)
+                            try await store.checkContent(sha256: entry.sha256)
                         } catch let error as ArtifactError {
                             inspection.report.damagedArtifacts.append(
-                                Self.damage(artifact, error: error, path: store.contentURL(sha256: entry.sha256).path))
+                                Self.damage(artifact, error: error, path: contentPath(entry.sha256)))
                         }
                     }
                 }
             } catch let error as ArtifactError {
                 if artifact.isDirectory { inspection.referencesKnown = false }
                 inspection.report.damagedArtifacts.append(
-                    Self.damage(artifact, error: error, path: store.contentURL(sha256: sha).path))
+                    Self.damage(artifact, error: error, path: contentPath(sha)))
             }
         }
         if let persistent = try mirror.persistent() {
@@ -109,7 +109,8 @@ extension ArtifactFacade {
             }
         }
         if let maintenance = store as? any StoreMaintenance {
-            let blobs = try maintenance.blobFiles()
+            let blobs = try await maintenance.blobFiles()
+            let orphanAge = max(grace, maintenance.minimumOrphanAge)
             inspection.report.blobFiles = blobs.count
             for file in blobs {
                 guard let sha = file.sha256 else {
@@ -121,13 +122,13 @@ extension ArtifactFacade {
                     continue
                 }
                 guard inspection.referencesKnown, !referenced.contains(sha) else { continue }
-                if now.timeIntervalSince(file.modified) > grace {
+                if now.timeIntervalSince(file.modified) > orphanAge {
                     inspection.orphanBlobFiles.append(file)
                 } else {
                     inspection.report.recentFiles += 1
                 }
             }
-            for file in try maintenance.temporaryFiles() {
+            for file in try await maintenance.temporaryFiles() {
                 if now.timeIntervalSince(file.modified) > grace {
                     inspection.staleTemporaryFiles.append(file)
                 } else {
@@ -138,9 +139,9 @@ extension ArtifactFacade {
             // A blob a delete recorded is its removal's to handle, whatever its age.
             let pending = Set(inspection.report.unfinishedContentRemovals)
             inspection.orphanBlobFiles.removeAll { $0.sha256.map(pending.contains) ?? false }
-            inspection.report.orphanBlobs = inspection.orphanBlobFiles.map(\.url.path)
-            inspection.report.strayFiles = inspection.strayFiles.map(\.url.path)
-            inspection.report.staleTemporaries = inspection.staleTemporaryFiles.map(\.url.path)
+            inspection.report.orphanBlobs = inspection.orphanBlobFiles.map(\.displayPath)
+            inspection.report.strayFiles = inspection.strayFiles.map(\.displayPath)
+            inspection.report.staleTemporaries = inspection.staleTemporaryFiles.map(\.displayPath)
         }
         return inspection
     }
@@ -167,8 +168,8 @@ extension ArtifactFacade {
             inspection = try await inspect()
         }
         for file in inspection.orphanBlobFiles {
-            try maintenance.removeMaintenanceFile(file)
-            repairs.append("removed orphan blob \(file.url.path)")
+            try await maintenance.removeMaintenanceFile(file)
+            repairs.append("removed orphan blob \(file.displayPath)")
         }
         if !inspection.report.unfinishedContentRemovals.isEmpty,
             let (removed, _, _) = try await removePendingContentLocked(maintenance)
@@ -176,12 +177,12 @@ extension ArtifactFacade {
             repairs.append("finished the removal of \(removed.count) blob(s) of deleted artifacts")
         }
         for file in inspection.strayFiles {
-            try maintenance.removeMaintenanceFile(file)
-            repairs.append("removed stray file \(file.url.path)")
+            try await maintenance.removeMaintenanceFile(file)
+            repairs.append("removed stray file \(file.displayPath)")
         }
         for file in inspection.staleTemporaryFiles {
-            try maintenance.removeMaintenanceFile(file)
-            repairs.append("removed stale temporary \(file.url.path)")
+            try await maintenance.removeMaintenanceFile(file)
+            repairs.append("removed stale temporary \(file.displayPath)")
         }
         // The persistent index is derived data: rebuilt from the records when a segment is
         // damaged or a record is missing from it.

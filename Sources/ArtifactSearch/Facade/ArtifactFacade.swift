@@ -128,12 +128,16 @@ public final class ArtifactFacade: Sendable {
     /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when the store is bound to
     ///   another embedder; ``ArtifactError/reembedUnfinished(target:)`` while a re-embed is
     ///   unfinished; ``ArtifactError/io(path:reason:)``.
+    ///
+    /// - Parameter blobs: keep the bytes in this bucket instead of the folder's blob tree
+    ///   (``ObjectStoreArtifactStore``: the folder's `blobs/` becomes this machine's cache of it).
     public static func open(
         at folder: URL, scope: Scope = Scope(), embedder: any Embedder = HashedNGramEmbedder(),
         analyzer: any Analyzer = StandardAnalyzer(),
-        configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() }
+        configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() },
+        blobs: (any ObjectStorage)? = nil
     ) async throws -> ArtifactFacade {
-        try await open(at: folder, scope: scope, analyzer: analyzer, configuration: configuration, clock: clock) { _ in
+        try await open(at: folder, scope: scope, analyzer: analyzer, configuration: configuration, clock: clock, blobs: blobs) { _ in
             (embedder, nil)
         }
     }
@@ -147,13 +151,19 @@ public final class ArtifactFacade: Sendable {
     public static func open(
         at folder: URL, scope: Scope = Scope(), analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() },
+        blobs: (any ObjectStorage)? = nil,
         embedder choose: (EmbedderState) async throws -> (embedder: any Embedder, choice: String?)
     ) async throws -> ArtifactFacade {
         try validate(configuration)
         let database = folder.appendingPathComponent("index.sqlite")
         let readOnly = configuration.opensReadOnly || Self.isReadOnlyStore(folder: folder, database: database)
-        let store = try FileSystemArtifactStore(
-            rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
+        let store: any ArtifactStore & StoreMaintenance
+        if let blobs {
+            store = try ObjectStoreArtifactStore(objects: blobs, cacheURL: folder, readOnly: readOnly)
+        } else {
+            store = try FileSystemArtifactStore(
+                rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
+        }
         let index = try SQLiteArtifactIndex(
             databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.

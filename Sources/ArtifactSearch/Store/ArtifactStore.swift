@@ -6,13 +6,17 @@ public struct StoredContent: Sendable, Hashable {
     public var sha256: String
     /// Size in bytes.
     public var size: Int
-    /// The local file holding the bytes (read-only).
+    /// The local file holding the bytes (read-only): the blob, or a remote store's cached copy.
     public var url: URL
+    /// Where the bytes live, as a record's `uri` names them: `file://` for the embedded store,
+    /// `s3://BUCKET/KEY` for an object store.
+    public var uri: String
 
-    public init(sha256: String, size: Int, url: URL) {
+    public init(sha256: String, size: Int, url: URL, uri: String? = nil) {
         self.sha256 = sha256
         self.size = size
         self.url = url
+        self.uri = uri ?? FileLocation.uri(for: url)
     }
 }
 
@@ -35,8 +39,14 @@ public struct StoredDirectory: Sendable, Hashable {
 ///
 /// Implementations write atomically (a save either leaves the complete blob or nothing) and
 /// durably before returning. All methods may be called from many tasks at once.
+///
+/// Reads are byte- and stream-oriented (the bytes may be on another machine:
+/// ``ObjectStoreArtifactStore``); only ``localFile(sha256:)`` and
+/// ``materializeDirectory(manifestSHA256:)`` hand out local paths, materialising remote bytes
+/// into the store's local folder first.
 public protocol ArtifactStore: Sendable {
-    /// The folder that holds everything the store owns.
+    /// The local folder of the store: its staging area, locks and temporaries — for the
+    /// embedded store also its blobs, for a remote one its cache of them.
     var rootURL: URL { get }
 
     /// The folder of staged files and directories (``makeStagingFile(pathExtension:)``).
@@ -67,11 +77,30 @@ public protocol ArtifactStore: Sendable {
     ///   ``ArtifactError/pathEscapesDirectory(path:)``, ``ArtifactError/io(path:reason:)``.
     func storeDirectory(at url: URL) async throws -> StoredDirectory
 
-    /// The local file of a blob (it may not exist; see ``containsContent(sha256:)``).
+    /// The local file that holds a blob, or would: the blob itself, or a remote store's cached
+    /// copy (it may not exist: ``localFile(sha256:)`` makes sure). For messages and
+    /// `mustExist: false` answers.
     func contentURL(sha256: String) -> URL
 
+    /// Where a blob lives as a record's `uri` names it (`file://…`, `s3://BUCKET/KEY`).
+    func contentURI(sha256: String) -> String
+
     /// Whether the blob is present.
-    func containsContent(sha256: String) -> Bool
+    /// - Throws: ``ArtifactError/remoteStorage(location:reason:)`` when a remote store cannot be asked.
+    func containsContent(sha256: String) async throws -> Bool
+
+    /// The blob's size in bytes as stored, or `nil` when that is not known without reading
+    /// it (missing, or not a regular file: the read reports it) — one `lstat`, or one `HEAD`
+    /// of a remote object not cached. Lets callers refuse a blob of the wrong size before
+    /// hashing it.
+    func storedSize(sha256: String) async throws -> Int?
+
+    /// A local, read-only file holding the blob's bytes (`as_local_file`): the blob, or a
+    /// remote object downloaded (hash-checked) into the local cache.
+    /// - Throws: ``ArtifactError/corruptStore(_:)`` when the blob is missing,
+    ///   ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when a download
+    ///   does not hash to `sha256`.
+    func localFile(sha256: String) async throws -> URL
 
     /// Up to `maxBytes` bytes of a blob, from its start (`nil` = all of it). A whole read is
     /// checked against `sha256` while it streams; a prefix is not (use it for previews and
@@ -91,21 +120,21 @@ public protocol ArtifactStore: Sendable {
     /// ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` after the last chunk
     /// if it does not hash to `sha256` (so a caller that must not emit damaged bytes checks
     /// first with a no-op `body`). Constant memory.
-    func readContent(sha256: String, chunks body: (Data) throws -> Void) throws
+    func readContent(sha256: String, chunks body: (Data) throws -> Void) async throws
 
     /// ``readContent(sha256:chunks:)``, but from one open file checked completely before the
     /// first chunk is handed to `body` (and checked again as it streams): a damaged blob
     /// yields no bytes at all. Costs two reads (the second usually from the page cache).
-    func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws
+    func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) async throws
 
     /// The blob, checked completely against `sha256`, as a ``ContentReader`` that hashes it
     /// again as it is pulled (the pull form of ``readVerifiedContent(sha256:chunks:)``).
     /// - Throws: as ``readContent(sha256:chunks:)``, before the reader is returned.
-    func openVerifiedContent(sha256: String) throws -> any ContentReader
+    func openVerifiedContent(sha256: String) async throws -> any ContentReader
 
     /// Reads a whole blob only to check it against `sha256` (see
     /// ``readContent(sha256:chunks:)`` for the errors).
-    func checkContent(sha256: String) throws
+    func checkContent(sha256: String) async throws
 
     /// Whether the store was opened read-only: every write throws
     /// ``ArtifactError/readOnlyStore(path:)``.
@@ -134,13 +163,13 @@ public protocol ArtifactStore: Sendable {
 }
 
 extension ArtifactStore {
-    public func checkContent(sha256: String) throws {
-        try readContent(sha256: sha256) { _ in }
+    public func checkContent(sha256: String) async throws {
+        try await readContent(sha256: sha256) { _ in }
     }
 
-    public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) throws {
-        try checkContent(sha256: sha256)
-        try readContent(sha256: sha256, chunks: body)
+    public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) async throws {
+        try await checkContent(sha256: sha256)
+        try await readContent(sha256: sha256, chunks: body)
     }
 }
 

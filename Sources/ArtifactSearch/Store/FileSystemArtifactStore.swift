@@ -252,7 +252,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         let final = contentURL(sha256: sha256)
         var existing = stat()
         if lstat(final.path, &existing) == 0 {
-            if existing.st_mode & S_IFMT == S_IFREG, (try? checkContent(sha256: sha256)) != nil {
+            if existing.st_mode & S_IFMT == S_IFREG, (try? streamContent(sha256: sha256, verifyingFirst: false) { _ in }) != nil {
                 // Already stored and intact: keep it (its folder may not even be ours to write).
                 try? FileManager.default.removeItem(at: temporary)
                 return
@@ -290,8 +290,25 @@ public struct FileSystemArtifactStore: ArtifactStore {
         return blobsPath + "/" + sha.prefix(2) + "/" + sha.dropFirst(2).prefix(2) + "/" + sha
     }
 
+    public func contentURI(sha256: String) -> String {
+        FileLocation.uri(for: contentURL(sha256: sha256))
+    }
+
     public func containsContent(sha256: String) -> Bool {
-        FileManager.default.fileExists(atPath: contentURL(sha256: sha256).path)
+        FileManager.default.fileExists(atPath: blobPath(sha256: sha256))
+    }
+
+    public func storedSize(sha256: String) -> Int? {
+        var info = stat()
+        guard lstat(blobPath(sha256: sha256), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    public func localFile(sha256: String) throws -> URL {
+        guard containsContent(sha256: sha256) else {
+            throw ArtifactError.corruptStore("content \(sha256) is missing from \(blobsPath)")
+        }
+        return contentURL(sha256: sha256)
     }
 
     public func readContent(sha256: String, maxBytes: Int? = nil) async throws -> Data {
@@ -373,6 +390,61 @@ public struct FileSystemArtifactStore: ArtifactStore {
     /// Checks a blob against its name without copying a byte out of the read buffer.
     public func checkContent(sha256: String) throws {
         try streamContent(sha256: sha256, verifyingFirst: false) { _ in }
+    }
+
+    /// Writes a blob that arrives from elsewhere (a remote store's download into its cache):
+    /// `fill` hands its bytes to the sink in order; they are hashed on the way, and only bytes
+    /// that hash to `sha256` are renamed into place (not flushed: a cache).
+    /// - Parameter source: names the bytes' origin in a damage error (`s3://…`).
+    /// - Throws: ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when they
+    ///   do not; what `fill` throws.
+    func receiveBlob(sha256: String, source: String, fill: (BlobSink) async throws -> Void) async throws {
+        try requireWritable()
+        let temp = newTemporaryURL(suffix: ".part")
+        let sink = BlobSink(fd: try Self.openForWriting(temp), path: temp.path)
+        do {
+            try await fill(sink)
+            try sink.finish(expected: sha256, source: source)
+        } catch {
+            sink.close()
+            try? FileManager.default.removeItem(at: temp)
+            throw error
+        }
+        try commit(temporary: temp, sha256: sha256.lowercased(), durable: false)
+    }
+
+    /// Bytes written to a temporary file and hashed (``receiveBlob(sha256:source:fill:)``).
+    final class BlobSink {
+        private var fd: Int32
+        private let path: String
+        private var hasher = SHA256()
+        private(set) var size = 0
+
+        init(fd: Int32, path: String) {
+            self.fd = fd
+            self.path = path
+        }
+
+        deinit { close() }
+
+        func write(_ bytes: UnsafeRawBufferPointer) throws(ArtifactError) {
+            hasher.update(bufferPointer: bytes)
+            if FileSystemArtifactStore.writeAll(fd: fd, bytes) { throw FileSystemArtifactStore.posixError(path) }
+            size += bytes.count
+        }
+
+        func finish(expected: String, source: String) throws(ArtifactError) {
+            close()
+            let actual = FileSystemArtifactStore.hex(hasher.finalize())
+            if actual != expected.lowercased() {
+                throw .contentDamaged(artifactID: nil, path: source, expected: expected.lowercased(), actual: actual)
+            }
+        }
+
+        func close() {
+            if fd >= 0 { closeDescriptor(fd) }
+            fd = -1
+        }
     }
 
     /// Reads a blob with `read(2)` into one reused 4 MiB buffer, hashing each chunk before
@@ -506,6 +578,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
                 }
                 fchmod(output, 0o444)
             }
+            try Self.createDirectory(materializedURL)  // (a cache folder may have been cleared)
             if rename(building.path, target.path) != 0 {
                 // Another task or process materialised it first: keep theirs.
                 guard FileManager.default.fileExists(atPath: target.path) else { throw Self.posixError(target.path) }
@@ -680,10 +753,15 @@ public struct FileSystemArtifactStore: ArtifactStore {
     }
 }
 
+/// `close(2)`, for types with a `close()` of their own.
+private func closeDescriptor(_ fd: Int32) {
+    close(fd)
+}
+
 // MARK: Maintenance
 
 extension FileSystemArtifactStore: StoreMaintenance {
-    public func blobFiles() throws -> [StoreFile] {
+    public func blobFiles() async throws -> [StoreFile] {
         var files: [StoreFile] = []
         var info = stat()
         guard lstat(blobsURL.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
@@ -708,7 +786,7 @@ extension FileSystemArtifactStore: StoreMaintenance {
     /// materialised, and superseded materialisations. Nothing else there is ever touched.
     static let temporarySuffixes = [".part", ".dir", ".stale"]
 
-    public func temporaryFiles() throws -> [StoreFile] {
+    public func temporaryFiles() async throws -> [StoreFile] {
         // Only a real folder: a `tmp` replaced by a symbolic link is never swept.
         var info = stat()
         guard lstat(temporaryURL.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
@@ -728,7 +806,7 @@ extension FileSystemArtifactStore: StoreMaintenance {
         return try await writeLock.withExclusive(timeout: timeout, body)
     }
 
-    public func removeMaintenanceFile(_ file: StoreFile) throws {
+    public func removeMaintenanceFile(_ file: StoreFile) async throws {
         let path = file.url.standardizedFileURL.path
         guard path.hasPrefix(blobsURL.path + "/") || path.hasPrefix(temporaryURL.path + "/") else {
             throw ArtifactError.pathEscapesDirectory(path: path)
@@ -740,7 +818,7 @@ extension FileSystemArtifactStore: StoreMaintenance {
         }
     }
 
-    public func removeContent(sha256: String) throws -> Int {
+    public func removeContent(sha256: String) async throws -> Int {
         guard !isReadOnly else { throw ArtifactError.readOnlyStore(path: rootURL.path) }
         let blob = contentURL(sha256: sha256)
         guard blob.standardizedFileURL.path.hasPrefix(blobsURL.path + "/") else {

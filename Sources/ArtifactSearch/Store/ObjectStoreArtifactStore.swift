@@ -1,0 +1,321 @@
+import Foundation
+
+/// A shared store's bytes: content-addressed objects in a bucket (``ObjectStorage``, e.g. S3)
+/// that many machines reach, with a local folder for this machine's cache, staging area and
+/// temporaries (issue 12).
+///
+/// - **Keys:** `sha256/<64 hex digits>` under the location's prefix; a record's `uri` is
+///   `s3://BUCKET[/PREFIX]/sha256/<hex>`.
+/// - **Saves** hash the bytes into the local cache (a ``FileSystemArtifactStore`` in
+///   ``rootURL``, not flushed: it can always be fetched again), then upload the object with a
+///   conditional put (`If-None-Match: *`), so two machines saving the same bytes never race,
+///   and only then return: a record is committed only after its bytes are in the bucket. A
+///   directory's files go up before its manifest, so no manifest names a missing object.
+///   Saving bytes that already exist re-uploads them when the object is older than half of
+///   ``minimumOrphanAge``, so orphan cleanup never takes an object a save has just reused.
+/// - **Reads** come from the cache; a blob not cached is downloaded into it, hashed on the way
+///   (bytes that do not hash to their name are refused, never cached). Prefixes (indexing and
+///   snippets) of uncached blobs are ranged reads; a blob the prefix covers whole is cached.
+/// - **Deletes** remove the cached copy only: another machine's save may be about to record
+///   the same bytes, so objects no record names are removed by `verify --repair` alone, and
+///   only once older than a day (``minimumOrphanAge``).
+///
+/// The cache is never evicted in this version: delete its `blobs/` folder to reclaim space
+/// (everything in it is fetched again on demand).
+public struct ObjectStoreArtifactStore: ArtifactStore {
+    public let objects: any ObjectStorage
+    /// The local folder: cached blobs (`blobs/`), `tmp/`, `staging/`, `materialized/`, the lock.
+    public let cache: FileSystemArtifactStore
+
+    /// Objects unreferenced for less than this are never removed (default 86,400 s, a day:
+    /// ``defaultOrphanAge``).
+    public let orphanAge: TimeInterval
+    public static let defaultOrphanAge: TimeInterval = 86_400
+
+    /// - Parameters:
+    ///   - objects: the bucket.
+    ///   - cacheURL: this machine's folder for the cache (created if needed).
+    ///   - readOnly: as ``FileSystemArtifactStore``'s: nothing is uploaded or written, except
+    ///     downloads into an existing cache folder when it is writable.
+    ///   - orphanAge: see ``orphanAge``.
+    public init(
+        objects: any ObjectStorage, cacheURL: URL, readOnly: Bool = false, orphanAge: TimeInterval = Self.defaultOrphanAge
+    ) throws(ArtifactError) {
+        self.objects = objects
+        self.orphanAge = orphanAge
+        self.cache = try FileSystemArtifactStore(rootURL: cacheURL, synchronizesWrites: false, readOnly: readOnly)
+    }
+
+    public var rootURL: URL { cache.rootURL }
+    public var stagingURL: URL { cache.stagingURL }
+    public var isReadOnly: Bool { cache.isReadOnly }
+
+    /// The object key of a blob.
+    public static func key(sha256: String) -> String { "sha256/" + sha256.lowercased() }
+
+    /// The blob's SHA-256 if `key` is a blob key (64 lower-case hex digits after `sha256/`).
+    static func sha256(ofKey key: String) -> String? {
+        guard key.hasPrefix("sha256/") else { return nil }
+        let sha = String(key.dropFirst("sha256/".count))
+        guard sha.utf8.count == 64, sha.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            return nil
+        }
+        return sha
+    }
+
+    public func contentURI(sha256: String) -> String { objects.locationURI + "/" + Self.key(sha256: sha256) }
+
+    /// Runs a request to the bucket, reporting its failures as ``ArtifactError/remoteStorage(location:reason:)``.
+    private func remote<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ArtifactError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ArtifactError.remoteStorage(location: objects.locationURI, reason: "\(error)")
+        }
+    }
+
+    // MARK: Writing
+
+    public func withWriteLease<T>(_ body: () async throws -> T) async throws -> T {
+        try await cache.withWriteLease(body)
+    }
+
+    /// Uploads a cached blob unless the bucket has it (re-uploading an old one, see above).
+    private func upload(_ content: StoredContent) async throws {
+        let key = Self.key(sha256: content.sha256)
+        try await remote {
+            let path = cache.blobPath(sha256: content.sha256)
+            if try await objects.putObjectIfAbsent(key: key, file: path, size: content.size, sha256: content.sha256) {
+                return
+            }
+            let existing = try await objects.objectInfo(key: key)
+            if existing.map({ Date().timeIntervalSince($0.modified) > orphanAge / 2 }) ?? true {
+                try await objects.putObject(key: key, file: path, size: content.size, sha256: content.sha256)
+            }
+        }
+    }
+
+    /// The cached content as this store names it (its object's URI).
+    private func shared(_ content: StoredContent) -> StoredContent {
+        StoredContent(sha256: content.sha256, size: content.size, url: content.url, uri: contentURI(sha256: content.sha256))
+    }
+
+    public func storeFile(at url: URL, followSymlinks: Bool) async throws -> StoredContent {
+        let content = try await cache.storeFile(at: url, followSymlinks: followSymlinks)
+        try await upload(content)
+        return shared(content)
+    }
+
+    public func storeFiles(at urls: [URL], followSymlinks: Bool, prefixBytes: Int) async throws
+        -> [Result<(content: StoredContent, prefix: Data), ArtifactError>]
+    {
+        let cached = try await cache.storeFiles(at: urls, followSymlinks: followSymlinks, prefixBytes: prefixBytes)
+        // Uploads side by side (a few at a time: each is a round trip), results in order.
+        var results = cached
+        try await withThrowingTaskGroup(of: (Int, ArtifactError?).self) { group in
+            var next = 0
+            func start() {
+                while next < cached.count {
+                    defer { next += 1 }
+                    guard case .success(let stored) = cached[next] else { continue }
+                    let index = next
+                    group.addTask {
+                        do {
+                            try await upload(stored.content)
+                            return (index, nil)
+                        } catch let error as ArtifactError {
+                            return (index, error)
+                        }
+                    }
+                    return
+                }
+            }
+            for _ in 0..<Self.parallelUploads { start() }
+            while let (index, error) = try await group.next() {
+                if let error {
+                    results[index] = .failure(error)
+                } else if case .success(let stored) = cached[index] {
+                    results[index] = .success((shared(stored.content), stored.prefix))
+                }
+                start()
+            }
+        }
+        return results
+    }
+
+    /// Uploads in flight at once for a batch.
+    static let parallelUploads = 8
+
+    public func storeData(_ data: Data) async throws -> StoredContent {
+        let content = try await cache.storeData(data)
+        try await upload(content)
+        return shared(content)
+    }
+
+    public func storeDirectory(at url: URL) async throws -> StoredDirectory {
+        let stored = try await cache.storeDirectory(at: url)
+        var seen = Set<String>()
+        for entry in stored.manifest.entries where seen.insert(entry.sha256).inserted {
+            try await upload(StoredContent(sha256: entry.sha256, size: entry.size, url: cache.contentURL(sha256: entry.sha256)))
+        }
+        try await upload(stored.manifestContent)
+        return StoredDirectory(
+            manifest: stored.manifest, manifestContent: shared(stored.manifestContent), skippedPaths: stored.skippedPaths)
+    }
+
+    // MARK: Reading
+
+    public func contentURL(sha256: String) -> URL { cache.contentURL(sha256: sha256) }
+
+    public func containsContent(sha256: String) async throws -> Bool {
+        if cache.containsContent(sha256: sha256) { return true }
+        return try await remote { try await objects.objectInfo(key: Self.key(sha256: sha256)) != nil }
+    }
+
+    public func storedSize(sha256: String) async throws -> Int? {
+        if let size = cache.storedSize(sha256: sha256) { return size }
+        return try await remote { try await objects.objectInfo(key: Self.key(sha256: sha256))?.size }
+    }
+
+    /// Makes sure the blob is in the cache: downloaded and hash-checked when it is not.
+    /// - Throws: ``ArtifactError/corruptStore(_:)`` when the bucket has no such object,
+    ///   ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when its bytes do
+    ///   not hash to `sha256`.
+    public func fetch(sha256: String) async throws {
+        guard !cache.containsContent(sha256: sha256) else { return }
+        let key = Self.key(sha256: sha256)
+        let source = contentURI(sha256: sha256)
+        var found = true
+        try await cache.receiveBlob(sha256: sha256, source: source) { sink in
+            found = try await remote { try await objects.readObject(key: key) { chunk in try sink.write(chunk) } }
+            if !found { throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)") }
+        }
+    }
+
+    public func localFile(sha256: String) async throws -> URL {
+        try await fetch(sha256: sha256)
+        return cache.contentURL(sha256: sha256)
+    }
+
+    public func readContent(sha256: String, maxBytes: Int?) async throws -> Data {
+        if let maxBytes { return try await readPrefix(sha256: sha256, maxBytes: maxBytes).bytes }
+        try await fetch(sha256: sha256)
+        return try await cache.readContent(sha256: sha256, maxBytes: nil)
+    }
+
+    public func readPrefix(sha256: String, maxBytes: Int) async throws -> (bytes: Data, size: Int) {
+        if cache.containsContent(sha256: sha256) { return try await cache.readPrefix(sha256: sha256, maxBytes: maxBytes) }
+        let key = Self.key(sha256: sha256)
+        guard let (bytes, size) = try await remote({ try await objects.readObjectPrefix(key: key, maxBytes: maxBytes) }) else {
+            throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)")
+        }
+        // The prefix is the whole blob: cache it (if it hashes right) so the next read is local.
+        if bytes.count == size, !isReadOnly {
+            try? await cache.receiveBlob(sha256: sha256, source: contentURI(sha256: sha256)) { sink in
+                try bytes.withUnsafeBytes { try sink.write($0) }
+            }
+        }
+        return (bytes, size)
+    }
+
+    public func readContent(sha256: String, chunks body: (Data) throws -> Void) async throws {
+        try await fetch(sha256: sha256)
+        try cache.readContent(sha256: sha256, chunks: body)
+    }
+
+    public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) async throws {
+        try await fetch(sha256: sha256)
+        try await cache.readVerifiedContent(sha256: sha256, chunks: body)
+    }
+
+    public func openVerifiedContent(sha256: String) async throws -> any ContentReader {
+        try await fetch(sha256: sha256)
+        return try cache.openVerifiedContent(sha256: sha256)
+    }
+
+    /// Checks the object in the bucket (downloaded into the cache, or the cached copy checked
+    /// again).
+    public func checkContent(sha256: String) async throws {
+        try await fetch(sha256: sha256)
+        try await cache.checkContent(sha256: sha256)
+    }
+
+    public func manifest(sha256: String) async throws -> DirectoryManifest {
+        try await fetch(sha256: sha256)
+        return try await cache.manifest(sha256: sha256)
+    }
+
+    public func materializeDirectory(manifestSHA256 sha256: String) async throws -> URL {
+        let manifest = try await manifest(sha256: sha256)
+        for entry in manifest.entries { try await fetch(sha256: entry.sha256) }
+        return try await cache.materializeDirectory(manifestSHA256: sha256)
+    }
+
+    // MARK: Staging
+
+    public func makeStagingFile(pathExtension: String) throws -> URL {
+        try cache.makeStagingFile(pathExtension: pathExtension)
+    }
+
+    public func makeStagingDirectory(suffix: String) throws -> URL {
+        try cache.makeStagingDirectory(suffix: suffix)
+    }
+}
+
+// MARK: Maintenance
+
+extension ObjectStoreArtifactStore: StoreMaintenance {
+    public var minimumOrphanAge: TimeInterval { orphanAge }
+
+    /// The bucket's objects under `sha256/` (and anything else under the prefix, as strays),
+    /// named by their `s3://` URIs.
+    public func blobFiles() async throws -> [StoreFile] {
+        var files: [StoreFile] = []
+        try await remote {
+            try await objects.listObjects(prefix: "") { page in
+                for object in page {
+                    guard let url = URL(string: objects.locationURI + "/" + object.key) else { continue }
+                    files.append(StoreFile(url: url, sha256: Self.sha256(ofKey: object.key), modified: object.modified))
+                }
+            }
+        }
+        return files
+    }
+
+    public func temporaryFiles() async throws -> [StoreFile] {
+        try await cache.temporaryFiles()
+    }
+
+    /// The exclusive lock is this machine's only: other machines' saves are kept safe by the
+    /// day an orphan object must wait (``minimumOrphanAge``) and by re-uploads of old objects.
+    public func withExclusiveMaintenance<T>(timeout: TimeInterval, _ body: () async throws -> T) async throws -> T? {
+        try await cache.withExclusiveMaintenance(timeout: timeout, body)
+    }
+
+    /// Removes an object of the bucket (checked again first: one written since the listing —
+    /// a save reusing it — is kept), or a local temporary.
+    public func removeMaintenanceFile(_ file: StoreFile) async throws {
+        guard !file.url.isFileURL else { return try await cache.removeMaintenanceFile(file) }
+        guard !isReadOnly else { throw ArtifactError.readOnlyStore(path: rootURL.path) }
+        let location = objects.locationURI + "/"
+        guard file.url.absoluteString.hasPrefix(location) else {
+            throw ArtifactError.pathEscapesDirectory(path: file.url.absoluteString)
+        }
+        let key = String(file.url.absoluteString.dropFirst(location.count))
+        try await remote {
+            guard let info = try await objects.objectInfo(key: key), info.modified <= file.modified else { return }
+            try await objects.deleteObject(key: key)
+        }
+        if let sha = file.sha256 { _ = try await cache.removeContent(sha256: sha) }
+    }
+
+    /// Removes the cached copy (and materialised folder) only; the object stays for
+    /// `verify --repair` (see the type's documentation).
+    public func removeContent(sha256: String) async throws -> Int {
+        try await cache.removeContent(sha256: sha256)
+    }
+}
