@@ -119,6 +119,8 @@ let package = Package(
             name: "ArtifactSearchTests",
             dependencies: [
                 "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
+                // The facade suites run against the S3-compatible store too (moto_server).
+                "ArtifactSearchS3",
             ]),
         // Running the program (and the official MCP client) from the tests: shared by the suites
         // that start child processes.

@@ -8,11 +8,11 @@ import Testing
 /// without failing the batch, and decides skip-unchanged inside its one transaction.
 @Suite("Batch ingest (group commit)")
 struct BatchIngestTests {
-    @Test("A batch records what saveFile records; an unreadable file or a folder is reported, the rest go in")
-    func batchLikeSingleSaves() async throws {
+    @Test("A batch records what saveFile records; an unreadable file or a folder is reported, the rest go in", arguments: StoreBackend.available)
+    func batchLikeSingleSaves(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let text = try folder.file("notes.md", text: "# Budget\nthe quarterly budget forecast")
         let binary = try folder.file("image.bin", contents: Data([0x89, 0x50, 0x4E, 0x47, 0, 0, 1, 2, 3]))
         let copy = try folder.file("copy.md", text: "# Budget\nthe quarterly budget forecast")
@@ -47,7 +47,7 @@ struct BatchIngestTests {
         }
         #expect(try await facade.loadText(id: note.artifactID).contains("quarterly"))
         // Searchable at once here and from another opener, in both legs.
-        let other = try await openFacade(in: folder)
+        let other = try await openFacade(in: folder, backend: backend)
         for viewer in [facade, other] {
             for mode in [SearchMode.lexical, .semantic, .hybrid] {
                 let found = Set(try await viewer.search("quarterly budget", limit: 10, mode: mode).map(\.artifact.artifactID))
@@ -57,11 +57,11 @@ struct BatchIngestTests {
         #expect(try await facade.verify().isHealthy)
     }
 
-    @Test("Skip-unchanged in a batch: the same bytes from the same path are recorded once, even twice in one batch")
-    func unchangedInBatch() async throws {
+    @Test("Skip-unchanged in a batch: the same bytes from the same path are recorded once, even twice in one batch", arguments: StoreBackend.available)
+    func unchangedInBatch(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let file = try folder.file("a.txt", text: "version one")
         func request() -> FileIngest {
             FileIngest(url: file, labels: ["source_path": .string(file.path)], unchangedLabels: ["source_path": .string(file.path)])

@@ -79,11 +79,11 @@ struct DeletionTests {
         #expect(try await facade.verify().isHealthy)
     }
 
-    @Test("Another organisation's id, or an unknown one, is not found and nothing is deleted")
-    func otherOrganisation() async throws {
+    @Test("Another organisation's id, or an unknown one, is not found and nothing is deleted", arguments: StoreBackend.available)
+    func otherOrganisation(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let acme = try await openFacade(in: folder, scope: Scope(orgID: "acme", runID: "r"))
+        let acme = try await openFacade(in: folder, backend: backend, scope: Scope(orgID: "acme", runID: "r"))
         let globex = acme.scoped(to: Scope(orgID: "globex", runID: "r"))
         let theirs = try await globex.saveText("globex plans", name: "plans.txt")
         let ours = try await acme.saveText("acme plans", name: "plans.txt")
@@ -96,12 +96,12 @@ struct DeletionTests {
         #expect(try await globex.artifact(id: theirs.artifactID) != nil)
     }
 
-    @Test("gc deletes unpinned artifacts older than the cutoff in scope, never pinned ones; a dry run deletes nothing")
-    func garbageCollection() async throws {
+    @Test("gc deletes unpinned artifacts older than the cutoff in scope, never pinned ones; a dry run deletes nothing", arguments: StoreBackend.available)
+    func garbageCollection(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let facade = try await openFacade(in: folder, clock: clock)
+        let facade = try await openFacade(in: folder, backend: backend, clock: clock)
         let old = try await facade.saveText("old scratch", kind: "scratch", name: "old.txt")
         let oldReport = try await facade.saveText("old report", kind: "report", name: "report.txt")
         let pinned = try await facade.saveText("old but pinned", kind: "scratch", name: "keep.txt", pin: true)
@@ -124,23 +124,23 @@ struct DeletionTests {
         #expect(try await facade.verify().isHealthy)
     }
 
-    @Test("A store whose index lags the deletes (another process deleted) replays the tombstones on open")
-    func tombstonesReplay() async throws {
+    @Test("A store whose index lags the deletes (another process deleted) replays the tombstones on open", arguments: StoreBackend.available)
+    func tombstonesReplay(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         var saved: [Artifact] = []
         for index in 0..<12 { saved.append(try await facade.saveText("note number \(index) about kiwis", name: "n\(index).txt")) }
         #expect(try await facade.commitSearchIndex())
         // Delete through the records only (as a process whose index commit lost the race).
         let gone = [saved[2].artifactID, saved[9].artifactID]
         _ = try await facade.index.delete(ids: gone, pendingContent: [])
-        let reopened = try await openFacade(in: folder)
+        let reopened = try await openFacade(in: folder, backend: backend)
         let found = Self.ids(try await reopened.search("kiwis", limit: 20, mode: .lexical))
         #expect(found == Set(saved.map(\.artifactID)).subtracting(gone))
         // The reopened index commits the deletes; the next opener maps them.
         #expect(try await reopened.commitSearchIndex())
-        let third = try await openFacade(in: folder)
+        let third = try await openFacade(in: folder, backend: backend)
         #expect(Self.ids(try await third.search("kiwis", limit: 20, mode: .hybrid)) == found)
     }
 
@@ -171,11 +171,11 @@ struct DeletionTests {
         #expect(try await facade.verify().isHealthy)
     }
 
-    @Test("A pin made after gc chose its candidates wins: the delete's transaction keeps pinned artifacts")
-    func pinDuringCollection() async throws {
+    @Test("A pin made after gc chose its candidates wins: the delete's transaction keeps pinned artifacts", arguments: StoreBackend.available)
+    func pinDuringCollection(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let keep = try await facade.saveText("pinned while gc runs", name: "keep.txt")
         let go = try await facade.saveText("collected", name: "go.txt")
         // gc's candidates were both (unpinned when listed); the pin lands before the delete.

@@ -57,11 +57,11 @@ struct JSONSavingTests {
         #expect(try blobFiles(in: facade.store.rootURL).isEmpty)
     }
 
-    @Test("What saveJSON accepts loads again: 512 levels round-trip, 513 are refused on save")
-    func saveLoadDepthAgree() async throws {
+    @Test("What saveJSON accepts loads again: 512 levels round-trip, 513 are refused on save", arguments: StoreBackend.available)
+    func saveLoadDepthAgree(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let deepest = Self.nested(512, leaf: "bottom")
         let saved = try await facade.saveJSON(deepest)
         #expect(try await facade.loadJSON(id: saved.artifactID) == deepest)
@@ -115,11 +115,11 @@ struct JSONSavingTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: facade.store.stagingURL.path).isEmpty)
     }
 
-    @Test("Integers in the 64-bit range load exactly; larger ones become the nearest double, the bytes keep every digit")
-    func integersStayExact() async throws {
+    @Test("Integers in the 64-bit range load exactly; larger ones become the nearest double, the bytes keep every digit", arguments: StoreBackend.available)
+    func integersStayExact(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let text = #"{"big":12345678901234567890,"exact":9007199254740993,"max":9223372036854775807,"small":-5,"f":2.5}"#
         let saved = try await facade.saveData(Data(text.utf8), name: "numbers.json")
         let value = try await facade.loadJSON(id: saved.artifactID)
@@ -141,11 +141,11 @@ struct JSONSavingTests {
                 == #"{"exact":9007199254740993}"#)
     }
 
-    @Test("JSON numbers beyond Double are an error or finite, never ∞ smuggled into a value")
-    func hugeJSONNumbers() async throws {
+    @Test("JSON numbers beyond Double are an error or finite, never ∞ smuggled into a value", arguments: StoreBackend.available)
+    func hugeJSONNumbers(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         for text in ["1e400", "[-1e400]", "{\"x\": 1e999}"] {
             let artifact = try await facade.saveText(text)
             do {
@@ -157,14 +157,14 @@ struct JSONSavingTests {
         }
     }
 
-    @Test("5 and 5.0 are equal values, in Swift and in label filters of both read paths")
-    func integerEqualsWholeDouble() async throws {
+    @Test("5 and 5.0 are equal values, in Swift and in label filters of both read paths", arguments: StoreBackend.available)
+    func integerEqualsWholeDouble(backend: StoreBackend) async throws {
         #expect(JSONValue.integer(5) == .number(5.0))
         #expect(Set<JSONValue>([.integer(5), .number(5.0)]).count == 1)
         #expect(JSONValue.integer(5).canonicalJSON == JSONValue.number(5.0).canonicalJSON)
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let five = try await facade.saveText("epoch five report", labels: ["epoch": .integer(5)])
         _ = try await facade.saveText("epoch six report", labels: ["epoch": .number(6)])
         #expect(try await facade.list(filters: ["epoch": .number(5.0)]).map(\.artifactID) == [five.artifactID])
@@ -172,11 +172,11 @@ struct JSONSavingTests {
         #expect(hits.map(\.artifact.artifactID) == [five.artifactID])
     }
 
-    @Test("Valid JSON that Foundation mishandles: an underflowing number reads as 0, a surrogate pair as one character")
-    func validEdgeNumbersAndStrings() async throws {
+    @Test("Valid JSON that Foundation mishandles: an underflowing number reads as 0, a surrogate pair as one character", arguments: StoreBackend.available)
+    func validEdgeNumbersAndStrings(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let saved = try await facade.saveData(
             Data(#"{"tiny":1e-400,"neg":-2.5E-999,"emoji":"\ud83d\ude00"}"#.utf8), name: "edge.json")
         let value = try await facade.loadJSON(id: saved.artifactID)

@@ -6,11 +6,11 @@ import Testing
 
 @Suite("Loading and local paths")
 struct LoadingTests {
-    @Test("loadText on invalid UTF-8: strict throws with the encoding and offset, replace gives U+FFFD, ignore drops")
-    func invalidUTF8() async throws {
+    @Test("loadText on invalid UTF-8: strict throws with the encoding and offset, replace gives U+FFFD, ignore drops", arguments: StoreBackend.available)
+    func invalidUTF8(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let bytes = Data([0x61, 0x62, 0xFF, 0x63, 0xC3, 0xA9])  // "ab", invalid, "c", "é"
         let artifact = try await facade.saveData(bytes)
         await #expect(
@@ -51,11 +51,11 @@ struct LoadingTests {
         #expect(try await facade.loadText(id: id, errors: .ignore) == ignored)
     }
 
-    @Test("loadJSON on non-JSON reports the position; valid JSON keeps types")
-    func invalidJSON() async throws {
+    @Test("loadJSON on non-JSON reports the position; valid JSON keeps types", arguments: StoreBackend.available)
+    func invalidJSON(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let broken = try await facade.saveText("{\"a\": 1,\n  \"b\": tru }")
         await #expect {
             try await facade.loadJSON(id: broken.artifactID)
@@ -86,11 +86,11 @@ struct LoadingTests {
         #expect(try await facade.loadJSON(Payload.self, id: typed.artifactID) == Payload(name: "p", count: 3))
     }
 
-    @Test("Malformed JSON: loadJSON throws invalidJSON with a position inside the data; nothing crashes")
-    func malformedJSON() async throws {
+    @Test("Malformed JSON: loadJSON throws invalidJSON with a position inside the data; nothing crashes", arguments: StoreBackend.available)
+    func malformedJSON(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let cases: [(String, Int?)] = [
             ("", nil), ("{", nil), ("{\"a\": }", 6), ("[1, 2", nil), ("{\"a\":1} trailing", nil), ("NaN", nil),
             ("{'a': 1}", 1), ("[1,]", nil), ("\"unterminated", nil), ("{\"a\" 1}", nil), ("\u{1}", 0),
@@ -121,11 +121,11 @@ struct LoadingTests {
         }
     }
 
-    @Test("load by file:// URI (percent-encoded) and plain path; unknown ids and paths are typed errors")
-    func loadByURI() async throws {
+    @Test("load by file:// URI (percent-encoded) and plain path; unknown ids and paths are typed errors", arguments: StoreBackend.available)
+    func loadByURI(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let file = try folder.file("my notes #1.json", text: #"{"k":[1,2]}"#)
         let uri = FileLocation.uri(for: file)
         #expect(uri.contains("%20"))
@@ -147,11 +147,11 @@ struct LoadingTests {
         #expect(try await facade.loadText(uri: try #require(saved.uri)) == "via uri")
     }
 
-    @Test("URIs and paths with NUL bytes, traversal, huge lengths or foreign schemes are typed errors")
-    func hostileURIs() async throws {
+    @Test("URIs and paths with NUL bytes, traversal, huge lengths or foreign schemes are typed errors", arguments: StoreBackend.available)
+    func hostileURIs(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let hostile = [
             "file:///tmp/a%00b", "/tmp/a\u{0}b", "file:///" + String(repeating: "x", count: 5_000),
             "/" + Array(repeating: String(repeating: "y", count: 255), count: 40).joined(separator: "/"),
@@ -169,11 +169,11 @@ struct LoadingTests {
         #expect(try await facade.index.count() == 0)
     }
 
-    @Test("asLocalFile returns the stored bytes' file; mustExist governs missing paths")
-    func localFiles() async throws {
+    @Test("asLocalFile returns the stored bytes' file; mustExist governs missing paths", arguments: StoreBackend.available)
+    func localFiles(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let artifact = try await facade.saveText("local copy")
         let url = try await facade.asLocalFile(artifact)
         #expect(try Data(contentsOf: url) == Data("local copy".utf8))
@@ -187,11 +187,11 @@ struct LoadingTests {
         await #expect(throws: ArtifactError.self) { try await facade.asLocalDirectory(artifact) }
     }
 
-    @Test("Directory round trip: ingestDirectory then asLocalDirectory reproduces every file byte for byte")
-    func directoryRoundTrip() async throws {
+    @Test("Directory round trip: ingestDirectory then asLocalDirectory reproduces every file byte for byte", arguments: StoreBackend.available)
+    func directoryRoundTrip(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let source = folder.url.appendingPathComponent("project")
         var random = SystemRandomNumberGenerator()
         let binary = Data((0..<70_000).map { _ in UInt8.random(in: 0...255, using: &random) })
@@ -228,11 +228,11 @@ struct LoadingTests {
         #expect(again.sha256 == artifact.sha256 && again.artifactID != artifact.artifactID)
     }
 
-    @Test("A symbolic link inside an ingested folder is not followed")
-    func symlinksNotFollowed() async throws {
+    @Test("A symbolic link inside an ingested folder is not followed", arguments: StoreBackend.available)
+    func symlinksNotFollowed(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let secret = try folder.file("outside/secret.txt", text: "top secret albatross")
         _ = try folder.file("tree/visible.txt", text: "visible")
         let tree = folder.url.appendingPathComponent("tree")
@@ -248,11 +248,11 @@ struct LoadingTests {
         #expect(try await facade.search("albatross", mode: .lexical).isEmpty)
     }
 
-    @Test("Directory ingest: symlink loops and escapes are skipped, empty dirs, odd names, empty and deep files round-trip")
-    func hostileDirectory() async throws {
+    @Test("Directory ingest: symlink loops and escapes are skipped, empty dirs, odd names, empty and deep files round-trip", arguments: StoreBackend.available)
+    func hostileDirectory(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let root = folder.url.appendingPathComponent("tree")
         let outside = try folder.file("outside/secret.txt", text: "outsidesecretword")
         var expected: [String: Data] = [:]
@@ -297,11 +297,11 @@ struct LoadingTests {
         #expect(try treeContents(of: try await facade.asLocalDirectory(empty)).isEmpty)
     }
 
-    @Test("Sibling files whose names are canonically equivalent (NFC and NFD) are both stored")
-    func canonicallyEquivalentFileNames() async throws {
+    @Test("Sibling files whose names are canonically equivalent (NFC and NFD) are both stored", arguments: StoreBackend.available)
+    func canonicallyEquivalentFileNames(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let root = folder.url.appendingPathComponent("names")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let nfc = "caf\u{E9}.txt"

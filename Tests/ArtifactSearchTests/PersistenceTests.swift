@@ -11,8 +11,8 @@ struct PersistenceTests {
         "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
     ]
 
-    @Test("Closing and reopening a store of 1,000 artifacts gives the same search results")
-    func reopenGivesSameResults() async throws {
+    @Test("Closing and reopening a store of 1,000 artifacts gives the same search results", arguments: StoreBackend.available)
+    func reopenGivesSameResults(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
@@ -20,7 +20,7 @@ struct PersistenceTests {
         var before: [[String]] = []
         var beforeScores: [[Double?]] = []
         do {
-            let facade = try await openFacade(in: folder, clock: clock, synchronizesWrites: false)
+            let facade = try await openFacade(in: folder, backend: backend, clock: clock, synchronizesWrites: false)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<2 {
                     group.addTask {
@@ -43,7 +43,7 @@ struct PersistenceTests {
             }
             before.append(try await facade.list(limit: 1_000).map(\.artifactID))
         }
-        let reopened = try await openFacade(in: folder, clock: clock, synchronizesWrites: false)
+        let reopened = try await openFacade(in: folder, backend: backend, clock: clock, synchronizesWrites: false)
         #expect(try await reopened.index.count() == 1_000)
         #expect(await reopened.backend.count(corpus: "artifacts") == 1_000)
         var after: [[String]] = []
@@ -60,45 +60,45 @@ struct PersistenceTests {
         #expect(before.last?.count == 1_000)
     }
 
-    @Test("Opening with another embedder throws the store's embedderMismatch")
-    func embedderMismatch() async throws {
+    @Test("Opening with another embedder throws the store's embedderMismatch", arguments: StoreBackend.available)
+    func embedderMismatch(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let first = HashedNGramEmbedder(dimension: 64)
         do {
-            let facade = try await openFacade(in: folder, embedder: first)
+            let facade = try await openFacade(in: folder, backend: backend, embedder: first)
             _ = try await facade.saveText("vectors of 64 dimensions")
         }
         let second = HashedNGramEmbedder(dimension: 128)
         await #expect(throws: ArtifactError.embedderMismatch(bound: EmbedderBinding(first), given: second.identifier)) {
-            _ = try await openFacade(in: folder, embedder: second)
+            _ = try await openFacade(in: folder, backend: backend, embedder: second)
         }
         // The same embedder still opens it.
-        let again = try await openFacade(in: folder, embedder: first)
+        let again = try await openFacade(in: folder, backend: backend, embedder: first)
         #expect(try await again.search("dimensions", mode: .semantic).count == 1)
     }
 
-    @Test("The index has a schema version, passes its integrity check, and sees other processes' writes")
-    func schemaAndCatchUp() async throws {
+    @Test("The index has a schema version, passes its integrity check, and sees other processes' writes", arguments: StoreBackend.available)
+    func schemaAndCatchUp(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let index = try #require(facade.index as? SQLiteArtifactIndex)
         #expect(try await index.schemaVersion == 4)
         #expect(try await index.checkIntegrity())
         // A second, independent opening of the folder (as another process would) writes…
-        let other = try await openFacade(in: folder, scope: Scope(runID: "run-1"))
+        let other = try await openFacade(in: folder, backend: backend, scope: Scope(runID: "run-1"))
         let written = try await other.saveText("written by the other opener: platypus")
         // …and the first one finds it, structurally and by query.
         #expect(try await facade.list().map(\.artifactID) == [written.artifactID])
         #expect(try await facade.search("platypus", mode: .lexical).map(\.artifact.artifactID) == [written.artifactID])
     }
 
-    @Test("Two tasks saving and searching concurrently: no error, no artifact lost")
-    func concurrentSavesAndSearches() async throws {
+    @Test("Two tasks saving and searching concurrently: no error, no artifact lost", arguments: StoreBackend.available)
+    func concurrentSavesAndSearches(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder, synchronizesWrites: false)
+        let facade = try await openFacade(in: folder, backend: backend, synchronizesWrites: false)
         let perTask = 200
         let saved = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<2 {
@@ -135,12 +135,12 @@ struct PersistenceTests {
         }
     }
 
-    @Test("Two independent openers (separate connections, as two processes) write concurrently without \"database is locked\"")
-    func twoOpenersWriteConcurrently() async throws {
+    @Test("Two independent openers (separate connections, as two processes) write concurrently without \"database is locked\"", arguments: StoreBackend.available)
+    func twoOpenersWriteConcurrently(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let first = try await openFacade(in: folder, synchronizesWrites: false)
-        let second = try await openFacade(in: folder, synchronizesWrites: false)
+        let first = try await openFacade(in: folder, backend: backend, synchronizesWrites: false)
+        let second = try await openFacade(in: folder, backend: backend, synchronizesWrites: false)
         let perOpener = 100
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (number, facade) in [first, second].enumerated() {
@@ -157,12 +157,12 @@ struct PersistenceTests {
         #expect(try await second.search("opener", limit: 500, mode: .lexical).count == 2 * perOpener)
     }
 
-    @Test("Many tasks saving, searching and pinning through two openers of one folder: nothing lost, pins exact")
-    func concurrentSavePinSearch() async throws {
+    @Test("Many tasks saving, searching and pinning through two openers of one folder: nothing lost, pins exact", arguments: StoreBackend.available)
+    func concurrentSavePinSearch(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let first = try await openFacade(in: folder, synchronizesWrites: false)
-        let second = try await openFacade(in: folder, synchronizesWrites: false)
+        let first = try await openFacade(in: folder, backend: backend, synchronizesWrites: false)
+        let second = try await openFacade(in: folder, backend: backend, synchronizesWrites: false)
         let ids = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<6 {
                 let facade = worker % 2 == 0 ? first : second

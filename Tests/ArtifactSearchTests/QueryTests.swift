@@ -15,11 +15,11 @@ struct QueryTests {
         Scope(orgID: "globex", userID: "ann", sessionID: "s1", runID: "r1"),
     ]
 
-    @Test("list at each level returns exactly that run/session/user/org, never another organisation's")
-    func listLevels() async throws {
+    @Test("list at each level returns exactly that run/session/user/org, never another organisation's", arguments: StoreBackend.available)
+    func listLevels(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let base = try await openFacade(in: folder)
+        let base = try await openFacade(in: folder, backend: backend)
         var ids: [Scope: [String]] = [:]
         for scope in Self.scopes {
             let facade = base.scoped(to: scope)
@@ -62,12 +62,12 @@ struct QueryTests {
         #expect(Set(narrowed.map(\.artifact.artifactID)) == Set(ids[Self.scopes[3]]!))
     }
 
-    @Test("list is newest first with the node filter on by default; user level falls back to client id")
-    func listOrderAndNode() async throws {
+    @Test("list is newest first with the node filter on by default; user level falls back to client id", arguments: StoreBackend.available)
+    func listOrderAndNode(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let base = try await openFacade(in: folder, clock: clock)
+        let base = try await openFacade(in: folder, backend: backend, clock: clock)
         let nodeA = base.scoped(to: Scope(clientID: "cli", runID: "r", graphID: "g", nodeID: "a"))
         let nodeB = base.scoped(to: Scope(clientID: "cli", runID: "r", graphID: "g", nodeID: "b"))
         let a1 = try await nodeA.saveText("a1")
@@ -85,11 +85,11 @@ struct QueryTests {
         await #expect(throws: ArtifactError.self) { try await nodeA.list(limit: 0) }
     }
 
-    @Test("tags are ALL-of; labels compare typed values exactly; list = any-of; nil = ignore")
-    func tagsAndLabels() async throws {
+    @Test("tags are ALL-of; labels compare typed values exactly; list = any-of; nil = ignore", arguments: StoreBackend.available)
+    func tagsAndLabels(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let both = try await facade.saveText("x", labels: ["n": 5, "color": "Red"], tags: ["red", "big"])
         let red = try await facade.saveText("y", labels: ["n": "5", "color": "red"], tags: ["red"])
         let none = try await facade.saveText("z", labels: ["n": 6])
@@ -111,11 +111,11 @@ struct QueryTests {
         #expect(try await facade.search(tags: ["red", "big"]).map(\.artifact.artifactID) == [both.artifactID])
     }
 
-    @Test("Label keys with dots, quotes, unicode and empty keys, and values of every JSON type, filter identically in structured and query mode")
-    func labelKeysAndTypedValues() async throws {
+    @Test("Label keys with dots, quotes, unicode and empty keys, and values of every JSON type, filter identically in structured and query mode", arguments: StoreBackend.available)
+    func labelKeysAndTypedValues(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let values: [JSONValue] = [
             .string("5"), .number(5), .number(5.5), .bool(true), .bool(false), .number(1), .null, .string("true"),
             .array([.number(5)]), .object(["a": .string("b")]), .string(""), .string("a,b"),
@@ -148,11 +148,11 @@ struct QueryTests {
         #expect(try await facade.list(filters: ["org_id": "5"]).isEmpty)
     }
 
-    @Test("Canonically equivalent tags, label keys and values (NFC vs NFD) filter alike in structured and query mode")
-    func canonicalEquivalence() async throws {
+    @Test("Canonically equivalent tags, label keys and values (NFC vs NFD) filter alike in structured and query mode", arguments: StoreBackend.available)
+    func canonicalEquivalence(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let nfc = "caf\u{E9}"
         let nfd = "cafe\u{301}"
         let artifact = try await facade.saveText("espresso menu", labels: [nfc: .string(nfc)], tags: [nfc])
@@ -169,11 +169,11 @@ struct QueryTests {
         }
     }
 
-    @Test("Tags with commas, percent signs and case differences are exact and ALL-of in every mode")
-    func tagsExact() async throws {
+    @Test("Tags with commas, percent signs and case differences are exact and ALL-of in every mode", arguments: StoreBackend.available)
+    func tagsExact(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let comma = try await facade.saveText("tagged note", tags: ["a,b"]).artifactID
         let both = try await facade.saveText("tagged note", tags: ["a", "b", "a"]).artifactID
         for mode in everySearchMode {
@@ -189,12 +189,12 @@ struct QueryTests {
         #expect(try await facade.artifact(id: both)?.tags == ["a", "b"])
     }
 
-    @Test("A filter matching only the 50th newest artifact still finds it with limit 1")
-    func filterBeforeLimit() async throws {
+    @Test("A filter matching only the 50th newest artifact still finds it with limit 1", arguments: StoreBackend.available)
+    func filterBeforeLimit(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let facade = try await openFacade(in: folder, clock: clock, synchronizesWrites: false)
+        let facade = try await openFacade(in: folder, backend: backend, clock: clock, synchronizesWrites: false)
         var target: Artifact?
         for index in 0..<60 {
             clock.advance(by: 1)
@@ -220,11 +220,11 @@ struct QueryTests {
         #expect(try await facade.best(kind: "rare", metric: "none") == nil)
     }
 
-    @Test("Limits 0, negative and Int.min are errors; Int.max returns every match, in every mode")
-    func absurdLimits() async throws {
+    @Test("Limits 0, negative and Int.min are errors; Int.max returns every match, in every mode", arguments: StoreBackend.available)
+    func absurdLimits(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         for index in 0..<5 { try await facade.saveText("limit note \(index)", metrics: ["m": Double(index)]) }
         for limit in [0, -1, Int.min] {
             await #expect(throws: ArtifactError.self) { try await facade.list(limit: limit) }
@@ -243,12 +243,12 @@ struct QueryTests {
         #expect(try await facade.best(metric: "absent") == nil)
     }
 
-    @Test("time_window excludes an item two hours old under 1h, in both modes; invalid windows are errors")
-    func timeWindow() async throws {
+    @Test("time_window excludes an item two hours old under 1h, in both modes; invalid windows are errors", arguments: StoreBackend.available)
+    func timeWindow(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let facade = try await openFacade(in: folder, clock: clock)
+        let facade = try await openFacade(in: folder, backend: backend, clock: clock)
         let old = try await facade.saveText("quarterly revenue forecast")
         clock.advance(by: 3_600)
         let edge = try await facade.saveText("quarterly revenue actuals")
@@ -265,12 +265,12 @@ struct QueryTests {
         #expect(SearchError.invalidTimeWindow("1.5h").description.contains("24h"))
     }
 
-    @Test("Time windows through the facade: 0s keeps an artifact saved now, both modes agree, bad windows are errors")
-    func timeWindows() async throws {
+    @Test("Time windows through the facade: 0s keeps an artifact saved now, both modes agree, bad windows are errors", arguments: StoreBackend.available)
+    func timeWindows(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let facade = try await openFacade(in: folder, clock: clock)
+        let facade = try await openFacade(in: folder, backend: backend, clock: clock)
         let old = try await facade.saveText("window note old").artifactID
         clock.advance(by: 1)
         let now = try await facade.saveText("window note now").artifactID
@@ -288,11 +288,11 @@ struct QueryTests {
         }
     }
 
-    @Test("Query mode finds a word only in the content, and the filename; ranking order, each once, scores")
-    func queryMode() async throws {
+    @Test("Query mode finds a word only in the content, and the filename; ranking order, each once, scores", arguments: StoreBackend.available)
+    func queryMode(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let notes = try await facade.saveText("the migration to zanzibar storage finished", name: "notes.txt")
         let data = try await facade.saveJSON(["pipeline": "quokka", "rows": 12], name: "stats.json")
         let code = try folder.file("atomic_writer.swift", text: "func atomicWriteJSON() { fsync() }")
@@ -327,11 +327,11 @@ struct QueryTests {
         "label.org_id:acme", "org_id = 'globex'", String(repeating: "x", count: 1 << 20), " ", "",
     ]
 
-    @Test("Hostile query strings never throw, never leave the run's filter and never touch the tables")
-    func hostileQueries() async throws {
+    @Test("Hostile query strings never throw, never leave the run's filter and never touch the tables", arguments: StoreBackend.available)
+    func hostileQueries(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let base = try await openFacade(in: folder, scope: Scope(orgID: "acme", runID: "r1"))
+        let base = try await openFacade(in: folder, backend: backend, scope: Scope(orgID: "acme", runID: "r1"))
         let other = base.scoped(to: Scope(orgID: "globex", runID: "r1"))
         var mine = Set<String>()
         for text in ["DROP TABLE artifacts", "percent % and underscore _", "near a b", "plain words"] {
@@ -355,8 +355,8 @@ struct QueryTests {
         #expect(try await base.list(tags: ["aXb"]).isEmpty)
     }
 
-    @Test("Two stores fed the same saves give identical rankings and bit-identical scores in every mode")
-    func determinismAcrossStores() async throws {
+    @Test("Two stores fed the same saves give identical rankings and bit-identical scores in every mode", arguments: StoreBackend.available)
+    func determinismAcrossStores(backend: StoreBackend) async throws {
         let texts = [
             "alpha beta", "alpha beta", "beta gamma", "gamma delta", "alpha", "atomic_write_json", "alpha beta",
             "東京 検索", "emoji 🚀 alpha",
@@ -365,7 +365,7 @@ struct QueryTests {
         for _ in 0..<2 {
             let folder = try TemporaryFolder()
             defer { folder.remove() }
-            let facade = try await openFacade(in: folder, clock: TestClock(), synchronizesWrites: false)
+            let facade = try await openFacade(in: folder, backend: backend, clock: TestClock(), synchronizesWrites: false)
             for (index, text) in texts.enumerated() {
                 try await facade.saveText(text, name: "doc\(index).txt")
             }
@@ -383,12 +383,12 @@ struct QueryTests {
         #expect(rankings[0] == rankings[1])
     }
 
-    @Test("best: max/min, ties go to the newest, missing metrics never win, nil without candidates")
-    func best() async throws {
+    @Test("best: max/min, ties go to the newest, missing metrics never win, nil without candidates", arguments: StoreBackend.available)
+    func best(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let clock = TestClock()
-        let facade = try await openFacade(in: folder, clock: clock)
+        let facade = try await openFacade(in: folder, backend: backend, clock: clock)
         #expect(try await facade.best(kind: "model", metric: "acc") == nil)
         let low = try await facade.saveText("a", kind: "model", metrics: ["acc": 0.7, "loss": 0.1])
         clock.advance(by: 1)

@@ -22,14 +22,14 @@ struct SavingTests {
         #expect(try await facade.loadText(id: second.artifactID) == "same bytes")
     }
 
-    @Test("saveFile copies the bytes, records provenance and removes the source only when cleanup is on")
-    func saveFileCleanup() async throws {
+    @Test("saveFile copies the bytes, records provenance and removes the source only when cleanup is on", arguments: StoreBackend.available)
+    func saveFileCleanup(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let scope = Scope(
             orgID: "acme", userID: "ann", sessionID: "s1", runID: "r1", graphID: "g1", nodeID: "n1",
             toolName: "summarise", toolVersion: "2.1")
-        let facade = try await openFacade(in: folder, scope: scope)
+        let facade = try await openFacade(in: folder, backend: backend, scope: scope)
         let source = try folder.file("report.md", text: "# Findings\nquarterly numbers")
         let saved = try await facade.saveFile(
             at: source, kind: "report", labels: ["org_id": "forged"], metrics: ["score": 0.5], cleanup: true)
@@ -53,11 +53,11 @@ struct SavingTests {
         #expect(try await facade.loadBytes(id: second.artifactID) == Data([0, 1, 2, 3]))
     }
 
-    @Test("saveFile of a missing file fails with the path and records nothing")
-    func saveMissingFile() async throws {
+    @Test("saveFile of a missing file fails with the path and records nothing", arguments: StoreBackend.available)
+    func saveMissingFile(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let missing = folder.url.appendingPathComponent("nope.txt")
         await #expect {
             try await facade.saveFile(at: missing)
@@ -68,11 +68,11 @@ struct SavingTests {
         #expect(try await facade.index.count() == 0)
     }
 
-    @Test("saveFile on a FIFO or a folder is a typed error and never blocks")
-    func saveSpecialFiles() async throws {
+    @Test("saveFile on a FIFO or a folder is a typed error and never blocks", arguments: StoreBackend.available)
+    func saveSpecialFiles(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let fifo = folder.url.appendingPathComponent("pipe")
         #expect(mkfifo(fifo.path, 0o644) == 0)
         // If saveFile blocks opening the FIFO, open its write end after a second so the test
@@ -89,11 +89,11 @@ struct SavingTests {
         #expect(try await facade.index.count() == 0)
     }
 
-    @Test("MIME: extension, then sniffing, then the save kind's default")
-    func mimeTypes() async throws {
+    @Test("MIME: extension, then sniffing, then the save kind's default", arguments: StoreBackend.available)
+    func mimeTypes(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         #expect(try await facade.saveText("a,b\n1,2", name: "t.csv").mime == "text/csv")
         #expect(try await facade.saveText("plain").mime == "text/plain")
         #expect(try await facade.saveJSON(["a": 1]).mime == "application/json")
@@ -103,11 +103,11 @@ struct SavingTests {
         #expect(try await facade.saveData(Data("hello".utf8)).mime == "text/plain")
     }
 
-    @Test("MIME comes from the saved file's extension when the given name has none (SPEC §2)")
-    func mimeFromFileExtensionWhenNameHasNone() async throws {
+    @Test("MIME comes from the saved file's extension when the given name has none (SPEC §2)", arguments: StoreBackend.available)
+    func mimeFromFileExtensionWhenNameHasNone(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let csv = try folder.file("data.csv", text: "a,b\n1,2\n")
         let saved = try await facade.saveFile(at: csv, name: "quarterly report", cleanup: false)
         #expect(saved.filename == "quarterly report")
@@ -155,11 +155,11 @@ struct SavingTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: staging.path).isEmpty)
     }
 
-    @Test("writer: plannedExtension sets the MIME type even when the body names the artifact")
-    func writerPlannedExtensionSetsMIME() async throws {
+    @Test("writer: plannedExtension sets the MIME type even when the body names the artifact", arguments: StoreBackend.available)
+    func writerPlannedExtensionSetsMIME(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let artifact = try await facade.writer(kind: "table", plannedExtension: "csv") { writer in
             try writer.write("a,b\n1,2\n")
             writer.name = "results"
@@ -197,11 +197,11 @@ struct SavingTests {
         #expect(throws: ArtifactError.self) { try facade.stageDirectory(suffix: "/../x") }
     }
 
-    @Test("Names with path traversal are neutralised to their last component")
-    func pathTraversalInNames() async throws {
+    @Test("Names with path traversal are neutralised to their last component", arguments: StoreBackend.available)
+    func pathTraversalInNames(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         #expect(try await facade.saveText("x", name: "../x").filename == "x")
         #expect(try await facade.saveText("x", name: "../../etc/passwd").filename == "passwd")
         #expect(try await facade.saveText("x", name: "..").filename == nil)
@@ -244,11 +244,11 @@ struct SavingTests {
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("passwd").path))
     }
 
-    @Test("pin and unpin; a later save of the same bytes never unpins an older artifact")
-    func pinning() async throws {
+    @Test("pin and unpin; a later save of the same bytes never unpins an older artifact", arguments: StoreBackend.available)
+    func pinning(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let first = try await facade.saveText("model weights v1")
         #expect(first.pinned == false)
         #expect(try await facade.pin(first.artifactID).pinned)
@@ -262,11 +262,11 @@ struct SavingTests {
         }
     }
 
-    @Test("Non-finite metrics are rejected before anything is recorded")
-    func nonFiniteMetric() async throws {
+    @Test("Non-finite metrics are rejected before anything is recorded", arguments: StoreBackend.available)
+    func nonFiniteMetric(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         await #expect(throws: ArtifactError.self) { try await facade.saveText("x", metrics: ["loss": .nan]) }
         #expect(try await facade.index.count() == 0)
     }

@@ -1,3 +1,4 @@
+import ArtifactSearchS3
 import Foundation
 import HybridSearch
 import Testing
@@ -53,16 +54,48 @@ final class TestClock: @unchecked Sendable {
     var clock: ArtifactFacade.Clock { { [self] in self.now } }
 }
 
-/// Opens a facade on a store folder inside `folder`.
+/// Where a facade-level suite's store keeps its bytes. The suites that test what the facade
+/// promises (saving, loading, listing, search, best, pin, delete, scopes, isolation) run once
+/// per backend available; tests of the local blob tree stay embedded.
+enum StoreBackend: String, Sendable, CustomTestStringConvertible {
+    /// The folder's blob tree (the embedded default).
+    case embedded
+    /// moto_server's bucket (scripts/test-services), a prefix of its own per test folder, with
+    /// the folder as this machine's cache (``ArtifactSearch/ObjectStoreArtifactStore``).
+    case objectStorage
+
+    var testDescription: String { rawValue }
+
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// Every backend whose server this run has (`scripts/test` always starts them).
+    static var available: [StoreBackend] {
+        environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] == nil ? [.embedded] : [.embedded, .objectStorage]
+    }
+
+    /// The bucket of a test folder: the same prefix each time the folder's store is reopened.
+    func objects(for folder: TemporaryFolder) -> (any ObjectStorage)? {
+        guard self == .objectStorage, let endpoint = Self.environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] else { return nil }
+        let location = S3Location(
+            bucket: Self.environment["ARTIFACT_SEARCH_TEST_S3_BUCKET"] ?? "", prefix: "facade-" + folder.url.lastPathComponent,
+            endpoint: URL(string: endpoint)!)
+        return S3ObjectClient(
+            location: location, accessKeyID: Self.environment["ARTIFACT_SEARCH_TEST_S3_ACCESS_KEY"] ?? "",
+            secretAccessKey: Self.environment["ARTIFACT_SEARCH_TEST_S3_SECRET_KEY"] ?? "")
+    }
+}
+
+/// Opens a facade on a store folder inside `folder`, its bytes where `backend` keeps them.
 func openFacade(
-    in folder: TemporaryFolder, scope: Scope = Scope(runID: "run-1"), clock: TestClock? = nil,
+    in folder: TemporaryFolder, backend: StoreBackend = .embedded, scope: Scope = Scope(runID: "run-1"), clock: TestClock? = nil,
     embedder: any Embedder = HashedNGramEmbedder(), synchronizesWrites: Bool = true
 ) async throws -> ArtifactFacade {
     let time: ArtifactFacade.Clock
     if let clock { time = clock.clock } else { time = { Date() } }
     return try await ArtifactFacade.open(
         at: folder.url.appendingPathComponent("store"), scope: scope, embedder: embedder,
-        configuration: ArtifactFacade.Configuration(synchronizesWrites: synchronizesWrites), clock: time)
+        configuration: ArtifactFacade.Configuration(synchronizesWrites: synchronizesWrites), clock: time,
+        blobs: backend.objects(for: folder))
 }
 
 /// Removes an SQLite database with its write-ahead log and shared-memory files.

@@ -29,11 +29,11 @@ struct TextIndexingTests {
         #expect(try await facade.textPrefix(of: saved, maxBytes: 1 << 16)?.hasSuffix("naïve") == true)
     }
 
-    @Test("One invalid byte in a text file costs one character, not the whole text")
-    func invalidByteReplaced() async throws {
+    @Test("One invalid byte in a text file costs one character, not the whole text", arguments: StoreBackend.available)
+    func invalidByteReplaced(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         var bytes = Data("first words kestrel ".utf8)
         bytes.append(0xFF)
         bytes.append(contentsOf: Data(" later words osprey".utf8))
@@ -74,11 +74,11 @@ struct TextIndexingTests {
         }
     }
 
-    @Test("saveFileIfChanged records a file once however many tasks save it at the same time")
-    func unchangedCheckIsAtomic() async throws {
+    @Test("saveFileIfChanged records a file once however many tasks save it at the same time", arguments: StoreBackend.available)
+    func unchangedCheckIsAtomic(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let facade = try await openFacade(in: folder)
+        let facade = try await openFacade(in: folder, backend: backend)
         let file = try folder.file("same.txt", text: "identical bytes")
         let labels: [String: JSONValue] = ["source_path": .string(file.path)]
         let saved = try await withThrowingTaskGroup(of: Artifact?.self) { group in

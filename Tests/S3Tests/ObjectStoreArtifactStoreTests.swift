@@ -206,6 +206,31 @@ struct ObjectStoreArtifactStoreTests {
         #expect(try await eager.loadText(id: kept.artifactID) == "kept")
     }
 
+    @Test("A record's s3:// URI loads its bytes in its organisation only; other URIs of the bucket are refused", .enabled(if: available))
+    func contentURIs() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let facade = try await fixture.facade()
+        let saved = try await facade.saveText("org A's notes", kind: "note")
+        let uri = try #require(saved.uri)
+        try fixture.dropCache()
+        #expect(try await facade.loadText(uri: uri) == "org A's notes")
+        #expect(try Data(contentsOf: try await facade.asLocalFile(uri: uri)) == Data("org A's notes".utf8))
+        let other = facade.scoped(to: Scope(orgID: "org-b", runID: "run-1"))
+        await #expect(throws: ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes")) {
+            try await other.loadBytes(uri: uri)
+        }
+        await #expect(throws: ArtifactError.self) { try await other.asLocalFile(uri: uri) }
+        let unknown = fixture.client.locationURI + "/sha256/" + String(repeating: "0", count: 64)
+        await #expect(throws: ArtifactError.accessDenied(path: unknown, reason: "no artifact of this organisation holds these bytes")) {
+            try await facade.loadBytes(uri: unknown)
+        }
+        // Not a content key of this store: not its URI, so not loadable at all.
+        await #expect(throws: ArtifactError.unsupportedURI(fixture.client.locationURI + "/other/key")) {
+            try await facade.loadBytes(uri: fixture.client.locationURI + "/other/key")
+        }
+    }
+
     @Test("A refused signature is a typed remoteStorage error and records nothing", .enabled(if: available))
     func refusedCredentials() async throws {
         let fixture = try Fixture()

@@ -33,9 +33,7 @@ extension ArtifactFacade {
             else {
                 throw ArtifactError.accessDenied(path: url.path, reason: "only the store's content files can be read")
             }
-            var filter = try indices.levelFilter(level: .org)
-            filter[ArtifactMetadataKey.sha256] = .string(sha)
-            let owners = try await structuredArtifacts(filter: MetadataFilter(equals: filter), order: .newestFirst, limit: 1)
+            let owners = try await structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1)
             guard !owners.isEmpty else {
                 throw ArtifactError.accessDenied(path: url.path, reason: "no artifact of this organisation holds these bytes")
             }

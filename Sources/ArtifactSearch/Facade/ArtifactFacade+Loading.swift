@@ -49,6 +49,7 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/unsupportedURI(_:)``, ``ArtifactError/io(path:reason:)``,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` for a folder.
     public func loadBytes(uri: String) async throws -> Data {
+        if let sha = try await ownContent(uri: uri) { return try await store.readContent(sha256: sha, maxBytes: nil) }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -117,6 +118,9 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no file there,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a folder.
     public func asLocalFile(uri: String, mustExist: Bool = true) async throws -> URL {
+        if let sha = try await ownContent(uri: uri) {
+            return mustExist ? try await store.localFile(sha256: sha) : store.contentURL(sha256: sha)
+        }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
@@ -161,6 +165,11 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no folder,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a file.
     public func asLocalDirectory(uri: String, mustExist: Bool = true) async throws -> URL {
+        if let sha = try await ownContent(uri: uri) {
+            guard let owner = try await structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1).first
+            else { throw ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes") }
+            return try await asLocalDirectory(owner, mustExist: mustExist)
+        }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
@@ -172,6 +181,25 @@ extension ArtifactFacade {
     }
 
     // MARK: Helpers
+
+    /// The SHA-256 behind one of this store's own remote content URIs (`s3://…/sha256/<hex>`,
+    /// what a record's `uri` holds in a shared store), or `nil` for any other URI. Such bytes are
+    /// read only when an artifact of this organisation holds them.
+    /// - Throws: ``ArtifactError/accessDenied(path:reason:)``.
+    func ownContent(uri: String) async throws -> String? {
+        guard let sha = store.sha256(ofContentURI: uri.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        guard try await !structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1).isEmpty else {
+            throw ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes")
+        }
+        return sha
+    }
+
+    /// Artifacts of this organisation whose content is `sha256`.
+    func ownerFilter(sha256: String) throws -> MetadataFilter {
+        var filter = try indices.levelFilter(level: .org)
+        filter[ArtifactMetadataKey.sha256] = .string(sha256)
+        return MetadataFilter(equals: filter)
+    }
 
     /// The start of an artifact's content as text, the way the search index sees it: the
     /// first `maxBytes` bytes when they are UTF-8 without NUL bytes (an incomplete character

@@ -85,6 +85,10 @@ public protocol ArtifactStore: Sendable {
     /// Where a blob lives as a record's `uri` names it (`file://…`, `s3://BUCKET/KEY`).
     func contentURI(sha256: String) -> String
 
+    /// The SHA-256 a URI of this store's own remote content names (the inverse of
+    /// ``contentURI(sha256:)`` for URIs that are not local paths), else `nil`.
+    func sha256(ofContentURI uri: String) -> String?
+
     /// Whether the blob is present.
     /// - Throws: ``ArtifactError/remoteStorage(location:reason:)`` when a remote store cannot be asked.
     func containsContent(sha256: String) async throws -> Bool
@@ -163,6 +167,9 @@ public protocol ArtifactStore: Sendable {
 }
 
 extension ArtifactStore {
+    /// Local stores' URIs are paths: none is remote.
+    public func sha256(ofContentURI uri: String) -> String? { nil }
+
     public func checkContent(sha256: String) async throws {
         try await readContent(sha256: sha256) { _ in }
     }

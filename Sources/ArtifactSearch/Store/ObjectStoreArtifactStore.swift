@@ -65,6 +65,12 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
 
     public func contentURI(sha256: String) -> String { objects.locationURI + "/" + Self.key(sha256: sha256) }
 
+    public func sha256(ofContentURI uri: String) -> String? {
+        let location = objects.locationURI + "/"
+        guard uri.hasPrefix(location) else { return nil }
+        return Self.sha256(ofKey: String(uri.dropFirst(location.count)))
+    }
+
     /// Runs a request to the bucket, reporting its failures as ``ArtifactError/remoteStorage(location:reason:)``.
     private func remote<T>(_ body: () async throws -> T) async throws -> T {
         do {
