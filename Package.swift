@@ -28,6 +28,8 @@ let package = Package(
         // The S3 client of the shared store (issue 12): streaming HTTP on the NIO the server
         // already has (Linux URLSession has no async byte streams).
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        // The records of the shared store (issue 12): PostgreSQL's wire protocol on the same NIO.
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         .target(
@@ -80,6 +82,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The records of the shared store in PostgreSQL (issue 12): an ArtifactIndex over
+        // postgres-nio. Its own target: the libraries never build a database driver.
+        .target(
+            name: "ArtifactSearchPostgres",
+            dependencies: [
+                "ArtifactSearch", "HybridSearch",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "artifact-search",
             dependencies: [
@@ -87,6 +99,7 @@ let package = Package(
                 "ArtifactSearch",
                 "ArtifactSearchMCP",
                 "ArtifactSearchHTTP",
+                "ArtifactSearchS3", "ArtifactSearchPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,8 +132,9 @@ let package = Package(
             name: "ArtifactSearchTests",
             dependencies: [
                 "ArtifactSearch", "artifact-search-crash-child", .product(name: "GRDB", package: "GRDB.swift"),
-                // The facade suites run against the S3-compatible store too (moto_server).
-                "ArtifactSearchS3",
+                // The facade suites run against the S3-compatible store (moto_server) and the
+                // shared store (PostgreSQL + moto) too.
+                "ArtifactSearchS3", "ArtifactSearchPostgres",
             ]),
         // Running the program (and the official MCP client) from the tests: shared by the suites
         // that start child processes.
@@ -149,6 +163,13 @@ let package = Package(
             ]),
         // Signature V4 against AWS's published examples; the client against moto_server with
         // signature checking on (scripts/test-services starts it).
+        // The PostgreSQL index against the throw-away cluster (scripts/test-services).
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: [
+                "ArtifactSearchPostgres", "ArtifactSearch", "HybridSearch",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "S3Tests", dependencies: ["ArtifactSearchS3", "ArtifactSearch", "HybridSearch"],
             exclude: ["requirements.txt", "make_moto_user.py"]),

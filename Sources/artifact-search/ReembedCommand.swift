@@ -43,6 +43,9 @@ struct ReembedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let folder = store.url
+        if store.isShared || store.blobsURL != nil {
+            throw CommandLineError("reembed works on an embedded store only for now: copy a shared store into a folder first")
+        }
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) else {
             throw CommandLineError("no store at \(folder.path) to re-embed: point --store / \(StoreOptions.environmentVariable) at one")
         }

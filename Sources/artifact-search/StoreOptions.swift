@@ -1,19 +1,74 @@
 import ArgumentParser
 import ArtifactSearch
+import ArtifactSearchPostgres
+import ArtifactSearchS3
 import Embedders
 import Foundation
 import HybridSearch
 
-/// `--store DIR`: where the embedded store lives, and how a command opens it.
+/// `--store DIR`: where the embedded store lives, and how a command opens it; with
+/// `--database` and `--blobs`, a shared store (issue 12), the folder being this machine's node:
+/// its search index and its cache of the bucket.
 struct StoreOptions: ParsableArguments {
     static let environmentVariable = "ARTIFACT_SEARCH_STORE"
+    static let databaseVariable = "ARTIFACT_SEARCH_DATABASE"
+    static let blobsVariable = "ARTIFACT_SEARCH_BLOBS"
     static let defaultPath = ".artifact-search"
 
     @Option(
         name: .customLong("store"),
         help: ArgumentHelp(
-            "Store folder (default: $ARTIFACT_SEARCH_STORE, else ./.artifact-search).", valueName: "dir"))
+            "Store folder (default: $ARTIFACT_SEARCH_STORE, else ./.artifact-search); with --database, this node's search index and cache.",
+            valueName: "dir"))
     var path: String?
+
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "A shared store's records in PostgreSQL: postgres://USER@HOST:PORT/DB[?sslmode=…&schema=…] (password from the URL"
+                + " or PGPASSWORD; default: $ARTIFACT_SEARCH_DATABASE). Needs --blobs.",
+            valueName: "url"))
+    var database: String?
+
+    @Option(
+        name: .customLong("blobs"),
+        help: ArgumentHelp(
+            "Keep the bytes in an S3-compatible bucket: s3://BUCKET[/PREFIX]?endpoint=http://HOST:PORT&region=R (credentials"
+                + " from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; default: $ARTIFACT_SEARCH_BLOBS).",
+            valueName: "url"))
+    var blobs: String?
+
+    private static func fromEnvironment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `--database`, else `$ARTIFACT_SEARCH_DATABASE`.
+    var databaseURL: String? { database ?? Self.fromEnvironment(Self.databaseVariable) }
+    /// `--blobs`, else `$ARTIFACT_SEARCH_BLOBS`.
+    var blobsURL: String? { blobs ?? Self.fromEnvironment(Self.blobsVariable) }
+    /// Whether the records are shared (`--database`).
+    var isShared: Bool { databaseURL != nil }
+
+    /// The bucket of `--blobs`, with the credentials of the environment.
+    func objectStorage() throws -> (any ObjectStorage)? {
+        guard let text = blobsURL else { return nil }
+        do {
+            return try S3ObjectClient(location: S3Location(parsing: text))
+        } catch {
+            throw CommandLineError("--blobs: \(error)")
+        }
+    }
+
+    /// The records of `--database` (connected, schema checked); `nil` for the embedded store.
+    func records() async throws -> (any ArtifactIndex)? {
+        guard let text = databaseURL else { return nil }
+        guard blobsURL != nil else {
+            throw CommandLineError(
+                "--database needs --blobs: a shared store keeps its bytes where every node reaches them"
+                    + " (s3://BUCKET?endpoint=…), not in one machine's folder")
+        }
+        return try await PostgresArtifactIndex.connect(to: try PostgresLocation(parsing: text))
+    }
 
     /// The store folder: `--store`, else the environment variable, else `./.artifact-search`.
     var url: URL {
@@ -36,14 +91,18 @@ struct StoreOptions: ParsableArguments {
         embedder: EmbedderChoice? = nil
     ) async throws -> ArtifactFacade {
         let folder = url
-        if !creating, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
+        if !creating, !isShared, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
             throw CommandLineError(
                 "no store at \(folder.path): ingest something first (artifact-search ingest PATH),"
                     + " or point --store / \(Self.environmentVariable) at an existing store")
         }
         var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access)
         if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
-        return try await ArtifactFacade.open(at: folder, scope: scope, configuration: configuration) { state in
+        let objects = try objectStorage()
+        let records = try await records()
+        return try await ArtifactFacade.open(
+            at: folder, scope: scope, configuration: configuration, blobs: objects, records: records
+        ) { state in
             try EmbedderOption.embedder(for: state, given: embedder)
         }
     }

@@ -1,3 +1,4 @@
+import ArtifactSearchPostgres
 import ArtifactSearchS3
 import Foundation
 import HybridSearch
@@ -63,6 +64,9 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     /// moto_server's bucket (scripts/test-services), a prefix of its own per test folder, with
     /// the folder as this machine's cache (``ArtifactSearch/ObjectStoreArtifactStore``).
     case objectStorage
+    /// The shared store: the records in the test PostgreSQL cluster (a schema of their own per
+    /// test folder) and the bytes in moto's bucket; the folder is the node's search index and cache.
+    case shared
 
     var testDescription: String { rawValue }
 
@@ -70,12 +74,26 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
 
     /// Every backend whose server this run has (`scripts/test` always starts them).
     static var available: [StoreBackend] {
-        environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] == nil ? [.embedded] : [.embedded, .objectStorage]
+        var backends: [StoreBackend] = [.embedded]
+        if environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] != nil { backends.append(.objectStorage) }
+        if environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] != nil, environment["ARTIFACT_SEARCH_TEST_POSTGRES_URL"] != nil {
+            backends.append(.shared)
+        }
+        return backends
+    }
+
+    /// The records of a test folder's shared store: the same schema each time it is reopened.
+    func records(for folder: TemporaryFolder) async throws -> (any ArtifactIndex)? {
+        guard self == .shared, let url = Self.environment["ARTIFACT_SEARCH_TEST_POSTGRES_URL"] else { return nil }
+        var location = try PostgresLocation(parsing: url)
+        location.schema = "t_" + folder.url.lastPathComponent.lowercased().replacingOccurrences(of: "-", with: "_")
+        location.tls = .disable
+        return try await PostgresArtifactIndex.connect(to: location, maximumConnections: 4)
     }
 
     /// The bucket of a test folder: the same prefix each time the folder's store is reopened.
     func objects(for folder: TemporaryFolder) -> (any ObjectStorage)? {
-        guard self == .objectStorage, let endpoint = Self.environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] else { return nil }
+        guard self != .embedded, let endpoint = Self.environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] else { return nil }
         let location = S3Location(
             bucket: Self.environment["ARTIFACT_SEARCH_TEST_S3_BUCKET"] ?? "", prefix: "facade-" + folder.url.lastPathComponent,
             endpoint: URL(string: endpoint)!)
@@ -95,7 +113,7 @@ func openFacade(
     return try await ArtifactFacade.open(
         at: folder.url.appendingPathComponent("store"), scope: scope, embedder: embedder,
         configuration: ArtifactFacade.Configuration(synchronizesWrites: synchronizesWrites), clock: time,
-        blobs: backend.objects(for: folder))
+        blobs: backend.objects(for: folder), records: try await backend.records(for: folder))
 }
 
 /// Removes an SQLite database with its write-ahead log and shared-memory files.

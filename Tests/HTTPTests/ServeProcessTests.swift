@@ -14,10 +14,11 @@ struct ServeProcessTests {
         let log: URL
         let port: Int
 
-        static func start(_ arguments: [String], in scratch: Scratch) throws -> Served {
+        static func start(_ arguments: [String], in scratch: Scratch, environment: [String: String] = [:]) throws -> Served {
             let process = Process()
             process.executableURL = try program()
             process.arguments = ["serve", "--port", "0"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
             let log = scratch.url.appendingPathComponent("serve-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: log)

@@ -129,15 +129,22 @@ public final class ArtifactFacade: Sendable {
     ///   another embedder; ``ArtifactError/reembedUnfinished(target:)`` while a re-embed is
     ///   unfinished; ``ArtifactError/io(path:reason:)``.
     ///
-    /// - Parameter blobs: keep the bytes in this bucket instead of the folder's blob tree
-    ///   (``ObjectStoreArtifactStore``: the folder's `blobs/` becomes this machine's cache of it).
+    /// A shared store (issue 12) keeps its parts elsewhere, and the folder is this machine's:
+    /// - Parameters:
+    ///   - blobs: keep the bytes in this bucket instead of the folder's blob tree
+    ///     (``ObjectStoreArtifactStore``: the folder's `blobs/` becomes this machine's cache of it).
+    ///   - records: keep the records in this index (PostgreSQL's, shared by every node) instead
+    ///     of `index.sqlite`; the folder's `index/` is then this node's search index of them.
     public static func open(
         at folder: URL, scope: Scope = Scope(), embedder: any Embedder = HashedNGramEmbedder(),
         analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() },
-        blobs: (any ObjectStorage)? = nil
+        blobs: (any ObjectStorage)? = nil, records: (any ArtifactIndex)? = nil
     ) async throws -> ArtifactFacade {
-        try await open(at: folder, scope: scope, analyzer: analyzer, configuration: configuration, clock: clock, blobs: blobs) { _ in
+        try await open(
+            at: folder, scope: scope, analyzer: analyzer, configuration: configuration, clock: clock, blobs: blobs,
+            records: records
+        ) { _ in
             (embedder, nil)
         }
     }
@@ -151,12 +158,13 @@ public final class ArtifactFacade: Sendable {
     public static func open(
         at folder: URL, scope: Scope = Scope(), analyzer: any Analyzer = StandardAnalyzer(),
         configuration: Configuration = Configuration(), clock: @escaping Clock = { Date() },
-        blobs: (any ObjectStorage)? = nil,
+        blobs: (any ObjectStorage)? = nil, records: (any ArtifactIndex)? = nil,
         embedder choose: (EmbedderState) async throws -> (embedder: any Embedder, choice: String?)
     ) async throws -> ArtifactFacade {
         try validate(configuration)
         let database = folder.appendingPathComponent("index.sqlite")
-        let readOnly = configuration.opensReadOnly || Self.isReadOnlyStore(folder: folder, database: database)
+        let readOnly =
+            configuration.opensReadOnly || (records == nil && Self.isReadOnlyStore(folder: folder, database: database))
         let store: any ArtifactStore & StoreMaintenance
         if let blobs {
             store = try ObjectStoreArtifactStore(objects: blobs, cacheURL: folder, readOnly: readOnly)
@@ -164,8 +172,9 @@ public final class ArtifactFacade: Sendable {
             store = try FileSystemArtifactStore(
                 rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
         }
-        let index = try SQLiteArtifactIndex(
-            databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
+        let index =
+            try records
+            ?? SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.

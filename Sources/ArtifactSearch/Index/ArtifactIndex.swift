@@ -143,6 +143,17 @@ public struct ArtifactInsert: Sendable, Hashable {
         self.vector = vector
         self.condition = condition
     }
+
+    /// The record as every index stores it: the artifact as JSON with sorted keys.
+    /// - Throws: ``ArtifactError/invalidArgument(_:)`` when a metric is not finite.
+    public func recordJSON() throws -> String {
+        for (name, value) in artifact.metrics where !value.isFinite {
+            throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(artifact), as: UTF8.self)
+    }
 }
 
 /// A vector as an artifact's record keeps it: the values and the embedder that made them.
@@ -166,6 +177,11 @@ public struct ArtifactChange: Sendable {
 
     public var sequence: Int64
     public var kind: Kind
+
+    public init(sequence: Int64, kind: Kind) {
+        self.sequence = sequence
+        self.kind = kind
+    }
 }
 
 /// "Skip the insert if the newest artifact recorded under `key` has these bytes".

@@ -183,12 +183,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
         init(_ insert: ArtifactInsert) throws {
             let artifact = insert.artifact
-            for (name, value) in artifact.metrics where !value.isFinite {
-                throw ArtifactError.invalidArgument("metric \"\(name)\" is \(value): metrics must be finite numbers")
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let record = String(decoding: try encoder.encode(artifact), as: UTF8.self)
+            let record = try insert.recordJSON()
             condition = insert.condition
             arguments = [
                 artifact.artifactID, record, artifact.pinned, insert.vector.map { VectorCoding.encode($0.values) },
@@ -538,9 +533,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
     // MARK: SQL
 
     static func decode(record: String, pinned: Bool) throws -> Artifact {
-        var artifact = try Artifact.decodeRecord(record)
-        artifact.pinned = pinned
-        return artifact
+        try Artifact.decodeRecord(record, pinned: pinned)
     }
 
     private static func placeholders(_ count: Int) -> String {

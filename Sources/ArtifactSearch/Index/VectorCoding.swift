@@ -1,8 +1,8 @@
 import Foundation
 
 /// Vectors as BLOBs: `dimension` little-endian IEEE-754 Float32 values, no header.
-enum VectorCoding {
-    static func encode(_ vector: [Float]) -> Data {
+public enum VectorCoding {
+    public static func encode(_ vector: [Float]) -> Data {
         #if _endian(little)
             // The in-memory layout already is the stored one: one copy.
             return vector.withUnsafeBytes { Data($0) }
@@ -15,7 +15,7 @@ enum VectorCoding {
         #endif
     }
 
-    static func decode(_ data: Data) -> [Float] {
+    public static func decode(_ data: Data) -> [Float] {
         let bytes = [UInt8](data)
         var vector: [Float] = []
         vector.reserveCapacity(bytes.count / 4)

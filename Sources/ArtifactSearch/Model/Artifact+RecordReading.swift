@@ -16,6 +16,14 @@ extension Artifact {
         return try JSONDecoder().decode(Artifact.self, from: Data(text.utf8))
     }
 
+    /// ``decodeRecord(_:)`` with the pinned flag an index keeps beside the record (pinning
+    /// changes the flag, not the stored record).
+    public static func decodeRecord(_ text: String, pinned: Bool) throws -> Artifact {
+        var artifact = try decodeRecord(text)
+        artifact.pinned = pinned
+        return artifact
+    }
+
     /// `init(from:)`'s rules over a ``JSONReader``: unknown keys skipped, `null` as absent,
     /// `mime` before `mimetype`; a duplicate key fails (the fallback decides).
     init(reading reader: inout JSONReader) throws(JSONReader.Failure) {
