@@ -49,23 +49,23 @@ struct StoreOptions: ParsableArguments {
     /// Whether the records are shared (`--database`).
     var isShared: Bool { databaseURL != nil }
 
-    /// The bucket of `--blobs`, with the credentials of the environment.
-    func objectStorage() throws -> (any ObjectStorage)? {
-        guard let text = blobsURL else { return nil }
+    /// The bucket of a `--blobs` URL, with the credentials of the environment.
+    static func objectStorage(_ text: String?, option: String = "--blobs") throws -> (any ObjectStorage)? {
+        guard let text else { return nil }
         do {
             return try S3ObjectClient(location: S3Location(parsing: text))
         } catch {
-            throw CommandLineError("--blobs: \(error)")
+            throw CommandLineError("\(option): \(error)")
         }
     }
 
-    /// The records of `--database` (connected, schema checked); `nil` for the embedded store.
-    func records() async throws -> (any ArtifactIndex)? {
-        guard let text = databaseURL else { return nil }
-        guard blobsURL != nil else {
+    /// The records of a `--database` URL (connected, schema checked); `nil` for the embedded store.
+    static func records(_ text: String?, blobs: String?, option: String = "--database") async throws -> (any ArtifactIndex)? {
+        guard let text else { return nil }
+        guard blobs != nil else {
             throw CommandLineError(
-                "--database needs --blobs: a shared store keeps its bytes where every node reaches them"
-                    + " (s3://BUCKET?endpoint=…), not in one machine's folder")
+                "\(option) needs \(option == "--database" ? "--blobs" : "--to-blobs"): a shared store keeps its bytes where"
+                    + " every node reaches them (s3://BUCKET?endpoint=…), not in one machine's folder")
         }
         return try await PostgresArtifactIndex.connect(to: try PostgresLocation(parsing: text))
     }
@@ -98,8 +98,8 @@ struct StoreOptions: ParsableArguments {
         }
         var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access)
         if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
-        let objects = try objectStorage()
-        let records = try await records()
+        let objects = try Self.objectStorage(blobsURL)
+        let records = try await Self.records(databaseURL, blobs: blobsURL)
         return try await ArtifactFacade.open(
             at: folder, scope: scope, configuration: configuration, blobs: objects, records: records
         ) { state in
