@@ -10,7 +10,7 @@
 #   4. a cold CLI search on the shared store (a fresh process: connect, catch up, search).
 # The same steps on the embedded store (one node: A = B).
 #
-# usage: Benchmarks/shared/run.sh [SECONDS=30]   (WORK: default /tmp/shared-bench; FILES: the
+# usage: Benchmarks/shared/run.sh [SECONDS=30]   (STORES: "embedded shared" or one of them; WORK: default /tmp/shared-bench; FILES: the
 #        store-scale files, default /tmp/http-bench/files, made by make_corpus.py when missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,7 +54,7 @@ cold() {  # cold CLI searches, median of 7 (ms)
     done | median
 }
 
-for store in embedded shared; do
+for store in ${STORES:-embedded shared}; do
     echo "== $store store"
     if [ $store = embedded ]; then
         start embedded --store "$WORK/embedded"

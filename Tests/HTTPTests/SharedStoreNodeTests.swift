@@ -35,6 +35,14 @@ struct SharedStoreNodeTests {
             ["--store", folder.path, "--keys", keys.path] + shared.arguments, in: scratch, environment: shared.environment)
     }
 
+    /// A gauge's value in Prometheus text (`NAME VALUE` on a line of its own).
+    static func gauge(_ name: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
     /// The ids of a listing's `artifacts` or a search's `hits` (each hit's `artifact`).
     static func ids(_ answer: HTTPAnswer, key: String) throws -> [String] {
         ((try answer.object()[key] as? [[String: Any]]) ?? []).compactMap { entry in
@@ -87,9 +95,21 @@ struct SharedStoreNodeTests {
         #expect(Set(try Self.ids(listed, key: "artifacts")) == Set(savedIDs), "\(listed.text)")
         let walruses = try await b.post("/v1/search", json: ["query": "walruses", "level": "org", "limit": 50])
         #expect(try Self.ids(walruses, key: "hits").count == 20)
+        // A node catches up in the background (every second), not only when queried: saves on
+        // A reach B's index while B answers nothing but /metrics.
+        for index in 0..<3 {
+            #expect(try await a.post("/v1/artifacts", json: ["text": "background note \(index)"]).status == 201)
+        }
+        var documents = 0.0
+        for _ in 0..<50 where documents < 24 {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            documents = Self.gauge("artifact_search_index_documents", in: try await b.get("/metrics").text) ?? 0
+        }
+        #expect(documents == 24, "B's index holds the 21 + 3 artifacts A saved")
         // Saved on B, found on A.
         let fromB = try await b.post("/v1/artifacts", json: ["text": "saved on node B: a beluga"])
         let idB = try #require(try fromB.object()["artifact_id"] as? String)
+        savedIDs += try Self.ids(try await b.get("/v1/artifacts?level=org&limit=100"), key: "artifacts").filter { !savedIDs.contains($0) && $0 != idB }
         #expect(try Self.ids(try await a.post("/v1/search", json: ["query": "beluga", "level": "org"]), key: "hits") == [idB])
         savedIDs.append(idB)
         nodeB.process.terminate()

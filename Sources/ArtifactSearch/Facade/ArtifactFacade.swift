@@ -95,6 +95,14 @@ public final class ArtifactFacade: Sendable {
         return try persistent.commit()
     }
 
+    /// Brings the search index up to every change the records hold (saves and deletes of any
+    /// process or node), as every search and listing does first: a long-running server calls
+    /// it in the background, so a burst of saves elsewhere is not the next query's to apply.
+    /// Costs one read of the change log when nothing changed.
+    public func catchUpSearchIndex() async throws {
+        try await mirror.catchUp()
+    }
+
     /// The persistent search index, once a search or save has opened it (`nil` before, and for
     /// a backend that is not persistent): for reporting its size.
     public var openedSearchIndex: PersistentIndex? { mirror.openedPersistent }

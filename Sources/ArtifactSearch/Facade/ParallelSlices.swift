@@ -4,10 +4,13 @@ import Foundation
 /// part of saving and re-indexing (reading text, embedding, analysis). Results keep the
 /// elements' order.
 enum ParallelSlices {
+    /// - Parameter width: the most slices at once (default: the cores); more when each element
+    ///   mostly waits (a remote read).
     static func map<Element: Sendable, Result: Sendable>(
-        _ elements: [Element], _ transform: @escaping @Sendable (Element) async throws -> Result
+        _ elements: [Element], width: Int = ProcessInfo.processInfo.activeProcessorCount,
+        _ transform: @escaping @Sendable (Element) async throws -> Result
     ) async throws -> [Result] {
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, elements.count / 8))
+        let slices = max(1, min(width, elements.count / 8))
         let size = (elements.count + slices - 1) / slices
         return try await withThrowingTaskGroup(of: (Int, [Result]).self) { group in
             for slice in 0..<slices {

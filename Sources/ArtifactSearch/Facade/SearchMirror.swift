@@ -41,6 +41,14 @@ final class SearchMirror: @unchecked Sendable {
     /// - Throws: ``HybridSearch/SearchError/embedderMismatch(stored:current:)`` for a record
     ///   whose vector another embedder made; store and index errors.
     func catchUp(progress: ((Int) -> Void)? = nil) async throws {
+        // One catch-up at a time: concurrent queries behind a burst of changes (another node's
+        // ingest) would each read the same blobs; the ones that waited find little left.
+        try await gate.withTurn { try await catchUpInTurn(progress: progress) }
+    }
+
+    private let gate = SerialGate()
+
+    private func catchUpInTurn(progress: ((Int) -> Void)?) async throws {
         let persistent = try persistent()
         if let persistent, !lock.withLock({ checkedIndexAgainstRecords }) {
             if persistent.tailWatermarkValue > 0, persistent.tailWatermarkValue > (try await index.lastChangeSequence()) {

@@ -21,7 +21,8 @@ struct StoredSearchItems: Sendable {
             }
         }
         let analyzer = self.analyzer
-        return try await ParallelSlices.map(records) { record in
+        // A remote store's reads are round trips: many in flight, not one per core.
+        return try await ParallelSlices.map(records, width: store.concurrentReads) { record in
             var item = try await self.item(for: record.artifact)
             item.vector = record.vector?.values
             item.terms = TermCounts(analyzer: analyzer.identifier, terms: analyzer.terms(in: item.text))

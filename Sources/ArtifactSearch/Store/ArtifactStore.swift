@@ -144,6 +144,10 @@ public protocol ArtifactStore: Sendable {
     /// ``ArtifactError/readOnlyStore(path:)``.
     var isReadOnly: Bool { get }
 
+    /// How many reads a caller reading many blobs (a search index catching up) should keep in
+    /// flight: the cores for local files, more for a remote store whose reads are round trips.
+    var concurrentReads: Int { get }
+
     /// Runs a save's `body` — store the bytes, then commit the record — under the store's
     /// writer lease, so that maintenance never removes a blob a save has just written or
     /// found already stored before the record naming it exists.
@@ -169,6 +173,8 @@ public protocol ArtifactStore: Sendable {
 extension ArtifactStore {
     /// Local stores' URIs are paths: none is remote.
     public func sha256(ofContentURI uri: String) -> String? { nil }
+
+    public var concurrentReads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     public func checkContent(sha256: String) async throws {
         try await readContent(sha256: sha256) { _ in }

@@ -49,6 +49,8 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     public var rootURL: URL { cache.rootURL }
     public var stagingURL: URL { cache.stagingURL }
     public var isReadOnly: Bool { cache.isReadOnly }
+    /// Reads of uncached blobs are round trips to the bucket: 32 in flight.
+    public var concurrentReads: Int { 32 }
 
     /// The object key of a blob.
     public static func key(sha256: String) -> String { "sha256/" + sha256.lowercased() }
