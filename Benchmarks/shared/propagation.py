@@ -14,9 +14,15 @@ a = http.client.HTTPConnection(host, port_a, timeout=60)
 b = http.client.HTTPConnection(host, port_b, timeout=60)
 
 def call(connection, path, body):
-    connection.request("POST", path, json.dumps(body), headers)
-    answer = connection.getresponse()
-    return answer.status, json.loads(answer.read() or b"{}")
+    for attempt in range(2):
+        try:
+            connection.request("POST", path, json.dumps(body), headers)
+            answer = connection.getresponse()
+            return answer.status, json.loads(answer.read() or b"{}")
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            connection.close()  # a kept-alive connection the server closed: once more on a new one
+            if attempt == 1:
+                raise
 
 delays, searches = [], 0
 for _ in range(samples):

@@ -27,7 +27,7 @@ import PostgresNIO
 /// postgres-nio retries a connection forever while the server is down: ``connect(to:logger:timeout:)``
 /// asks the server first and fails with ``ArtifactSearch/ArtifactError/remoteStorage(location:reason:)``
 /// when it does not answer within the timeout.
-public final class PostgresArtifactIndex: ArtifactIndex, @unchecked Sendable {
+public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     public let location: PostgresLocation
     private let client: PostgresClient
     private let runner: Task<Void, Never>
