@@ -11,8 +11,8 @@ import NIOHTTP1
 /// Retries: `500`, `502`, `503` (S3's `SlowDown`), `504` and requests that got no answer are
 /// tried again up to ``maximumAttempts`` times with full-jitter exponential backoff (base
 /// 100 ms, capped at 5 s); every other status is a typed ``S3Error`` at once. Each attempt is
-/// signed afresh (a signature is valid for 15 minutes). Requests go through the process's
-/// shared `HTTPClient` (async-http-client; NIO event loops).
+/// signed afresh (a signature is valid for 15 minutes). Requests go through one `HTTPClient`
+/// for the process (async-http-client; NIO event loops; see ``httpClient``).
 ///
 /// Keys (and a location's prefix) are limited to S3's unreserved characters and `/`
 /// (`A–Z a–z 0–9 - _ . ~ /`, what content-addressed keys use): any other character reaches the
@@ -329,7 +329,7 @@ public struct S3ObjectClient: Sendable {
             }
             let response: HTTPClientResponse
             do {
-                response = try await HTTPClient.shared.execute(request, timeout: timeout)
+                response = try await Self.httpClient.execute(request, timeout: timeout)
             } catch {
                 if let problem = error as? FileByteChunks.ReadError { throw .invalidLocation(problem.description) }
                 if attempt < maximumAttempts {
@@ -354,6 +354,18 @@ public struct S3ObjectClient: Sendable {
             }
         }
     }
+
+    /// The process's client for every bucket: async-http-client's defaults, except that a
+    /// connection that cannot be made fails its attempt at once (within 5 s) instead of being
+    /// retried until the request's deadline — our own attempts and backoff decide, so a dead
+    /// endpoint is an error in about a second, not minutes. Never shut down (it lives as long
+    /// as the process).
+    private static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Only unreserved characters and `/`: encoded and sent unchanged by every client.
     static func isSafe(_ text: String) -> Bool {
