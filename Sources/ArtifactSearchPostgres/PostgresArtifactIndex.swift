@@ -139,12 +139,8 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             }
             try await connection.query("CREATE TABLE IF NOT EXISTS artifact_search_schema (version integer NOT NULL)", logger: logger)
-            var version: Int?
-            for try await (value) in try await connection.query("SELECT version FROM artifact_search_schema", logger: logger)
-                .decode(Int.self)
-            {
-                version = value
-            }
+            let version = try await Self.first(
+                Int.self, of: try await connection.query("SELECT version FROM artifact_search_schema", logger: logger))
             if let version, version > Self.schemaVersion {
                 throw ArtifactError.invalidArgument(
                     "the database \(location) has schema version \(version), newer than this build (\(Self.schemaVersion)):"
@@ -204,12 +200,8 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     private func logged<T: Sendable>(_ body: (PostgresConnection, Int64) async throws -> (T, last: Int64)) async throws -> T {
         do {
             return try await transaction { connection in
-                var last: Int64 = 0
-                for try await value in try await connection.query(
-                    "SELECT last FROM change_log WHERE id = 1 FOR UPDATE", logger: logger
-                ).decode(Int64.self) {
-                    last = value
-                }
+                let last = try await Self.first(
+                    Int64.self, of: try await connection.query("SELECT last FROM change_log WHERE id = 1 FOR UPDATE", logger: logger)) ?? 0
                 let (result, newLast) = try await body(connection, last)
                 if newLast != last {
                     try await connection.query("UPDATE change_log SET last = \(newLast) WHERE id = 1", logger: logger)
@@ -219,6 +211,13 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         } catch {
             throw reported(error)
         }
+    }
+
+    /// The first column of the first row (the rest is read and dropped), or `nil` for none.
+    private static func first<T: PostgresDecodable & Sendable>(_ type: T.Type, of rows: PostgresRowSequence) async throws -> T? {
+        var found: T?
+        for try await value in rows.decode(T.self) where found == nil { found = value }
+        return found
     }
 
     /// A read, its failures reported.
@@ -262,15 +261,13 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 for (insert, record) in rows {
                     let artifact = insert.artifact
                     if let condition = insert.condition {
-                        var newest: String?
-                        for try await sha in try await connection.query(
-                            """
-                            SELECT sha256 FROM records WHERE unchanged_key = \(condition.key)
-                            ORDER BY created_at DESC, artifact_id DESC LIMIT 1
-                            """, logger: logger
-                        ).decode(String?.self) {
-                            newest = sha
-                        }
+                        let newest = try await Self.first(
+                            String?.self,
+                            of: try await connection.query(
+                                """
+                                SELECT sha256 FROM records WHERE unchanged_key = \(condition.key)
+                                ORDER BY created_at DESC, artifact_id DESC LIMIT 1
+                                """, logger: logger))
                         if newest == condition.sha256 {
                             outcomes.append(.unchanged)
                             continue
@@ -291,16 +288,16 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     }
 
     public func setPinned(_ pinned: Bool, id: String) async throws -> Artifact? {
-        let changed = try await reading {
-            var found = false
-            for try await _ in try await client.query(
-                "UPDATE records SET pinned = \(pinned) WHERE artifact_id = \(id) RETURNING 1", logger: logger
-            ) {
-                found = true
+        // The updated record comes back with the update: one round trip.
+        try await reading {
+            var updated: Artifact?
+            for try await (record, isPinned) in try await client.query(
+                "UPDATE records SET pinned = \(pinned) WHERE artifact_id = \(id) RETURNING record, pinned", logger: logger
+            ).decode((String, Bool).self) {
+                updated = try Artifact.decodeRecord(record, pinned: isPinned)
             }
-            return found
+            return updated
         }
-        return changed ? try await artifact(id: id) : nil
     }
 
     public func delete(ids: [String], pendingContent: Set<String>, exceptPinned: Bool) async throws
@@ -319,11 +316,9 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     found = row
                 }
                 guard let (record, pinned) = found else {
-                    var exists = false
-                    for try await _ in try await connection.query("SELECT 1 FROM records WHERE artifact_id = \(id)", logger: logger) {
-                        exists = true
-                    }
-                    if exists { kept.append(id) }
+                    let exists = try await Self.first(
+                        Int32.self, of: try await connection.query("SELECT 1 FROM records WHERE artifact_id = \(id)", logger: logger))
+                    if exists != nil { kept.append(id) }
                     continue
                 }
                 deleted.append(try Artifact.decodeRecord(record, pinned: pinned))
@@ -411,11 +406,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
 
     public func lastChangeSequence() async throws -> Int64 {
         try await reading {
-            var last: Int64 = 0
-            for try await value in try await client.query("SELECT last FROM change_log WHERE id = 1", logger: logger).decode(Int64.self) {
-                last = value
-            }
-            return last
+            try await Self.first(Int64.self, of: try await client.query("SELECT last FROM change_log WHERE id = 1", logger: logger)) ?? 0
         }
     }
 
@@ -442,11 +433,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     }
 
     private func count(_ query: PostgresQuery) async throws -> Int {
-        try await reading {
-            var total = 0
-            for try await value in try await client.query(query, logger: logger).decode(Int64.self) { total = Int(value) }
-            return total
-        }
+        try await reading { Int(try await Self.first(Int64.self, of: try await client.query(query, logger: logger)) ?? 0) }
     }
 
     private func strings(_ query: PostgresQuery) async throws -> [String] {
@@ -556,7 +543,12 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     }
 
     public func reembedCount(notEmbeddedBy identifier: String) async throws -> Int {
-        try await count("SELECT count(*) FROM records WHERE vector IS NULL OR embedder IS NULL OR embedder <> \(identifier)")
+        try await count(Self.reembedCountQuery(notEmbeddedBy: identifier))
+    }
+
+    /// How many records' vectors are not `identifier`'s (what a re-embed has left).
+    private static func reembedCountQuery(notEmbeddedBy identifier: String) -> PostgresQuery {
+        "SELECT count(*) FROM records WHERE vector IS NULL OR embedder IS NULL OR embedder <> \(identifier)"
     }
 
     public func replaceVectors(_ vectors: [(artifactID: String, vector: StoredVector)]) async throws {
@@ -581,13 +573,8 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
             guard let target = try await Self.embedderState(connection, logger).target else {
                 throw ArtifactError.invalidArgument("no re-embed of this store is under way")
             }
-            var left: Int64 = 0
-            for try await value in try await connection.query(
-                "SELECT count(*) FROM records WHERE vector IS NULL OR embedder IS NULL OR embedder <> \(target.identifier)",
-                logger: logger
-            ).decode(Int64.self) {
-                left = value
-            }
+            let left = try await Self.first(
+                Int64.self, of: try await connection.query(Self.reembedCountQuery(notEmbeddedBy: target.identifier), logger: logger))
             guard left == 0 else { throw ArtifactError.reembedUnfinished(target: target) }
             try await Self.write(target, prefix: Self.boundPrefix, connection, logger)
             try await connection.query("DELETE FROM store_info WHERE key LIKE 'embedder.target.%'", logger: logger)

@@ -75,12 +75,7 @@ public struct S3ObjectClient: Sendable {
 
     /// The object's size in bytes, or `nil` when there is none.
     public func size(key: String) async throws(S3Error) -> Int? {
-        do {
-            let response = try await send("HEAD", key: key)
-            return response.headers.first(name: "content-length").flatMap { Int($0) }
-        } catch .notFound {
-            return nil
-        }
+        try await head(key: key)?.size
     }
 
     /// Removes the object (no error when there is none, as S3 answers).
@@ -174,7 +169,7 @@ public struct S3ObjectClient: Sendable {
             var query = [("list-type", "2"), ("prefix", sent)]
             if let token { query.append(("continuation-token", token)) }
             let answer = try await send("GET", key: nil, query: query, maxBytes: 64 << 20)
-            let listing = ListingParser.parse(answer.body)
+            let listing = S3XML.parse(answer.body)
             try await body(listing.objects.compactMap { object in
                 guard object.key.hasPrefix(wanted) else { return nil }
                 return (String(object.key.dropFirst(base.count)), object.size, object.modified)
@@ -187,7 +182,7 @@ public struct S3ObjectClient: Sendable {
 
     private func multipartUpload(path: String, size: Int, key: String) async throws(S3Error) {
         let created = try await send("POST", key: key, query: [("uploads", "")])
-        guard let uploadID = ListingParser.element("UploadId", in: created.body) else {
+        guard let uploadID = S3XML.element("UploadId", in: created.body) else {
             throw .server(status: created.status, code: "", message: "no UploadId in the answer to CreateMultipartUpload")
         }
         do throws(S3Error) {
@@ -380,12 +375,7 @@ public struct S3ObjectClient: Sendable {
 
     /// `<Code>` and `<Message>` of S3's XML error body (empty when absent).
     static func errorDetail(_ body: Data) -> (code: String, message: String) {
-        let text = String(decoding: body.prefix(16_384), as: UTF8.self)
-        func element(_ name: String) -> String {
-            guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
-            else { return "" }
-            return String(text[open.upperBound..<close.lowerBound])
-        }
-        return (element("Code"), element("Message"))
+        let head = body.prefix(16_384)
+        return (S3XML.element("Code", in: head) ?? "", S3XML.element("Message", in: head) ?? "")
     }
 }

@@ -45,7 +45,7 @@ struct CopyCommand: AsyncParsableCommand {
             throw CommandLineError("--to-store is the source's own folder: give another folder, or --to-database and --to-blobs")
         }
         let objects = try StoreOptions.objectStorage(targetBlobs, option: "--to-blobs")
-        let records = try await StoreOptions.records(targetDatabase, blobs: targetBlobs, option: "--to-database")
+        let records = try await StoreOptions.records(targetDatabase, blobs: targetBlobs, options: ("--to-database", "--to-blobs"))
         let sourceEmbedder = source.backend.embedder
         let target = try await ArtifactFacade.open(
             at: targetFolder, configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false), blobs: objects,

@@ -60,11 +60,14 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The records of a `--database` URL (connected, schema checked); `nil` for the embedded store.
-    static func records(_ text: String?, blobs: String?, option: String = "--database") async throws -> (any ArtifactIndex)? {
+    /// - Parameter options: the two options' names, for the message (`copy`'s are `--to-…`).
+    static func records(
+        _ text: String?, blobs: String?, options: (database: String, blobs: String) = ("--database", "--blobs")
+    ) async throws -> (any ArtifactIndex)? {
         guard let text else { return nil }
         guard blobs != nil else {
             throw CommandLineError(
-                "\(option) needs \(option == "--database" ? "--blobs" : "--to-blobs"): a shared store keeps its bytes where"
+                "\(options.database) needs \(options.blobs): a shared store keeps its bytes where"
                     + " every node reaches them (s3://BUCKET?endpoint=…), not in one machine's folder")
         }
         return try await PostgresArtifactIndex.connect(to: try PostgresLocation(parsing: text))
@@ -72,8 +75,7 @@ struct StoreOptions: ParsableArguments {
 
     /// The store folder: `--store`, else the environment variable, else `./.artifact-search`.
     var url: URL {
-        let environment = ProcessInfo.processInfo.environment[Self.environmentVariable]
-        let chosen = path ?? environment.flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultPath
+        let chosen = path ?? Self.fromEnvironment(Self.environmentVariable) ?? Self.defaultPath
         return URL(fileURLWithPath: (chosen as NSString).expandingTildeInPath).standardizedFileURL
     }
 

@@ -49,7 +49,9 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/unsupportedURI(_:)``, ``ArtifactError/io(path:reason:)``,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` for a folder.
     public func loadBytes(uri: String) async throws -> Data {
-        if let sha = try await ownContent(uri: uri) { return try await store.readContent(sha256: sha, maxBytes: nil) }
+        if let owner = try await ownerOfContent(uri: uri), let sha = owner.sha256 {
+            return try await store.readContent(sha256: sha, maxBytes: nil)
+        }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -118,7 +120,7 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no file there,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a folder.
     public func asLocalFile(uri: String, mustExist: Bool = true) async throws -> URL {
-        if let sha = try await ownContent(uri: uri) {
+        if let owner = try await ownerOfContent(uri: uri), let sha = owner.sha256 {
             return mustExist ? try await store.localFile(sha256: sha) : store.contentURL(sha256: sha)
         }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
@@ -165,11 +167,7 @@ extension ArtifactFacade {
     /// - Throws: ``ArtifactError/io(path:reason:)`` when `mustExist` and there is no folder,
     ///   ``ArtifactError/wrongContentType(path:expected:)`` when it is a file.
     public func asLocalDirectory(uri: String, mustExist: Bool = true) async throws -> URL {
-        if let sha = try await ownContent(uri: uri) {
-            guard let owner = try await structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1).first
-            else { throw ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes") }
-            return try await asLocalDirectory(owner, mustExist: mustExist)
-        }
+        if let owner = try await ownerOfContent(uri: uri) { return try await asLocalDirectory(owner, mustExist: mustExist) }
         let url = try await authorizedLocalURL(try FileLocation.url(from: uri))
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
@@ -182,16 +180,16 @@ extension ArtifactFacade {
 
     // MARK: Helpers
 
-    /// The SHA-256 behind one of this store's own remote content URIs (`s3://…/sha256/<hex>`,
-    /// what a record's `uri` holds in a shared store), or `nil` for any other URI. Such bytes are
-    /// read only when an artifact of this organisation holds them.
-    /// - Throws: ``ArtifactError/accessDenied(path:reason:)``.
-    func ownContent(uri: String) async throws -> String? {
+    /// The newest artifact of this organisation holding the bytes behind one of this store's own
+    /// remote content URIs (`s3://…/sha256/<hex>`, what a record's `uri` holds in a shared
+    /// store), or `nil` for any other URI: such bytes are read only through an artifact of the
+    /// organisation's.
+    /// - Throws: ``ArtifactError/accessDenied(path:reason:)`` when no artifact of it holds them.
+    func ownerOfContent(uri: String) async throws -> Artifact? {
         guard let sha = store.sha256(ofContentURI: uri.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        guard try await !structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1).isEmpty else {
-            throw ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes")
-        }
-        return sha
+        guard let owner = try await structuredArtifacts(filter: try ownerFilter(sha256: sha), order: .newestFirst, limit: 1).first
+        else { throw ArtifactError.accessDenied(path: uri, reason: "no artifact of this organisation holds these bytes") }
+        return owner
     }
 
     /// Artifacts of this organisation whose content is `sha256`.

@@ -252,7 +252,7 @@ public struct FileSystemArtifactStore: ArtifactStore {
         let final = contentURL(sha256: sha256)
         var existing = stat()
         if lstat(final.path, &existing) == 0 {
-            if existing.st_mode & S_IFMT == S_IFREG, (try? streamContent(sha256: sha256, verifyingFirst: false) { _ in }) != nil {
+            if existing.st_mode & S_IFMT == S_IFREG, (try? checkContent(sha256: sha256)) != nil {
                 // Already stored and intact: keep it (its folder may not even be ours to write).
                 try? FileManager.default.removeItem(at: temporary)
                 return
@@ -418,7 +418,6 @@ public struct FileSystemArtifactStore: ArtifactStore {
         private var fd: Int32
         private let path: String
         private var hasher = SHA256()
-        private(set) var size = 0
 
         init(fd: Int32, path: String) {
             self.fd = fd
@@ -430,7 +429,6 @@ public struct FileSystemArtifactStore: ArtifactStore {
         func write(_ bytes: UnsafeRawBufferPointer) throws(ArtifactError) {
             hasher.update(bufferPointer: bytes)
             if FileSystemArtifactStore.writeAll(fd: fd, bytes) { throw FileSystemArtifactStore.posixError(path) }
-            size += bytes.count
         }
 
         func finish(expected: String, source: String) throws(ArtifactError) {
@@ -666,6 +664,12 @@ public struct FileSystemArtifactStore: ArtifactStore {
 
     // MARK: Helpers
 
+    /// Whether `text` is a SHA-256 as the store names blobs: 64 lower-case hex digits.
+    static func isSHA256Digest(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
     static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
@@ -774,7 +778,7 @@ extension FileSystemArtifactStore: StoreMaintenance {
             let values = try? url.resourceValues(forKeys: [.contentModificationDateKey])
             let name = url.lastPathComponent
             let isBlob =
-                entry.st_mode & S_IFMT == S_IFREG && name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+                entry.st_mode & S_IFMT == S_IFREG && Self.isSHA256Digest(name)
                 && contentURL(sha256: name).standardizedFileURL.path == url.standardizedFileURL.path
             files.append(
                 StoreFile(url: url, sha256: isBlob ? name : nil, modified: values?.contentModificationDate ?? .distantPast))

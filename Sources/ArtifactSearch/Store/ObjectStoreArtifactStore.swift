@@ -59,10 +59,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     static func sha256(ofKey key: String) -> String? {
         guard key.hasPrefix("sha256/") else { return nil }
         let sha = String(key.dropFirst("sha256/".count))
-        guard sha.utf8.count == 64, sha.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            return nil
-        }
-        return sha
+        return FileSystemArtifactStore.isSHA256Digest(sha) ? sha : nil
     }
 
     public func contentURI(sha256: String) -> String { objects.locationURI + "/" + Self.key(sha256: sha256) }
@@ -124,33 +121,25 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
         let cached = try await cache.storeFiles(at: urls, followSymlinks: followSymlinks, prefixBytes: prefixBytes)
         // Uploads side by side (a few at a time: each is a round trip), results in order.
         var results = cached
-        try await withThrowingTaskGroup(of: (Int, ArtifactError?).self) { group in
-            var next = 0
-            func start() {
-                while next < cached.count {
-                    defer { next += 1 }
-                    guard case .success(let stored) = cached[next] else { continue }
-                    let index = next
-                    group.addTask {
-                        do {
-                            try await upload(stored.content)
-                            return (index, nil)
-                        } catch let error as ArtifactError {
-                            return (index, error)
-                        }
+        try await withThrowingTaskGroup(of: (Int, Result<(content: StoredContent, prefix: Data), ArtifactError>).self) { group in
+            var inFlight = 0
+            for (index, result) in cached.enumerated() {
+                guard case .success(let stored) = result else { continue }
+                if inFlight == Self.parallelUploads, let (done, outcome) = try await group.next() {
+                    results[done] = outcome
+                    inFlight -= 1
+                }
+                group.addTask {
+                    do {
+                        try await upload(stored.content)
+                        return (index, .success((shared(stored.content), stored.prefix)))
+                    } catch let error as ArtifactError {
+                        return (index, .failure(error))
                     }
-                    return
                 }
+                inFlight += 1
             }
-            for _ in 0..<Self.parallelUploads { start() }
-            while let (index, error) = try await group.next() {
-                if let error {
-                    results[index] = .failure(error)
-                } else if case .success(let stored) = cached[index] {
-                    results[index] = .success((shared(stored.content), stored.prefix))
-                }
-                start()
-            }
+            for try await (done, outcome) in group { results[done] = outcome }
         }
         return results
     }
@@ -190,18 +179,20 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     }
 
     /// Makes sure the blob is in the cache: downloaded and hash-checked when it is not.
+    /// - Returns: whether it was downloaded now (and so has just been checked in full).
     /// - Throws: ``ArtifactError/corruptStore(_:)`` when the bucket has no such object,
     ///   ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)`` when its bytes do
     ///   not hash to `sha256`.
-    public func fetch(sha256: String) async throws {
-        guard !cache.containsContent(sha256: sha256) else { return }
+    @discardableResult
+    public func fetch(sha256: String) async throws -> Bool {
+        guard !cache.containsContent(sha256: sha256) else { return false }
         let key = Self.key(sha256: sha256)
-        let source = contentURI(sha256: sha256)
-        var found = true
-        try await cache.receiveBlob(sha256: sha256, source: source) { sink in
-            found = try await remote { try await objects.readObject(key: key) { chunk in try sink.write(chunk) } }
-            if !found { throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)") }
+        try await cache.receiveBlob(sha256: sha256, source: contentURI(sha256: sha256)) { sink in
+            guard try await remote({ try await objects.readObject(key: key) { chunk in try sink.write(chunk) } }) else {
+                throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)")
+            }
         }
+        return true
     }
 
     public func localFile(sha256: String) async throws -> URL {
@@ -236,8 +227,12 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     }
 
     public func readVerifiedContent(sha256: String, chunks body: (Data) throws -> Void) async throws {
-        try await fetch(sha256: sha256)
-        try await cache.readVerifiedContent(sha256: sha256, chunks: body)
+        // A blob downloaded now was checked whole on its way in: one more (hashed) pass, not two.
+        if try await fetch(sha256: sha256) {
+            try cache.readContent(sha256: sha256, chunks: body)
+        } else {
+            try await cache.readVerifiedContent(sha256: sha256, chunks: body)
+        }
     }
 
     public func openVerifiedContent(sha256: String) async throws -> any ContentReader {
@@ -248,7 +243,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     /// Checks the object in the bucket (downloaded into the cache, or the cached copy checked
     /// again).
     public func checkContent(sha256: String) async throws {
-        try await fetch(sha256: sha256)
+        if try await fetch(sha256: sha256) { return }  // checked whole on its way in
         try await cache.checkContent(sha256: sha256)
     }
 

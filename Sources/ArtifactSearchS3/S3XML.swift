@@ -1,9 +1,10 @@
 import Foundation
 
 /// The parts of S3's XML answers the client reads (ListObjectsV2's `ListBucketResult`,
-/// CreateMultipartUpload's `UploadId`): flat elements found by name, entities decoded. Not a
-/// general XML parser: S3's answers have no attributes or CDATA where these elements are.
-enum ListingParser {
+/// CreateMultipartUpload's `UploadId`, an error's `Code` and `Message`): flat elements found by
+/// name, entities decoded. Not a general XML parser: S3's answers have no attributes or CDATA
+/// where these elements are.
+enum S3XML {
     struct Listing {
         var objects: [(key: String, size: Int, modified: Date)] = []
         var isTruncated = false
