@@ -36,6 +36,10 @@ public enum ArtifactHTTPServer {
         public var shutdownGracePeriod: Duration = .seconds(10)
         /// A connection that sends nothing for this long is closed.
         public var idleTimeout: Duration = .seconds(30)
+        /// How often the search index is brought up to the records' change log when nothing
+        /// signals a change (other processes', other nodes' saves); a shared store's
+        /// PostgreSQL notifies its nodes at each commit besides (``PeriodicCommit``).
+        public var catchUpInterval: Duration = .seconds(1)
         /// Whether SIGTERM and SIGINT shut the server down gracefully (a program's server);
         /// `false` leaves signals alone (a server inside tests: cancel its task instead).
         public var handlesSignals: Bool
@@ -122,7 +126,10 @@ public enum ArtifactHTTPServer {
             server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeout.components.seconds)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "artifact-search"),
-            services: [PeriodicCommit(facade: facade, interval: configuration.commitInterval)],
+            services: [
+                PeriodicCommit(
+                    facade: facade, interval: configuration.commitInterval, catchUpInterval: configuration.catchUpInterval)
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 origins.bound(port: port)
@@ -159,28 +166,45 @@ public enum ArtifactHTTPServer {
     }
 }
 
-/// Every second, brings the search index up to the records' change log (what other processes,
-/// or a shared store's other nodes, saved and deleted: applied here rather than by the next
-/// query), then commits the tail as a segment — `interval` after the last commit, or as soon
-/// as it holds ``tailLimit`` documents — so a process opening the store meanwhile maps
-/// segments instead of reading records. Searches encode only what a save added
-/// to the tail (``PersistentIndex``'s tail chunks), so the tail may grow: at 64 documents
-/// the commits and the merges they set off took 4 % of the server's CPU under a 10 % save mix.
+/// Brings the search index up to the records' change log (what other processes, or a shared
+/// store's other nodes, saved and deleted: applied here rather than by the next query) every
+/// `catchUpInterval` (1 s) and whenever the records signal a commit
+/// (``ArtifactSearch/ArtifactIndex/followChanges(_:)``: PostgreSQL's NOTIFY; signals that come
+/// during a catch-up are folded into one more), then commits the tail as a segment —
+/// `interval` after the last commit, or as soon as it holds ``tailLimit`` documents — so a
+/// process opening the store meanwhile maps segments instead of reading records. Searches
+/// encode only what a save added to the tail (``PersistentIndex``'s tail chunks), so the tail
+/// may grow: at 64 documents the commits and the merges they set off took 4 % of the server's
+/// CPU under a 10 % save mix.
 struct PeriodicCommit: Service {
     static let tailLimit = 1_024
     let facade: ArtifactFacade
     let interval: Duration
+    let catchUpInterval: Duration
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            var last = ContinuousClock.now
-            while !Task.isCancelled {
-                try await Task.sleep(for: min(interval, .seconds(1)))
-                try? await facade.catchUpSearchIndex()
-                let waiting = facade.openedSearchIndex?.tailCount ?? 0
-                guard waiting >= Self.tailLimit || waiting > 0 && ContinuousClock.now - last >= interval else { continue }
-                _ = try? await facade.commitSearchIndex()
-                last = ContinuousClock.now
+            let (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try? await facade.index.followChanges { signal.yield() } }
+                group.addTask {
+                    for await _ in signals { try? await facade.catchUpSearchIndex() }
+                }
+                var last = ContinuousClock.now
+                var caughtUp = ContinuousClock.now
+                while !Task.isCancelled {
+                    try await Task.sleep(for: min(interval, catchUpInterval, .seconds(1)))
+                    if ContinuousClock.now - caughtUp >= catchUpInterval {
+                        signal.yield()
+                        caughtUp = ContinuousClock.now
+                    }
+                    let waiting = facade.openedSearchIndex?.tailCount ?? 0
+                    guard waiting >= Self.tailLimit || waiting > 0 && ContinuousClock.now - last >= interval else { continue }
+                    _ = try? await facade.commitSearchIndex()
+                    last = ContinuousClock.now
+                }
+                signal.finish()
+                group.cancelAll()
             }
         }
     }

@@ -18,17 +18,23 @@ import PostgresNIO
 /// middle of its transaction). Writers are serialised on that row, as SQLite serialises them;
 /// a batch (group commit) takes it once.
 ///
-/// Schema (version 1, in `artifact_search_schema`; created under an advisory lock, so
-/// processes opening a new database at once do not race): `records` (sequence, artifact_id,
-/// record, pinned, vector `bytea` little-endian Float32, embedder, unchanged_key, sha256, mime,
-/// created_at), `deletions` (sequence, artifact_id), `pending_content_removals`, `store_info`
-/// (the embedder binding) and `change_log` (the last change number).
+/// Schema (version 1, in `artifact_search_schema`; created under an advisory lock of the
+/// schema, so processes opening a new database at once do not race): `records` (sequence,
+/// artifact_id, record, pinned, vector `bytea` little-endian Float32, embedder, unchanged_key,
+/// sha256, mime, created_at), `deletions` (sequence, artifact_id), `pending_content_removals`,
+/// `store_info` (the embedder binding, and `store.id`: a UUID made with the schema, see
+/// ``storeIdentity``) and `change_log` (the last change number).
 ///
 /// postgres-nio retries a connection forever while the server is down: ``connect(to:logger:timeout:)``
 /// asks the server first and fails with ``ArtifactSearch/ArtifactError/remoteStorage(location:reason:)``
 /// when it does not answer within the timeout.
 public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     public let location: PostgresLocation
+    /// The store's UUID (`store_info` `store.id`), made when its schema was: a node's search
+    /// index names it, so a node folder pointed at another database (or schema) is rebuilt
+    /// rather than mixed with changes of another store.
+    public var storeIdentity: String? { identity.value }
+    private let identity = IdentityCell()
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
@@ -69,7 +75,8 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         do {
             try await checkConnection(to: location, timeout: timeout, logger: logger)
             try await index.answersWithin(timeout)
-            try await index.migrate()
+            let made = try await index.migrate()
+            index.identity.value = made
         } catch {
             runner.cancel()
             throw index.reported(error)
@@ -131,10 +138,19 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         }
     }
 
-    private func migrate() async throws {
+    /// Two-key advisory locks (`pg_advisory_lock(int4, int4)`) of this store: one space per
+    /// purpose, the second key the schema's name, so stores in other schemas of the database
+    /// never wait on each other.
+    /// `function` is one of PostgreSQL's advisory-lock functions (a constant of this file).
+    private func advisoryLock(_ function: String, _ purpose: String) -> PostgresQuery {
+        "SELECT \(unescaped: function)(hashtext(\(purpose)), hashtext(\(location.schema ?? "")))"
+    }
+
+    /// Creates or checks the schema; returns the store's identity (made if missing).
+    private func migrate() async throws -> String {
         try await transaction { connection in
             // One opener at a time creates the schema; the others find it made.
-            try await connection.query("SELECT pg_advisory_xact_lock(7305188801)", logger: logger)
+            try await connection.query(advisoryLock("pg_advisory_xact_lock", "artifact-search schema"), logger: logger)
             if let schema = location.schema {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             }
@@ -146,9 +162,17 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     "the database \(location) has schema version \(version), newer than this build (\(Self.schemaVersion)):"
                         + " upgrade ArtifactSearch to open it")
             }
-            guard version == nil else { return }
-            for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-            try await connection.query("INSERT INTO artifact_search_schema (version) VALUES (\(Self.schemaVersion))", logger: logger)
+            if version == nil {
+                for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query(
+                    "INSERT INTO artifact_search_schema (version) VALUES (\(Self.schemaVersion))", logger: logger)
+            }
+            let stored = try await Self.first(
+                String.self, of: try await connection.query("SELECT value FROM store_info WHERE key = 'store.id'", logger: logger))
+            if let stored { return stored }
+            let made = UUID().uuidString.lowercased()
+            try await connection.query("INSERT INTO store_info (key, value) VALUES ('store.id', \(made))", logger: logger)
+            return made
         }
     }
 
@@ -204,7 +228,12 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     Int64.self, of: try await connection.query("SELECT last FROM change_log WHERE id = 1 FOR UPDATE", logger: logger)) ?? 0
                 let (result, newLast) = try await body(connection, last)
                 if newLast != last {
-                    try await connection.query("UPDATE change_log SET last = \(newLast) WHERE id = 1", logger: logger)
+                    // The notification goes out when the transaction commits (followChanges).
+                    for try await _ in try await connection.query(
+                        """
+                        UPDATE change_log SET last = \(newLast) WHERE id = 1
+                        RETURNING pg_notify(\(Self.notificationChannel), \(location.schema ?? ""))
+                        """, logger: logger) {}
                 }
                 return result
             }
@@ -404,6 +433,29 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
             "SELECT (SELECT count(*) FROM records WHERE sequence > \(sequence)) + (SELECT count(*) FROM deletions WHERE sequence > \(sequence))")
     }
 
+    /// Every store's commits notify this channel, with the store's schema name as payload
+    /// (a channel per schema could pass PostgreSQL's 63-byte identifier limit).
+    static let notificationChannel = "artifact_search_changes"
+
+    public func followChanges(_ changed: @escaping @Sendable () -> Void) async throws {
+        let schema = location.schema ?? ""
+        while true {
+            try Task.checkCancellation()
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.notificationChannel) { notifications in
+                        changed()  // subscribed (again): whatever committed before counts too
+                        for try await notification in notifications where notification.payload == schema { changed() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                logger.info("change notifications interrupted, subscribing again in 1 s", metadata: ["error": "\(error)"])
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
     public func lastChangeSequence() async throws -> Int64 {
         try await reading {
             try await Self.first(Int64.self, of: try await client.query("SELECT last FROM change_log WHERE id = 1", logger: logger)) ?? 0
@@ -524,6 +576,27 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         }
     }
 
+    /// A session-level advisory lock of this store's schema, on one of the pool's connections
+    /// kept for the whole of `body` (the server releases it when that connection drops: a
+    /// re-embed whose process died leaves no lock behind).
+    public func withReembedLock<T: Sendable>(_ body: () async throws -> T) async throws -> T? {
+        let purpose = "artifact-search reembed"
+        return try await client.withConnection { connection -> T? in
+            let acquired = try await reading {
+                try await Self.first(Bool.self, of: try await connection.query(advisoryLock("pg_try_advisory_lock", purpose), logger: logger))
+            }
+            guard acquired == true else { return nil }
+            // Unlocked however `body` ends. A connection the server dropped meanwhile has lost
+            // the lock already (and postgres-nio would wait forever on a query sent to it).
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+            if !connection.isClosed {
+                _ = try? await connection.query(advisoryLock("pg_advisory_unlock", purpose), logger: logger)
+            }
+            return try outcome.get()
+        }
+    }
+
     public func artifactsToReembed(notEmbeddedBy identifier: String, after sequence: Int64, limit: Int) async throws
         -> [(sequence: Int64, artifact: Artifact)]
     {
@@ -612,5 +685,16 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 try await client.query(PostgresQuery(unsafeSQL: "REINDEX TABLE \(table)"), logger: logger)
             }
         }
+    }
+}
+
+/// The identity read once at connect (set before the index is handed out).
+private final class IdentityCell: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?  // guarded by `lock`
+
+    var value: String? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -48,7 +48,7 @@ struct CopyCommand: AsyncParsableCommand {
         let records = try await StoreOptions.records(targetDatabase, blobs: targetBlobs, options: ("--to-database", "--to-blobs"))
         let sourceEmbedder = source.backend.embedder
         let target = try await ArtifactFacade.open(
-            at: targetFolder, configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false), blobs: objects,
+            at: targetFolder, configuration: ArtifactFacade.Configuration(preloadsSearchBackend: false, cacheLimit: try store.cacheLimit()), blobs: objects,
             records: records
         ) { _ in
             // The source's vectors are copied as they are: the target never embeds here.

@@ -16,8 +16,10 @@ struct ReembedCommand: AsyncParsableCommand {
             On a terminal a progress bar shows the count, rate and time left. MiniLM embeds about \
             25 artifacts a second on 2 cores.
 
-            Stop servers (serve, mcp) on the store first: while it runs, and after, processes \
-            that opened the store with the old embedder cannot save (they are told to restart). \
+            Stop servers (serve, mcp) on the store first — on a shared store (--database, \
+            --blobs), every node: while it runs, and after, processes that opened the store with \
+            the old embedder cannot save (they are told to restart); a restarted node rebuilds \
+            its search index from the new vectors. \
             If it is interrupted the store opens for nothing else until a reembed finishes — \
             rerun it (the vectors already done are kept), or reembed to the old embedder to go \
             back. Only one reembed runs per store at a time (another is refused at once). \
@@ -43,17 +45,19 @@ struct ReembedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let folder = store.url
-        if store.isShared || store.blobsURL != nil {
-            throw CommandLineError("reembed works on an embedded store only for now: copy a shared store into a folder first")
-        }
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) else {
+        if !store.isShared, !FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
             throw CommandLineError("no store at \(folder.path) to re-embed: point --store / \(StoreOptions.environmentVariable) at one")
         }
         let choice = embedder.keyed(by: key.variable)
         let model = try EmbedderOption.load(choice)
+        let objects = try StoreOptions.objectStorage(store.blobsURL)
+        let records = try await StoreOptions.records(store.databaseURL, blobs: store.blobsURL)
         let started = Date()
         let bar = ProgressBarBox()
-        let facade = try await ArtifactFacade.reembed(at: folder, to: model, choice: choice.description) { step in
+        let facade = try await ArtifactFacade.reembed(
+            at: folder, to: model, choice: choice.description,
+            configuration: ArtifactFacade.Configuration(cacheLimit: try store.cacheLimit()), blobs: objects, records: records
+        ) { step in
             bar.update(step)
         }
         bar.finish()

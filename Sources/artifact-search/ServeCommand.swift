@@ -54,6 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
     var commitInterval = 30
 
     @Option(
+        name: .customLong("catch-up-interval"),
+        help: ArgumentHelp(
+            "Seconds between polls of the change log for other processes' and nodes' saves (a shared store's PostgreSQL"
+                + " also notifies nodes at each commit).",
+            valueName: "seconds"))
+    var catchUpInterval = 1
+
+    @Option(
         name: .customLong("shutdown-grace"),
         help: ArgumentHelp("Seconds requests in flight get to finish after SIGTERM before they are cancelled.", valueName: "seconds"))
     var shutdownGrace = 10
@@ -61,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         guard commitInterval >= 1 else { throw CommandLineError("--commit-interval must be at least 1 second (got \(commitInterval))") }
+        guard (1...86_400).contains(catchUpInterval) else {
+            throw CommandLineError("--catch-up-interval must be between 1 and 86400 seconds (got \(catchUpInterval))")
+        }
         guard (0...3_600).contains(shutdownGrace) else { throw CommandLineError("--shutdown-grace must be between 0 and 3600 seconds (got \(shutdownGrace))") }
         let configuration: ArtifactHTTPServer.Configuration
         do {
@@ -69,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, keyring: keyring, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins,
                 commitInterval: .seconds(commitInterval))
             settings.shutdownGracePeriod = .seconds(shutdownGrace)
+            settings.catchUpInterval = .seconds(catchUpInterval)
             configuration = settings
             try ArtifactHTTPServer.validate(configuration)
         } catch let error as ServerSetupError {

@@ -38,6 +38,28 @@ struct StoreOptions: ParsableArguments {
             valueName: "url"))
     var blobs: String?
 
+    @Option(
+        name: .customLong("cache-limit"),
+        help: ArgumentHelp(
+            "With --blobs: bytes of the bucket this node keeps in its folder; least recently used blobs are evicted past it"
+                + " (K, M, G, T; none: no limit; default: $ARTIFACT_SEARCH_CACHE_LIMIT, else 10G).",
+            valueName: "size"),
+        transform: ByteCount.parseCacheLimit)
+    var cacheLimitOption: CacheLimit?
+
+    static let cacheLimitVariable = "ARTIFACT_SEARCH_CACHE_LIMIT"
+
+    /// `--cache-limit`, else `$ARTIFACT_SEARCH_CACHE_LIMIT`, else 10 GiB (`nil`: no limit).
+    func cacheLimit() throws -> Int? {
+        if let cacheLimitOption { return cacheLimitOption.bytes }
+        guard let text = Self.fromEnvironment(Self.cacheLimitVariable) else { return ObjectStoreArtifactStore.defaultCacheLimit }
+        do {
+            return try ByteCount.parseCacheLimit(text).bytes
+        } catch {
+            throw CommandLineError("$\(Self.cacheLimitVariable): \(error)")
+        }
+    }
+
     private static func fromEnvironment(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -98,7 +120,7 @@ struct StoreOptions: ParsableArguments {
                 "no store at \(folder.path): ingest something first (artifact-search ingest PATH),"
                     + " or point --store / \(Self.environmentVariable) at an existing store")
         }
-        var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access)
+        var configuration = ArtifactFacade.Configuration(preloadsSearchBackend: false, access: access, cacheLimit: try cacheLimit())
         if let maxIndexedBytes { configuration.maxIndexedContentBytes = maxIndexedBytes }
         let objects = try Self.objectStorage(blobsURL)
         let records = try await Self.records(databaseURL, blobs: blobsURL)

@@ -12,6 +12,31 @@ struct PersistenceTests {
         "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
     ]
 
+    @Test("A node folder pointed at another shared store, one with more changes, is rebuilt from that store's records, never mixed with the first's", .enabled(if: StoreBackend.available.contains(.shared)))
+    func nodeFolderFollowsItsStore() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let scope = Scope(runID: "run-1")
+        func open(_ store: String, node: String) async throws -> ArtifactFacade {
+            try await ArtifactFacade.open(
+                at: folder.url.appendingPathComponent(node), scope: scope,
+                blobs: StoreBackend.shared.objects(for: folder, store: store),
+                records: try await StoreBackend.shared.records(for: folder, store: store))
+        }
+        let one = try await open("one", node: "node")
+        for index in 0..<2 { _ = try await one.saveText("alpha note \(index)") }
+        #expect(try await one.search("alpha note", mode: .hybrid).count == 2)
+        try await one.commitSearchIndex()
+        let two = try await open("two", node: "seed")
+        for index in 0..<4 { _ = try await two.saveText("bravo note \(index)") }
+        // The first store's node folder, now a node of the second (its watermark, 2, is behind the second's head, 4).
+        let moved = try await open("two", node: "node")
+        let hits = try await moved.search("note", limit: 10, mode: .hybrid)
+        #expect(Set(hits.map(\.artifact.artifactID)) == Set(try await two.index.allArtifacts().map(\.artifactID)))
+        #expect(try await moved.search("alpha", mode: .lexical).isEmpty)
+        #expect(one.index.storeIdentity != nil && one.index.storeIdentity != two.index.storeIdentity)
+    }
+
     @Test("Closing and reopening a store of 1,000 artifacts gives the same search results", arguments: StoreBackend.available)
     func reopenGivesSameResults(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()

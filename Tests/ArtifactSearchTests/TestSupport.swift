@@ -82,21 +82,23 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
         return backends
     }
 
-    /// The records of a test folder's shared store: the same schema each time it is reopened.
-    func records(for folder: TemporaryFolder) async throws -> (any ArtifactIndex)? {
+    /// The records of a test folder's shared store: the same schema each time it is reopened
+    /// (`store` tells several stores of one folder apart).
+    func records(for folder: TemporaryFolder, store: String = "") async throws -> (any ArtifactIndex)? {
         guard self == .shared, let url = Self.environment["ARTIFACT_SEARCH_TEST_POSTGRES_URL"] else { return nil }
         var location = try PostgresLocation(parsing: url)
         location.schema = "t_" + folder.url.lastPathComponent.lowercased().replacingOccurrences(of: "-", with: "_")
+            + (store.isEmpty ? "" : "_" + store)
         location.tls = .disable
         return try await PostgresArtifactIndex.connect(to: location, maximumConnections: 4)
     }
 
     /// The bucket of a test folder: the same prefix each time the folder's store is reopened.
-    func objects(for folder: TemporaryFolder) -> (any ObjectStorage)? {
+    func objects(for folder: TemporaryFolder, store: String = "") -> (any ObjectStorage)? {
         guard self != .embedded, let endpoint = Self.environment["ARTIFACT_SEARCH_TEST_S3_ENDPOINT"] else { return nil }
         let location = S3Location(
-            bucket: Self.environment["ARTIFACT_SEARCH_TEST_S3_BUCKET"] ?? "", prefix: "facade-" + folder.url.lastPathComponent,
-            endpoint: URL(string: endpoint)!)
+            bucket: Self.environment["ARTIFACT_SEARCH_TEST_S3_BUCKET"] ?? "",
+            prefix: "facade-" + folder.url.lastPathComponent + (store.isEmpty ? "" : "-" + store), endpoint: URL(string: endpoint)!)
         return S3ObjectClient(
             location: location, accessKeyID: Self.environment["ARTIFACT_SEARCH_TEST_S3_ACCESS_KEY"] ?? "",
             secretAccessKey: Self.environment["ARTIFACT_SEARCH_TEST_S3_SECRET_KEY"] ?? "")

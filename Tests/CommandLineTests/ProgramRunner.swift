@@ -63,9 +63,11 @@ struct ProgramRunner {
         return ProgramResult(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 
-    /// Runs the program and requires exit status 0.
-    func runOK(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> ProgramResult {
-        let result = try run(arguments)
+    /// Runs the program (as ``run(_:environment:)``) and requires exit status 0.
+    func runOK(
+        _ arguments: [String], environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> ProgramResult {
+        let result = try run(arguments, environment: environment)
         #expect(
             result.status == 0, "artifact-search \(arguments.joined(separator: " ")) failed: \(result.standardError)",
             sourceLocation: sourceLocation)

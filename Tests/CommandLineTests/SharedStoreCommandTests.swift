@@ -57,4 +57,29 @@ struct SharedStoreCommandTests {
         let bad = try runner.run(["list", "--store", "node-c", "--database", "mysql://x@h/db", "--blobs", blobs], environment: credentials)
         #expect(bad.status == 1 && bad.standardError.contains("postgres://"), "\(bad.standardError)")
     }
+
+    @Test(
+        "reembed --embedder minilm on a shared store: run from one node, another node then searches with MiniLM's scores without the flag; back to hashed from that node",
+        .enabled(
+            if: available && (StoreEmbedderCommandTests.modelInstalled || StoreEmbedderCommandTests.required),
+            "needs the test servers and the model (the README's test command sets up both)"))
+    func sharedReembed() throws {
+        let runner = try ProgramRunner()
+        defer { runner.remove() }
+        let (database, blobs, credentials) = Self.shared()
+        let store = ["--database", database, "--blobs", blobs]
+        try StoreEmbedderCommandTests.writeFiles(runner)
+        _ = try runner.runOK(["ingest", "docs", "--store", "node-a"] + store, environment: credentials)
+        let search = ["search", "--json", "--mode", "hybrid", StoreEmbedderCommandTests.query] + store
+        let hashed = try StoreEmbedderCommandTests.scores(try runner.runOK(search + ["--store", "node-b"], environment: credentials))
+        let switched = try runner.runOK(["reembed", "--embedder", "minilm", "--store", "node-a"] + store, environment: credentials)
+        let count = StoreEmbedderCommandTests.files.count
+        #expect(switched.standardError.contains("re-embedded \(count) of \(count) artifacts with minilm"), "\(switched.standardError)")
+        // Node B's folder holds a hashed index: it is rebuilt from the MiniLM vectors.
+        let onB = try StoreEmbedderCommandTests.scores(try runner.runOK(search + ["--store", "node-b"], environment: credentials))
+        #expect(onB != hashed)
+        #expect(onB == (try StoreEmbedderCommandTests.scores(try runner.runOK(search + ["--store", "node-a"], environment: credentials))))
+        _ = try runner.runOK(["reembed", "--embedder", "hashed", "--store", "node-b"] + store, environment: credentials)
+        #expect(try StoreEmbedderCommandTests.scores(try runner.runOK(search + ["--store", "node-a"], environment: credentials)) == hashed)
+    }
 }

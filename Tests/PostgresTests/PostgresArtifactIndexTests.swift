@@ -144,6 +144,71 @@ struct PostgresArtifactIndexTests {
         #expect(seen == [2, 3])
     }
 
+    @Test("Each schema's store has an identity kept across connections; one re-embed lock per store: a second holder is refused, another schema's store never waits, a holder whose connection drops loses it", .enabled(if: available))
+    func identityAndReembedLock() async throws {
+        let location = try Self.location()
+        let first = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 2)
+        let second = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 2)
+        let other = try await PostgresArtifactIndex.connect(to: try Self.location(), maximumConnections: 2)
+        defer { [first, second, other].forEach { $0.shutdown() } }
+        let identity = try #require(first.storeIdentity)
+        #expect(UUID(uuidString: identity) != nil)
+        #expect(second.storeIdentity == identity && other.storeIdentity != identity && other.storeIdentity != nil)
+
+        let inside: [String?]? = try await first.withReembedLock {
+            let refused = try await second.withReembedLock { "second" }
+            let elsewhere = try await other.withReembedLock { "other" }
+            // The holder's connection drops (its machine died): the server releases the lock.
+            let keys = try await second.rawQuery(
+                """
+                SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+                AND classid::bigint = (hashtext('artifact-search reembed')::bigint + 4294967296) % 4294967296
+                AND objid::bigint = (hashtext('\(location.schema!)')::bigint + 4294967296) % 4294967296
+                """)
+            #expect(keys == 1)
+            let afterDrop = try await second.withReembedLock { "second" }
+            return [refused, elsewhere, afterDrop]
+        }
+        #expect(inside == [nil, "other", "second"])
+        // The pool replaces the dropped connection; the lock is free.
+        #expect(try await first.withReembedLock { 1 } == 1)
+    }
+
+    @Test("followChanges hears every commit to its store from any connection, soon after it commits, and none of another schema's store", .enabled(if: available))
+    func changeNotifications() async throws {
+        let location = try Self.location()
+        let follower = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 2)
+        let writer = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 2)
+        let elsewhere = try await PostgresArtifactIndex.connect(to: try Self.location(), maximumConnections: 2)
+        defer { [follower, writer, elsewhere].forEach { $0.shutdown() } }
+        let (heard, hear) = AsyncStream.makeStream(of: Void.self)
+        let following = Task { try await follower.followChanges { hear.yield() } }
+        defer { following.cancel() }
+        var signals = heard.makeAsyncIterator()
+        /// The next signal, or `false` when none comes within `seconds`.
+        func next(within seconds: Int) async -> Bool {
+            let timeout = Task {
+                try await Task.sleep(for: .seconds(seconds))
+                hear.yield()  // the timeout marker: `next` then returns after `seconds`
+            }
+            defer { timeout.cancel() }
+            let started = ContinuousClock.now
+            _ = await signals.next()
+            return ContinuousClock.now - started < .seconds(seconds)
+        }
+        #expect(await next(within: 60), "subscribed: one signal for what may have committed before")
+        // Another schema's store commits: nothing for this one.
+        _ = try await elsewhere.insert(Self.artifact("elsewhere-1"), vector: nil)
+        #expect(await next(within: 2) == false, "a commit of another store signalled this one")
+        for id in ["note-1", "note-2"] {
+            _ = try await writer.insert(Self.artifact(id), vector: nil)
+            #expect(await next(within: 60), "no signal after \(id) committed")
+        }
+        _ = try await writer.delete(ids: ["note-1"], pendingContent: [])
+        #expect(await next(within: 60), "no signal after a delete committed")
+        #expect(try await follower.changes(after: 0, limit: 10).count == 2, "note-2 saved, note-1 deleted")
+    }
+
     @Test("Eight writers at once and a follower reading from its watermark: the follower sees every change once, in order", .enabled(if: available))
     func followerNeverSkips() async throws {
         let location = try Self.location()

@@ -247,4 +247,73 @@ struct ObjectStoreArtifactStoreTests {
         #expect(try await facade.list(level: .org).isEmpty)
         #expect(try await fixture.objects().isEmpty)
     }
+
+    /// The cached blobs of a node folder, by SHA-256.
+    static func cachedBlobs(_ store: ObjectStoreArtifactStore) -> Set<String> {
+        let blobs = store.rootURL.appendingPathComponent("blobs")
+        var found = Set<String>()
+        for case let url as URL in FileManager.default.enumerator(at: blobs, includingPropertiesForKeys: nil) ?? .init()
+        where url.lastPathComponent.count == 64 {
+            found.insert(url.lastPathComponent)
+        }
+        return found
+    }
+
+    static func setModified(_ store: ObjectStoreArtifactStore, _ sha256: String, secondsAgo: TimeInterval) throws {
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-secondsAgo)], ofItemAtPath: store.contentURL(sha256: sha256).path)
+    }
+
+    @Test("The cache keeps at most its limit: past it the least recently used blobs are evicted down to 80 %, and read back from the bucket when needed", .enabled(if: available))
+    func cacheEviction() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: 10_000, cacheMinimumAge: 0)
+        let blobs = (0..<4).map { Self.randomBytes(3_000, seed: UInt64($0) + 40) }
+        let shas = blobs.map(Self.sha256)
+        for blob in blobs.prefix(3) { _ = try await store.storeData(blob) }
+        #expect(Self.cachedBlobs(store) == Set(shas.prefix(3)))  // 9,000 bytes: under the limit
+        // Used in this order: 1 (oldest), 2, then 0 read just now (most recent).
+        try Self.setModified(store, shas[0], secondsAgo: 300)
+        try Self.setModified(store, shas[1], secondsAgo: 200)
+        try Self.setModified(store, shas[2], secondsAgo: 100)
+        #expect(try await store.readContent(sha256: shas[0], maxBytes: nil) == blobs[0])
+        // 12,000 bytes: over 10,000, so down to at most 8,000 — the two least recently used go.
+        _ = try await store.storeData(blobs[3])
+        #expect(Self.cachedBlobs(store) == [shas[0], shas[3]])
+        #expect(try String(contentsOf: fixture.store.appendingPathComponent("cache-size"), encoding: .utf8) == "6000\n")
+        // Evicted from the cache, not from the bucket: read back (and hash-checked) on demand.
+        #expect(try await store.readContent(sha256: shas[1], maxBytes: nil) == blobs[1])
+        #expect(try await store.readPrefix(sha256: shas[2], maxBytes: 10).bytes == blobs[2].prefix(10))
+        #expect(Set(try await fixture.objects().keys) == Set(shas.map { "sha256/" + $0 }))
+        #expect(store.trimCache() == ObjectStoreArtifactStore.CacheTrim(removed: 0, freedBytes: 0, keptBytes: 9_000))
+    }
+
+    @Test("Cache eviction never takes a blob used within the minimum age (another process's read, a save's upload), and a store without a limit evicts nothing", .enabled(if: available))
+    func cacheEvictionKeepsRecentBlobs() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let unlimited = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: nil)
+        let blobs = (0..<3).map { Self.randomBytes(2_000, seed: UInt64($0) + 80) }
+        let shas = blobs.map(Self.sha256)
+        for blob in blobs { _ = try await unlimited.storeData(blob) }
+        #expect(unlimited.trimCache() == nil && unlimited.cacheLimit == nil)
+        // A limit of 1 byte and a minimum age of an hour: all three were used just now.
+        let strict = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: 1, cacheMinimumAge: 3_600)
+        #expect(strict.trimCache() == ObjectStoreArtifactStore.CacheTrim(removed: 0, freedBytes: 0, keptBytes: 6_000))
+        // Two of them last used two hours ago: those go; the third stays (used within the hour).
+        try Self.setModified(strict, shas[0], secondsAgo: 7_200)
+        try Self.setModified(strict, shas[1], secondsAgo: 7_200)
+        #expect(strict.trimCache() == ObjectStoreArtifactStore.CacheTrim(removed: 2, freedBytes: 4_000, keptBytes: 2_000))
+        #expect(Self.cachedBlobs(strict) == [shas[2]])
+        // A read by another process of this folder (even one without a limit) makes a blob recent for all.
+        try Self.setModified(strict, shas[2], secondsAgo: 7_200)
+        let reader = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: nil)
+        #expect(try await reader.readContent(sha256: shas[2], maxBytes: nil) == blobs[2])
+        #expect(strict.trimCache()?.removed == 0)
+        #expect(Self.cachedBlobs(strict) == [shas[2]])
+        #expect(throws: ArtifactError.self) {
+            _ = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: -1)
+        }
+    }
 }

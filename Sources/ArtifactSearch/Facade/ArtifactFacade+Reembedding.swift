@@ -2,7 +2,7 @@ import Foundation
 import HybridSearch
 
 extension ArtifactFacade {
-    /// What ``reembed(at:to:choice:analyzer:configuration:progress:)`` reports as it goes.
+    /// What ``reembed(at:to:choice:analyzer:configuration:blobs:records:progress:)`` reports as it goes.
     public struct ReembedProgress: Sendable, Hashable {
         /// Artifacts re-embedded so far, and how many there were to do at the start.
         public var done: Int
@@ -24,17 +24,22 @@ extension ArtifactFacade {
     /// is bound to `embedder` (named `choice` for later commands) and its search index is
     /// rebuilt and committed.
     ///
-    /// One re-embed runs per store at a time (`reembed.lock` in the store folder, an advisory
-    /// `flock`, released by the kernel when its process dies): another throws
-    /// ``ArtifactError/storeBusy(_:)`` at once.
+    /// A shared store is given as for ``open(at:scope:analyzer:configuration:clock:blobs:records:embedder:)``
+    /// (`blobs`, `records`; `folder` is this node's): its records are re-embedded where they
+    /// are, and this node's search index is rebuilt. Every other node rebuilds its own when it
+    /// restarts with the new embedder (its folder's index is of another embedder).
+    ///
+    /// One re-embed runs per store at a time (``ArtifactIndex/withReembedLock(_:)``: an
+    /// embedded store's `reembed.lock`, a shared store's advisory lock in PostgreSQL, both
+    /// released when their process dies): another throws ``ArtifactError/storeBusy(_:)`` at once.
     ///
     /// Interrupted (kill -9, an embedder's error), the store stays unusable until a re-embed
     /// finishes — to this embedder (the vectors already done are kept) or back to the old one:
     /// opening it throws ``ArtifactError/reembedUnfinished(target:)`` naming the command.
     /// Processes that have the store open with the old embedder cannot save while it runs,
     /// nor after (``ArtifactError/reembedUnfinished(target:)``,
-    /// ``ArtifactError/embedderMismatch(bound:given:)``): stop servers first, and restart them
-    /// after.
+    /// ``ArtifactError/embedderMismatch(bound:given:)``): stop servers first — on a shared
+    /// store, every node — and restart them after.
     ///
     /// Cost: one embedding per artifact (MiniLM: ≈ 30 passages/s on 2 cores) plus a rebuild.
     /// Re-embedding to the embedder the store is bound to does nothing (the choice is updated).
@@ -45,20 +50,27 @@ extension ArtifactFacade {
     @discardableResult
     public static func reembed(
         at folder: URL, to embedder: any Embedder, choice: String?, analyzer: any Analyzer = StandardAnalyzer(),
-        configuration: Configuration = Configuration(), progress: (ReembedProgress) -> Void = { _ in }
+        configuration: Configuration = Configuration(), blobs: (any ObjectStorage)? = nil,
+        records: (any ArtifactIndex)? = nil, progress: (ReembedProgress) -> Void = { _ in }
     ) async throws -> ArtifactFacade {
         let database = folder.appendingPathComponent("index.sqlite")
-        guard FileManager.default.fileExists(atPath: database.path) else {
+        if records == nil, !FileManager.default.fileExists(atPath: database.path) {
             throw ArtifactError.invalidArgument("no store at \(folder.path) to re-embed")
         }
-        if configuration.opensReadOnly || isReadOnlyStore(folder: folder, database: database) {
+        if configuration.opensReadOnly || (records == nil && isReadOnlyStore(folder: folder, database: database)) {
             throw ArtifactError.readOnlyStore(path: folder.path)
         }
         try embedder.checkDimension()
-        let index = try SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout)
-        let store = try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
+        let index = try records ?? SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout)
+        let store: any ArtifactStore =
+            if let blobs {
+                try ObjectStoreArtifactStore(
+                    objects: blobs, cacheURL: folder, readOnly: false, cacheLimit: configuration.cacheLimit)
+            } else {
+                try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
+            }
         let target = EmbedderBinding(embedder, choice: choice)
-        let ran: Void? = try await StoreWriteLock.forReembedding(at: folder).withExclusive {
+        let ran: Void? = try await index.withReembedLock {
             let state = try await index.embedderState()
             let alreadyBound = state.target == nil
                 && state.bound.map { $0.identifier == target.identifier && $0.dimension == target.dimension } ?? true
@@ -91,7 +103,9 @@ extension ArtifactFacade {
         var opening = configuration
         opening.preloadsSearchBackend = true
         // The index folder holds the old embedder's vectors: this open rebuilds it.
-        let facade = try await open(at: folder, analyzer: analyzer, configuration: opening) { _ in (embedder, choice) }
+        let facade = try await open(at: folder, analyzer: analyzer, configuration: opening, blobs: blobs, records: records) { _ in
+            (embedder, choice)
+        }
         try await facade.commitSearchIndex()
         return facade
     }

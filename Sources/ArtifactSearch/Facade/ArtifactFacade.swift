@@ -60,13 +60,19 @@ public final class ArtifactFacade: Sendable {
         /// What may be read or saved by host path or URI (see ``AccessPolicy``). Untrusted front
         /// ends use ``AccessPolicy/confined(roots:)``. Default ``AccessPolicy/trustedLocal``.
         public var access: AccessPolicy
+        /// Bytes of a shared store's blobs this machine keeps in the folder's cache (`nil`: no
+        /// limit): least recently used blobs are evicted past it
+        /// (``ObjectStoreArtifactStore/cacheLimit``). Default 10 GiB; unused by an embedded store.
+        public var cacheLimit: Int?
 
         public init(
             corpus: String = "artifacts", maxIndexedContentBytes: Int = 256 * 1024,
             busyTimeout: TimeInterval = 30, synchronizesWrites: Bool = true,
             preloadsSearchBackend: Bool = true, staleFileGracePeriod: TimeInterval = 3600,
-            opensReadOnly: Bool = false, access: AccessPolicy = .trustedLocal
+            opensReadOnly: Bool = false, access: AccessPolicy = .trustedLocal,
+            cacheLimit: Int? = ObjectStoreArtifactStore.defaultCacheLimit
         ) {
+            self.cacheLimit = cacheLimit
             self.corpus = corpus
             self.maxIndexedContentBytes = maxIndexedContentBytes
             self.busyTimeout = busyTimeout
@@ -132,7 +138,7 @@ public final class ArtifactFacade: Sendable {
     ///
     /// A store is bound to one embedder (``EmbedderBinding``): a new store to `embedder`,
     /// recorded at this open; an existing one opens only with the embedder it is bound to
-    /// (``reembed(at:to:choice:analyzer:configuration:progress:)`` switches it).
+    /// (``reembed(at:to:choice:analyzer:configuration:blobs:records:progress:)`` switches it).
     /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when the store is bound to
     ///   another embedder; ``ArtifactError/reembedUnfinished(target:)`` while a re-embed is
     ///   unfinished; ``ArtifactError/io(path:reason:)``.
@@ -175,7 +181,8 @@ public final class ArtifactFacade: Sendable {
             configuration.opensReadOnly || (records == nil && Self.isReadOnlyStore(folder: folder, database: database))
         let store: any ArtifactStore & StoreMaintenance
         if let blobs {
-            store = try ObjectStoreArtifactStore(objects: blobs, cacheURL: folder, readOnly: readOnly)
+            store = try ObjectStoreArtifactStore(
+                objects: blobs, cacheURL: folder, readOnly: readOnly, cacheLimit: configuration.cacheLimit)
         } else {
             store = try FileSystemArtifactStore(
                 rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
@@ -191,7 +198,7 @@ public final class ArtifactFacade: Sendable {
         try await bindEmbedder(embedder, choice: choice, index: index, state: state, readOnly: readOnly)
         let backend = SearchIndexOpener.backend(
             folder: folder.appendingPathComponent("index"), readOnly: readOnly, corpus: configuration.corpus,
-            analyzer: analyzer, embedder: embedder)
+            analyzer: analyzer, embedder: embedder, records: index.storeIdentity)
         return try await ArtifactFacade(
             scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock,
             embedderBound: true)

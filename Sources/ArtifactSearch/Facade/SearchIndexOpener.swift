@@ -19,18 +19,27 @@ enum SearchIndexOpener {
     /// its old document sequence — is rebuilt, by whichever process opens it first.
     static let source = "artifact-records:4"
 
+    /// ``source`` of the records of `store` (``ArtifactIndex/storeIdentity``): a node's index of
+    /// a shared store is `artifact-records:4@<store UUID>`, so the node folder of one store
+    /// pointed at another is rebuilt (the watermark check alone misses a store with more changes).
+    static func source(records store: String?) -> String {
+        store.map { source + "@" + $0 } ?? source
+    }
+
     static var verification: Segment.Verification {
         ProcessInfo.processInfo.environment["ARTIFACT_SEARCH_SEGMENT_VERIFICATION"] == "full" ? .full : .standard
     }
 
-    /// The store's search backend; its index is opened (``openIndex(folder:readOnly:analyzer:embedder:)``)
+    /// The store's search backend; its index is opened (``openIndex(folder:readOnly:analyzer:embedder:source:)``)
     /// at the first search or save, so `list`, `get`, `cat`, `best` and `pin` map nothing.
+    /// - Parameter records: ``ArtifactIndex/storeIdentity`` of the records it is fed from.
     static func backend(
-        folder: URL, readOnly: Bool, corpus: String, analyzer: any Analyzer, embedder: any Embedder
+        folder: URL, readOnly: Bool, corpus: String, analyzer: any Analyzer, embedder: any Embedder, records: String? = nil
     ) -> PersistentSearchBackend {
         PersistentSearchBackend(corpus: corpus, analyzer: analyzer, embedder: embedder) { () throws(SearchError) in
             do {
-                return try openIndex(folder: folder, readOnly: readOnly, analyzer: analyzer, embedder: embedder)
+                return try openIndex(
+                    folder: folder, readOnly: readOnly, analyzer: analyzer, embedder: embedder, source: source(records: records))
             } catch let error as SearchError {
                 throw error
             } catch {
@@ -40,7 +49,7 @@ enum SearchIndexOpener {
     }
 
     static func openIndex(
-        folder: URL, readOnly: Bool, analyzer: any Analyzer, embedder: any Embedder
+        folder: URL, readOnly: Bool, analyzer: any Analyzer, embedder: any Embedder, source: String
     ) throws -> PersistentIndex {
         let directory: any SegmentDirectory
         if readOnly {

@@ -36,8 +36,22 @@ public protocol ArtifactIndex: Sendable {
     /// ``delete(ids:pendingContent:)``. Used to rebuild or catch up a search index.
     func changes(after sequence: Int64, limit: Int) async throws -> [ArtifactChange]
 
+    /// Calls `changed` soon after any process commits a change to these records, until the
+    /// calling task is cancelled (PostgreSQL: LISTEN/NOTIFY, re-subscribed after a dropped
+    /// connection, with one call after each subscription for what was missed meanwhile). An
+    /// index without such a signal (SQLite) returns at once: its followers poll
+    /// ``lastChangeSequence()``. A signal only warms a follower early; reading the change log
+    /// before each query is what makes reads see every committed write.
+    func followChanges(_ changed: @escaping @Sendable () -> Void) async throws
+
     /// How many changes are numbered above `sequence`: what a catch-up from there will read.
     func changeCount(after sequence: Int64) async throws -> Int
+
+    /// What identifies these records among stores that live outside a store folder (a shared
+    /// database's UUID), or `nil` when the records are the folder's own (`index.sqlite`). A
+    /// node's search index names it (``HybridSearch/CommitPoint/source``), so a node folder
+    /// pointed at another store is rebuilt, never mixed.
+    var storeIdentity: String? { get }
 
     // MARK: Embedder binding (see ``EmbedderBinding``)
 
@@ -55,6 +69,12 @@ public protocol ArtifactIndex: Sendable {
     /// Starts (or restarts) switching the store to `target`: from now on only vectors of
     /// `target` are accepted, and the store opens only for the re-embed.
     func beginReembed(to target: EmbedderBinding) async throws
+
+    /// Runs `body` holding the store's re-embed lock, so two re-embeds of one store — in any
+    /// process, on any machine — never interleave (saves never take it); returns `nil` at once,
+    /// without running `body`, while another holder has it. The lock is released when `body`
+    /// ends, or by the system when its holder's process dies.
+    func withReembedLock<T: Sendable>(_ body: () async throws -> T) async throws -> T?
 
     /// Up to `limit` artifacts, in change order after `sequence`, whose stored vector is not
     /// `identifier`'s (or that have none), with their change numbers: what a re-embed has
@@ -117,6 +137,10 @@ public protocol ArtifactIndex: Sendable {
 }
 
 extension ArtifactIndex {
+    public var storeIdentity: String? { nil }
+
+    public func followChanges(_ changed: @escaping @Sendable () -> Void) async throws {}
+
     /// ``delete(ids:pendingContent:exceptPinned:)`` of pinned artifacts too.
     public func delete(ids: [String], pendingContent: Set<String>) async throws -> (deleted: [Artifact], lastSequence: Int64?) {
         let (deleted, last, _) = try await delete(ids: ids, pendingContent: pendingContent, exceptPinned: false)

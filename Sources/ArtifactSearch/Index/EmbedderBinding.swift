@@ -30,7 +30,7 @@ public struct EmbedderBinding: Sendable, Hashable {
 public struct EmbedderState: Sendable, Hashable {
     /// `nil` for a store with no vector yet (any embedder may be bound).
     public var bound: EmbedderBinding?
-    /// Set from the start of a re-embed (``ArtifactFacade/reembed(at:to:choice:analyzer:configuration:progress:)``)
+    /// Set from the start of a re-embed (``ArtifactFacade/reembed(at:to:choice:analyzer:configuration:blobs:records:progress:)``)
     /// until its end; while set the store refuses to be opened and refuses vectors of any
     /// other embedder.
     public var target: EmbedderBinding?

@@ -311,6 +311,11 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
         try await writing { db in try Self.write(target, prefix: Self.targetPrefix, db) }
     }
 
+    /// `reembed.lock` beside the database: an advisory `flock` (see ``StoreWriteLock``).
+    public func withReembedLock<T: Sendable>(_ body: () async throws -> T) async throws -> T? {
+        try await StoreWriteLock.forReembedding(at: databaseURL.deletingLastPathComponent()).withExclusive(body)
+    }
+
     public func artifactsToReembed(notEmbeddedBy identifier: String, after sequence: Int64, limit: Int) async throws
         -> [(sequence: Int64, artifact: Artifact)]
     {

@@ -44,7 +44,7 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store is bound to another embedder (``EmbedderBinding``) than the one given: its
     /// vectors are that embedder's.
     case embedderMismatch(bound: EmbedderBinding, given: String)
-    /// A switch of the store's embedder was begun (``ArtifactFacade/reembed(at:to:choice:analyzer:configuration:progress:)``)
+    /// A switch of the store's embedder was begun (``ArtifactFacade/reembed(at:to:choice:analyzer:configuration:blobs:records:progress:)``)
     /// and has not finished: the store's vectors are partly the target's.
     case reembedUnfinished(target: EmbedderBinding)
     /// Another process holds what this operation needs (a re-embed running); the message says

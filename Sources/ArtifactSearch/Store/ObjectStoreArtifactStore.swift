@@ -20,8 +20,8 @@ import Foundation
 ///   the same bytes, so objects no record names are removed by `verify --repair` alone, and
 ///   only once older than a day (``minimumOrphanAge``).
 ///
-/// The cache is never evicted in this version: delete its `blobs/` folder to reclaim space
-/// (everything in it is fetched again on demand).
+/// - **The cache** is bounded (``cacheLimit``, 10 GiB by default): least recently used blobs
+///   are evicted past it (see ``CacheBudget``), never one used in the last ``cacheMinimumAge``.
 public struct ObjectStoreArtifactStore: ArtifactStore {
     public let objects: any ObjectStorage
     /// The local folder: cached blobs (`blobs/`), `tmp/`, `staging/`, `materialized/`, the lock.
@@ -32,18 +32,69 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     public let orphanAge: TimeInterval
     public static let defaultOrphanAge: TimeInterval = 86_400
 
+    /// Bytes of cached blobs this machine keeps (`nil`: no limit); default 10 GiB. A read-only
+    /// store evicts nothing.
+    public var cacheLimit: Int? { budget?.limit ?? nil }
+    public static let defaultCacheLimit = 10 << 30
+    /// Cached blobs used (saved, downloaded, read) more recently than this are never evicted:
+    /// 600 s by default, so a save's upload, a read under way and a path handed out by
+    /// `as_local_file` keep their file.
+    public static let defaultCacheMinimumAge: TimeInterval = 600
+    private let budget: CacheBudget?
+
     /// - Parameters:
     ///   - objects: the bucket.
     ///   - cacheURL: this machine's folder for the cache (created if needed).
     ///   - readOnly: as ``FileSystemArtifactStore``'s: nothing is uploaded or written, except
     ///     downloads into an existing cache folder when it is writable.
     ///   - orphanAge: see ``orphanAge``.
+    ///   - cacheLimit: see ``cacheLimit`` (a read-only store evicts nothing).
+    ///   - cacheMinimumAge: see ``defaultCacheMinimumAge``.
     public init(
-        objects: any ObjectStorage, cacheURL: URL, readOnly: Bool = false, orphanAge: TimeInterval = Self.defaultOrphanAge
+        objects: any ObjectStorage, cacheURL: URL, readOnly: Bool = false, orphanAge: TimeInterval = Self.defaultOrphanAge,
+        cacheLimit: Int? = Self.defaultCacheLimit, cacheMinimumAge: TimeInterval = Self.defaultCacheMinimumAge
     ) throws(ArtifactError) {
+        if let cacheLimit, cacheLimit < 0 { throw .invalidArgument("the cache limit must be at least 0 bytes (got \(cacheLimit))") }
         self.objects = objects
         self.orphanAge = orphanAge
         self.cache = try FileSystemArtifactStore(rootURL: cacheURL, synchronizesWrites: false, readOnly: readOnly)
+        self.budget =
+            readOnly
+            ? nil
+            : CacheBudget(
+                limit: cacheLimit, minimumAge: cacheMinimumAge, blobsURL: cache.blobsURL,
+                sizeFile: cacheURL.appendingPathComponent("cache-size"))
+    }
+
+    /// What ``trimCache()`` did: blobs removed, bytes freed, bytes left in the cache.
+    public struct CacheTrim: Sendable, Hashable {
+        public var removed: Int
+        public var freedBytes: Int
+        public var keptBytes: Int
+
+        public init(removed: Int, freedBytes: Int, keptBytes: Int) {
+            self.removed = removed
+            self.freedBytes = freedBytes
+            self.keptBytes = keptBytes
+        }
+    }
+
+    /// Scans the cache now and evicts as a save or download past the limit would (least
+    /// recently used first, down to 80 % of ``cacheLimit``); `nil` without a limit, or while
+    /// this process is already trimming.
+    @discardableResult
+    public func trimCache() -> CacheTrim? {
+        budget?.trim().map { CacheTrim(removed: $0.removed, freedBytes: $0.freedBytes, keptBytes: $0.keptBytes) }
+    }
+
+    /// A save put `content` into the cache (or found it there).
+    private func noteCached(_ content: StoredContent) {
+        budget?.stored(sha256: content.sha256, bytes: content.size, path: cache.blobPath(sha256: content.sha256))
+    }
+
+    /// A read of a cached blob.
+    private func used(_ sha256: String) {
+        budget?.used(sha256: sha256, path: cache.blobPath(sha256: sha256))
     }
 
     public var rootURL: URL { cache.rootURL }
@@ -111,6 +162,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
 
     public func storeFile(at url: URL, followSymlinks: Bool) async throws -> StoredContent {
         let content = try await cache.storeFile(at: url, followSymlinks: followSymlinks)
+        noteCached(content)
         try await upload(content)
         return shared(content)
     }
@@ -125,6 +177,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
             var inFlight = 0
             for (index, result) in cached.enumerated() {
                 guard case .success(let stored) = result else { continue }
+                noteCached(stored.content)
                 if inFlight == Self.parallelUploads, let (done, outcome) = try await group.next() {
                     results[done] = outcome
                     inFlight -= 1
@@ -149,6 +202,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
 
     public func storeData(_ data: Data) async throws -> StoredContent {
         let content = try await cache.storeData(data)
+        noteCached(content)
         try await upload(content)
         return shared(content)
     }
@@ -157,8 +211,11 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
         let stored = try await cache.storeDirectory(at: url)
         var seen = Set<String>()
         for entry in stored.manifest.entries where seen.insert(entry.sha256).inserted {
-            try await upload(StoredContent(sha256: entry.sha256, size: entry.size, url: cache.contentURL(sha256: entry.sha256)))
+            let content = StoredContent(sha256: entry.sha256, size: entry.size, url: cache.contentURL(sha256: entry.sha256))
+            noteCached(content)
+            try await upload(content)
         }
+        noteCached(stored.manifestContent)
         try await upload(stored.manifestContent)
         return StoredDirectory(
             manifest: stored.manifest, manifestContent: shared(stored.manifestContent), skippedPaths: stored.skippedPaths)
@@ -185,13 +242,17 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     ///   not hash to `sha256`.
     @discardableResult
     public func fetch(sha256: String) async throws -> Bool {
-        guard !cache.containsContent(sha256: sha256) else { return false }
+        if cache.containsContent(sha256: sha256) {
+            used(sha256)
+            return false
+        }
         let key = Self.key(sha256: sha256)
         try await cache.receiveBlob(sha256: sha256, source: contentURI(sha256: sha256)) { sink in
             guard try await remote({ try await objects.readObject(key: key) { chunk in try sink.write(chunk) } }) else {
                 throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)")
             }
         }
+        if let budget, let size = cache.storedSize(sha256: sha256) { budget.added(sha256: sha256, bytes: size) }
         return true
     }
 
@@ -207,16 +268,20 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     }
 
     public func readPrefix(sha256: String, maxBytes: Int) async throws -> (bytes: Data, size: Int) {
-        if cache.containsContent(sha256: sha256) { return try await cache.readPrefix(sha256: sha256, maxBytes: maxBytes) }
+        if cache.containsContent(sha256: sha256) {
+            used(sha256)
+            return try await cache.readPrefix(sha256: sha256, maxBytes: maxBytes)
+        }
         let key = Self.key(sha256: sha256)
         guard let (bytes, size) = try await remote({ try await objects.readObjectPrefix(key: key, maxBytes: maxBytes) }) else {
             throw ArtifactError.corruptStore("content \(sha256) is missing from \(objects.locationURI)")
         }
         // The prefix is the whole blob: cache it (if it hashes right) so the next read is local.
         if bytes.count == size, !isReadOnly {
-            try? await cache.receiveBlob(sha256: sha256, source: contentURI(sha256: sha256)) { sink in
+            let received: Void? = try? await cache.receiveBlob(sha256: sha256, source: contentURI(sha256: sha256)) { sink in
                 try bytes.withUnsafeBytes { try sink.write($0) }
             }
+            if received != nil { budget?.added(sha256: sha256, bytes: size) }
         }
         return (bytes, size)
     }
