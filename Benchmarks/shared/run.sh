@@ -4,7 +4,8 @@
 # servers; moto is a Python S3 stand-in, so object-store figures are moto's, not S3's) — with
 # two `serve` nodes, beside the embedded store through one node:
 #   1. 100,000 SciFact files saved through node A over HTTP (16 clients): saves/s;
-#   2. propagation delay from a save on A to the hit on B (p50/p99);
+#   2. propagation delay from a save on A to the hit on B, and to B applying it in the background
+#      with no query (p50/p99);
 #   3. the filtered mix of Benchmarks/http (16 clients, 90 % searches in one run, 10 % saves)
 #      on node B: latency and throughput;
 #   4. a cold CLI search on the shared store (a fresh process: connect, catch up, search).
@@ -67,7 +68,7 @@ for store in ${STORES:-embedded shared}; do
         port_b=$port
     fi
     echo "ingest through node A: $(python3 Benchmarks/shared/ingest.py 127.0.0.1 "$port_a" bench-key "$FILES" 16)"
-    echo "propagation A → B: $(python3 Benchmarks/shared/propagation.py 127.0.0.1 "$port_a" "$port_b" bench-key 200)"
+    echo "propagation A → B: $(python3 Benchmarks/shared/propagation.py 127.0.0.1 "$port_a" "$port_b" bench-key 400)"
     echo "filtered mix on node B: $("$WORK/load" 127.0.0.1 "$port_b" bench-key filtered "$WORK/queries.txt" 16 "$SECONDS_PER_MIX" || echo "load: errors")"
     for pid in "${nodes[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done
     nodes=()

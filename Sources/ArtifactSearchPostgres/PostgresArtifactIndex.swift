@@ -308,7 +308,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                         """
                         INSERT INTO records (sequence, artifact_id, record, pinned, vector, embedder, unchanged_key, sha256, mime, created_at)
                         VALUES (\(next), \(artifact.artifactID), \(record), \(artifact.pinned), \(vector), \(insert.vector?.embedder),
-                                \(insert.condition?.key), \(artifact.sha256), \(artifact.mime), \(artifact.createdAt.map(ArtifactTimestamp.format)))
+                                \(insert.recordedKey), \(artifact.sha256), \(artifact.mime), \(artifact.createdAt.map(ArtifactTimestamp.format)))
                         """, logger: logger)
                     outcomes.append(.inserted(sequence: next))
                 }
@@ -383,6 +383,21 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 }
             }
             return result
+        }
+    }
+
+    public func unchangedKeys(ids: [String]) async throws -> [String: String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return try await reading {
+            var keys: [String: String] = [:]
+            for try await (id, key) in try await client.query(
+                "SELECT artifact_id, unchanged_key FROM records WHERE unchanged_key IS NOT NULL AND artifact_id = ANY(\(unique))",
+                logger: logger
+            ).decode((String, String).self) {
+                keys[id] = key
+            }
+            return keys
         }
     }
 

@@ -61,4 +61,28 @@ struct StoreCopyTests {
         #expect(try await restored.verify().isHealthy)
         #expect(try await target.verify().isHealthy)
     }
+
+    @Test("A file saved with skip-unchanged is skipped again in the copy, both ways; a changed file is saved", .enabled(if: StoreBackend.available.contains(.shared)))
+    func unchangedKeysAreCopied() async throws {
+        let (embedded, shared, back) = (try TemporaryFolder(), try TemporaryFolder(), try TemporaryFolder())
+        defer { [embedded, shared, back].forEach { $0.remove() } }
+        let scope = Scope(orgID: "acme", runID: "run-1")
+        let file = try embedded.file("work/notes.txt", text: "first draft\n")
+        let labels: [String: JSONValue] = ["path": "work/notes.txt"]
+        let source = try await openFacade(in: embedded, scope: scope)
+        #expect(try await source.saveFileIfChanged(at: file, unchangedLabels: labels) != nil)
+        #expect(try await source.saveFileIfChanged(at: file, unchangedLabels: labels) == nil)
+        _ = try await source.saveText("saved without a condition")
+
+        let target = try await openFacade(in: shared, backend: .shared, scope: scope)
+        #expect(try await source.copy(to: target).copied == 2)
+        #expect(try await target.saveFileIfChanged(at: file, unchangedLabels: labels) == nil, "the copy forgot the file was saved")
+        try "second draft\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await target.saveFileIfChanged(at: file, unchangedLabels: labels) != nil)
+
+        let restored = try await openFacade(in: back, scope: scope)
+        #expect(try await target.copy(to: restored).copied == 3)
+        #expect(try await restored.saveFileIfChanged(at: file, unchangedLabels: labels) == nil)
+        #expect(try await restored.index.unchangedKeys(ids: try await restored.index.allArtifacts().map(\.artifactID)).count == 2)
+    }
 }

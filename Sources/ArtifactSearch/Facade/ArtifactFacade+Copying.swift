@@ -24,8 +24,9 @@ extension ArtifactFacade {
     /// Both stores must be bound to the same embedder (`target` is bound to this store's when
     /// it is new). Artifacts already in `target` are skipped, so an interrupted copy can be
     /// run again. The target's search index is brought up to date and committed at the end.
-    /// The unchanged-file conditions of `ingest --skip-unchanged` are not copied (the first
-    /// such ingest into the target records the files again).
+    /// The keys `ingest --skip-unchanged` saved files under are copied too
+    /// (``ArtifactIndex/unchangedKeys(ids:)``), so that ingest into the target skips what it
+    /// would have skipped here.
     /// - Parameter progress: artifacts done so far (copied or present), after each batch.
     /// - Throws: ``ArtifactError/embedderMismatch(bound:given:)`` when `target` is bound to
     ///   another embedder; ``ArtifactError/contentDamaged(artifactID:path:expected:actual:)``
@@ -48,6 +49,7 @@ extension ArtifactFacade {
             let present = try await target.index.artifacts(ids: saved.map(\.0.artifactID))
             report.alreadyPresent += present.count
             let missing = saved.filter { present[$0.0.artifactID] == nil }
+            let keys = try await index.unchangedKeys(ids: missing.map(\.0.artifactID))
             var inserts: [ArtifactInsert] = []
             for (artifact, vector) in missing {
                 var copied = artifact
@@ -62,7 +64,7 @@ extension ArtifactFacade {
                     }
                     copied.uri = target.store.contentURI(sha256: sha)
                 }
-                inserts.append(ArtifactInsert(artifact: copied, vector: vector))
+                inserts.append(ArtifactInsert(artifact: copied, vector: vector, unchangedKey: keys[artifact.artifactID]))
             }
             if !inserts.isEmpty {
                 try await target.store.withWriteLease {

@@ -25,6 +25,11 @@ public protocol ArtifactIndex: Sendable {
     /// The artifacts among `ids` that exist, keyed by id.
     func artifacts(ids: [String]) async throws -> [String: Artifact]
 
+    /// The ``UnchangedCondition/key`` each of `ids` was saved under (ids saved without one, or
+    /// unknown, are absent): what a copy of the store carries, so `ingest --skip-unchanged`
+    /// into the copy skips what it skipped here.
+    func unchangedKeys(ids: [String]) async throws -> [String: String]
+
     /// Every artifact, in the order they were saved.
     func allArtifacts() async throws -> [Artifact]
 
@@ -161,12 +166,20 @@ public struct ArtifactInsert: Sendable, Hashable {
     public var artifact: Artifact
     public var vector: StoredVector?
     public var condition: UnchangedCondition?
+    /// The key recorded with the artifact for later conditional inserts to compare against,
+    /// when there is no `condition` (a copy of a record saved under one:
+    /// ``ArtifactIndex/unchangedKeys(ids:)``); with a condition, its key is recorded.
+    public var unchangedKey: String?
 
-    public init(artifact: Artifact, vector: StoredVector?, condition: UnchangedCondition? = nil) {
+    public init(artifact: Artifact, vector: StoredVector?, condition: UnchangedCondition? = nil, unchangedKey: String? = nil) {
         self.artifact = artifact
         self.vector = vector
         self.condition = condition
+        self.unchangedKey = unchangedKey
     }
+
+    /// The key stored with the record.
+    public var recordedKey: String? { condition?.key ?? unchangedKey }
 
     /// The record as every index stores it: the artifact as JSON with sorted keys.
     /// - Throws: ``ArtifactError/invalidArgument(_:)`` when a metric is not finite.

@@ -187,7 +187,7 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
             condition = insert.condition
             arguments = [
                 artifact.artifactID, record, artifact.pinned, insert.vector.map { VectorCoding.encode($0.values) },
-                insert.vector?.embedder, insert.condition?.key,
+                insert.vector?.embedder, insert.recordedKey,
             ]
         }
 
@@ -223,6 +223,23 @@ public final class SQLiteArtifactIndex: ArtifactIndex {
 
     public func artifact(id: String) async throws -> Artifact? {
         try await artifacts(ids: [id])[id]
+    }
+
+    public func unchangedKeys(ids: [String]) async throws -> [String: String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var keys: [String: String] = [:]
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = Array(unique[start..<min(start + 500, unique.count)])
+                let sql = """
+                    SELECT artifact_id, unchanged_key FROM records
+                    WHERE unchanged_key IS NOT NULL AND artifact_id IN (\(Self.placeholders(chunk.count)))
+                    """
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) { keys[row[0]] = row[1] }
+            }
+            return keys
+        }
     }
 
     public func artifacts(ids: [String]) async throws -> [String: Artifact] {
