@@ -56,19 +56,20 @@ for sample in range(samples):
     if sample % 2:
         while indexed(b) <= before:
             time.sleep(0.001)
-        background.append((time.monotonic() - saved) * 1000)
+        background.append(((time.monotonic() - saved) * 1000, sample))
         continue
     while True:
         searches += 1
         status, found = call(b, "/v1/search", {"query": token, "mode": "lexical", "level": "org", "limit": 1, "snippets": False})
         assert status == 200, (status, found)
         if found.get("hits"):
-            delays.append((time.monotonic() - saved) * 1000)
+            delays.append(((time.monotonic() - saved) * 1000, sample))
             break
-def summary(values):
-    values = sorted(values)
-    pick = lambda q: round(values[min(len(values) - 1, int(q * len(values)))], 2)
-    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(values[-1], 2)}
+def summary(timed):
+    """p50/p99/max of (delay, sample) pairs, and which sample (0-based) the maximum was."""
+    values = sorted(timed)
+    pick = lambda q: round(values[min(len(values) - 1, int(q * len(values)))][0], 2)
+    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(values[-1][0], 2), "max_sample": values[-1][1]}
 
 print(json.dumps({"samples": samples, "searches_per_sample": round(searches / len(delays), 2),
                   "search_delay_ms": summary(delays), "background_delay_ms": summary(background)}))

@@ -115,7 +115,13 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case .unknownMode: return APIError(.badRequest, "unknown_mode", message)
         case .invalidTopK, .invalidArgument: return APIError(.badRequest, "invalid_argument", message)
         case .invalidVector: return APIError(.badRequest, "invalid_vector", message)
-        case .dimensionMismatch, .embedderMismatch:
+        case .embedderMismatch:
+            // Records of another embedder than this server's: the store was re-embedded under it.
+            return serverSide(
+                .serviceUnavailable, "embedder_switched",
+                "the store's embedder was switched (artifact-search reembed) while this server ran: its operator restarts the server",
+                detail: message)
+        case .dimensionMismatch:
             return serverSide(.internalServerError, "embedder_mismatch", failed("the store was indexed with another embedder"), detail: message)
         case .storage, .corruptSegment: return serverSide(.internalServerError, "index_error", failed("the search index failed"), detail: message)
         case .embedderFailed:

@@ -69,7 +69,11 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = timeout
         if let schema = location.schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own retries and closed connections are not the user's news (a command's
+        // stderr); failures reach the caller as typed errors.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         let runner = Task { await client.run() }
         let index = PostgresArtifactIndex(location: location, client: client, runner: runner, logger: logger)
         do {
@@ -150,28 +154,28 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     private func migrate() async throws -> String {
         try await transaction { connection in
             // One opener at a time creates the schema; the others find it made.
-            try await connection.query(advisoryLock("pg_advisory_xact_lock", "artifact-search schema"), logger: logger)
+            try await connection.checkedQuery(advisoryLock("pg_advisory_xact_lock", "artifact-search schema"), logger: logger)
             if let schema = location.schema {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
             }
-            try await connection.query("CREATE TABLE IF NOT EXISTS artifact_search_schema (version integer NOT NULL)", logger: logger)
+            try await connection.checkedQuery("CREATE TABLE IF NOT EXISTS artifact_search_schema (version integer NOT NULL)", logger: logger)
             let version = try await Self.first(
-                Int.self, of: try await connection.query("SELECT version FROM artifact_search_schema", logger: logger))
+                Int.self, of: try await connection.checkedQuery("SELECT version FROM artifact_search_schema", logger: logger))
             if let version, version > Self.schemaVersion {
                 throw ArtifactError.invalidArgument(
                     "the database \(location) has schema version \(version), newer than this build (\(Self.schemaVersion)):"
                         + " upgrade ArtifactSearch to open it")
             }
             if version == nil {
-                for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                try await connection.query(
+                for statement in Self.schema { try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.checkedQuery(
                     "INSERT INTO artifact_search_schema (version) VALUES (\(Self.schemaVersion))", logger: logger)
             }
             let stored = try await Self.first(
-                String.self, of: try await connection.query("SELECT value FROM store_info WHERE key = 'store.id'", logger: logger))
+                String.self, of: try await connection.checkedQuery("SELECT value FROM store_info WHERE key = 'store.id'", logger: logger))
             if let stored { return stored }
             let made = UUID().uuidString.lowercased()
-            try await connection.query("INSERT INTO store_info (key, value) VALUES ('store.id', \(made))", logger: logger)
+            try await connection.checkedQuery("INSERT INTO store_info (key, value) VALUES ('store.id', \(made))", logger: logger)
             return made
         }
     }
@@ -207,13 +211,13 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
     /// `body`'s own errors (postgres-nio's `withTransaction` wraps them).
     private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.checkedQuery("BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
                 return value
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                 throw error
             }
         }
@@ -225,11 +229,11 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         do {
             return try await transaction { connection in
                 let last = try await Self.first(
-                    Int64.self, of: try await connection.query("SELECT last FROM change_log WHERE id = 1 FOR UPDATE", logger: logger)) ?? 0
+                    Int64.self, of: try await connection.checkedQuery("SELECT last FROM change_log WHERE id = 1 FOR UPDATE", logger: logger)) ?? 0
                 let (result, newLast) = try await body(connection, last)
                 if newLast != last {
                     // The notification goes out when the transaction commits (followChanges).
-                    for try await _ in try await connection.query(
+                    for try await _ in try await connection.checkedQuery(
                         """
                         UPDATE change_log SET last = \(newLast) WHERE id = 1
                         RETURNING pg_notify(\(Self.notificationChannel), \(location.schema ?? ""))
@@ -275,6 +279,9 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
             }
             return ArtifactError.remoteStorage(location: location.description, reason: "\(error.code)")
         }
+        if let error = error as? ConnectionLost {
+            return ArtifactError.remoteStorage(location: location.description, reason: error.description)
+        }
         return ArtifactError.remoteStorage(location: location.description, reason: String(reflecting: error))
     }
 
@@ -292,7 +299,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     if let condition = insert.condition {
                         let newest = try await Self.first(
                             String?.self,
-                            of: try await connection.query(
+                            of: try await connection.checkedQuery(
                                 """
                                 SELECT sha256 FROM records WHERE unchanged_key = \(condition.key)
                                 ORDER BY created_at DESC, artifact_id DESC LIMIT 1
@@ -304,7 +311,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     }
                     next += 1
                     let vector = insert.vector.map { VectorCoding.encode($0.values) }
-                    try await connection.query(
+                    try await connection.checkedQuery(
                         """
                         INSERT INTO records (sequence, artifact_id, record, pinned, vector, embedder, unchanged_key, sha256, mime, created_at)
                         VALUES (\(next), \(artifact.artifactID), \(record), \(artifact.pinned), \(vector), \(insert.vector?.embedder),
@@ -338,7 +345,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
             var next = last
             for id in ids {
                 var found: (String, Bool)?
-                for try await row in try await connection.query(
+                for try await row in try await connection.checkedQuery(
                     "DELETE FROM records WHERE artifact_id = \(id) AND NOT (\(exceptPinned) AND pinned) RETURNING record, pinned",
                     logger: logger
                 ).decode((String, Bool).self) {
@@ -346,16 +353,16 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 }
                 guard let (record, pinned) = found else {
                     let exists = try await Self.first(
-                        Int32.self, of: try await connection.query("SELECT 1 FROM records WHERE artifact_id = \(id)", logger: logger))
+                        Int32.self, of: try await connection.checkedQuery("SELECT 1 FROM records WHERE artifact_id = \(id)", logger: logger))
                     if exists != nil { kept.append(id) }
                     continue
                 }
                 deleted.append(try Artifact.decodeRecord(record, pinned: pinned))
                 next += 1
-                try await connection.query("INSERT INTO deletions (sequence, artifact_id) VALUES (\(next), \(id))", logger: logger)
+                try await connection.checkedQuery("INSERT INTO deletions (sequence, artifact_id) VALUES (\(next), \(id))", logger: logger)
             }
             for sha in pendingContent.sorted() {
-                try await connection.query(
+                try await connection.checkedQuery(
                     "INSERT INTO pending_content_removals (sha256) VALUES (\(sha)) ON CONFLICT DO NOTHING", logger: logger)
             }
             return ((deleted, next == last ? nil : next, kept), next)
@@ -522,7 +529,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
 
     static func embedderState(_ connection: PostgresConnection, _ logger: Logger) async throws -> EmbedderState {
         var values: [String: String] = [:]
-        for try await (key, value) in try await connection.query(
+        for try await (key, value) in try await connection.checkedQuery(
             "SELECT key, value FROM store_info WHERE key LIKE 'embedder.%'", logger: logger
         ).decode((String, String).self) {
             values[key] = value
@@ -534,7 +541,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         }
         var bound = binding(boundPrefix)
         if bound == nil {
-            for try await (identifier, bytes) in try await connection.query(
+            for try await (identifier, bytes) in try await connection.checkedQuery(
                 "SELECT embedder, length(vector) FROM records WHERE vector IS NOT NULL AND embedder IS NOT NULL ORDER BY sequence DESC LIMIT 1",
                 logger: logger
             ).decode((String, Int32).self) {
@@ -548,7 +555,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         async throws
     {
         func put(_ key: String, _ value: String) async throws {
-            try await connection.query(
+            try await connection.checkedQuery(
                 "INSERT INTO store_info (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 logger: logger)
         }
@@ -557,7 +564,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         if let choice = binding.choice {
             try await put(prefix + "choice", choice)
         } else {
-            try await connection.query("DELETE FROM store_info WHERE key = \(prefix + "choice")", logger: logger)
+            try await connection.checkedQuery("DELETE FROM store_info WHERE key = \(prefix + "choice")", logger: logger)
         }
     }
 
@@ -598,16 +605,14 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
         let purpose = "artifact-search reembed"
         return try await client.withConnection { connection -> T? in
             let acquired = try await reading {
-                try await Self.first(Bool.self, of: try await connection.query(advisoryLock("pg_try_advisory_lock", purpose), logger: logger))
+                try await Self.first(Bool.self, of: try await connection.checkedQuery(advisoryLock("pg_try_advisory_lock", purpose), logger: logger))
             }
             guard acquired == true else { return nil }
-            // Unlocked however `body` ends. A connection the server dropped meanwhile has lost
-            // the lock already (and postgres-nio would wait forever on a query sent to it).
+            // Unlocked however `body` ends (a connection the server dropped meanwhile has lost
+            // the lock already: see checkedQuery).
             let outcome: Result<T, any Error>
             do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-            if !connection.isClosed {
-                _ = try? await connection.query(advisoryLock("pg_advisory_unlock", purpose), logger: logger)
-            }
+            _ = try? await connection.checkedQuery(advisoryLock("pg_advisory_unlock", purpose), logger: logger)
             return try outcome.get()
         }
     }
@@ -648,7 +653,7 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                     "the store's re-embed target changed while this reembed ran (another process switched it): run it again")
             }
             for (id, vector) in vectors {
-                try await connection.query(
+                try await connection.checkedQuery(
                     "UPDATE records SET vector = \(VectorCoding.encode(vector.values)), embedder = \(vector.embedder) WHERE artifact_id = \(id)",
                     logger: logger)
             }
@@ -662,10 +667,10 @@ public final class PostgresArtifactIndex: ArtifactIndex, Sendable {
                 throw ArtifactError.invalidArgument("no re-embed of this store is under way")
             }
             let left = try await Self.first(
-                Int64.self, of: try await connection.query(Self.reembedCountQuery(notEmbeddedBy: target.identifier), logger: logger))
+                Int64.self, of: try await connection.checkedQuery(Self.reembedCountQuery(notEmbeddedBy: target.identifier), logger: logger))
             guard left == 0 else { throw ArtifactError.reembedUnfinished(target: target) }
             try await Self.write(target, prefix: Self.boundPrefix, connection, logger)
-            try await connection.query("DELETE FROM store_info WHERE key LIKE 'embedder.target.%'", logger: logger)
+            try await connection.checkedQuery("DELETE FROM store_info WHERE key LIKE 'embedder.target.%'", logger: logger)
             return (target, last)
         }
     }

@@ -65,7 +65,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
                 guard let value = item.value, Self.isIdentifier(value) else {
                     throw refuse("schema must be letters, digits and _ (not starting with a digit), at most 63")
                 }
-                schema = value
+                // PostgreSQL folds unquoted names to lower case: say which schema it is.
+                let folded = value.lowercased()
+                guard !folded.hasPrefix("pg_"), folded != "information_schema" else {
+                    throw refuse("schema \(value) is one of PostgreSQL's own (pg_…, information_schema): name a schema of the store")
+                }
+                schema = folded
             default:
                 throw refuse("unknown option \"\(item.name)\" (sslmode, schema)")
             }

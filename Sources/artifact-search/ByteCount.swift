@@ -28,7 +28,9 @@ enum ByteCount {
             throw ValidationError("\(option) must be at least 0 (got \(text))")
         }
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Int(digits) else {
-            throw ValidationError("\"\(text)\" is not a byte count: use a whole number, optionally with K, M or G (e.g. 262144, 256K, 1M)")
+            throw ValidationError(
+                "\"\(text)\" is not a byte count: use a whole number, optionally with K, M, G or T (e.g. 262144, 256K, 1M)"
+                    + (option == "--cache-limit" ? ", or none" : ""))
         }
         let (bytes, overflow) = value.multipliedReportingOverflow(by: unit)
         guard !overflow, bytes <= maximum?.bytes ?? Int.max else {

@@ -52,6 +52,8 @@ struct StoreOptions: ParsableArguments {
     /// `--cache-limit`, else `$ARTIFACT_SEARCH_CACHE_LIMIT`, else 10 GiB (`nil`: no limit).
     func cacheLimit() throws -> Int? {
         if let cacheLimitOption { return cacheLimitOption.bytes }
+        // An embedded store has no cache: the variable is not even read.
+        guard blobsURL != nil else { return ObjectStoreArtifactStore.defaultCacheLimit }
         guard let text = Self.fromEnvironment(Self.cacheLimitVariable) else { return ObjectStoreArtifactStore.defaultCacheLimit }
         do {
             return try ByteCount.parseCacheLimit(text).bytes

@@ -1,6 +1,7 @@
 import ArtifactSearch
 import Crypto
 import Foundation
+import HybridSearch
 import Testing
 
 /// Every `/v1` route, `/healthz` and `/metrics`, through a real server on a loopback port.
@@ -115,6 +116,27 @@ struct EndpointTests {
             #expect(missing.errorType == "invalid_argument")
             let notADirectory = try await client.get("/v1/artifacts/\(id)/content?path=a.txt")
             #expect(notADirectory.status == 400)
+        }
+    }
+
+    @Test("A store re-embedded under a running server: its searches and saves answer 503 embedder_switched, saying to restart it")
+    func storeSwitchedUnderTheServer() async throws {
+        try await withServer { server in
+            let client = server.client
+            #expect(try await client.post("/v1/artifacts", json: ["text": "saved before the switch"]).status == 201)
+            let folder = server.scratch.url.appendingPathComponent("store")
+            let small = HashedNGramEmbedder(dimension: 64)
+            try await ArtifactFacade.reembed(at: folder, to: small, choice: "small")
+            _ = try await ArtifactFacade.open(at: folder, embedder: small).saveText("saved after the switch, with its new vectors")
+            for answer in [
+                try await client.post("/v1/search", json: ["query": "switch", "level": "org"]),
+                try await client.post("/v1/artifacts", json: ["text": "saved by the old server"]),
+            ] {
+                #expect(answer.status == 503, "\(answer.text)")
+                let error = try #require(try answer.object()["error"] as? [String: Any])
+                #expect(error["type"] as? String == "embedder_switched", "\(answer.text)")
+                #expect((error["message"] as? String)?.contains("restarts the server") == true, "\(answer.text)")
+            }
         }
     }
 

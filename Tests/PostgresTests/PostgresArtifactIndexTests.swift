@@ -209,6 +209,33 @@ struct PostgresArtifactIndexTests {
         #expect(try await follower.changes(after: 0, limit: 10).count == 2, "note-2 saved, note-1 deleted")
     }
 
+    @Test("A transaction whose connection the server ends fails at once with a typed error, never waits forever, and the index goes on working", .enabled(if: available), .timeLimit(.minutes(1)))
+    func connectionLostMidTransaction() async throws {
+        let location = try Self.location()
+        let index = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 2)
+        let other = try await PostgresArtifactIndex.connect(to: location, maximumConnections: 1)
+        defer { [index, other].forEach { $0.shutdown() } }
+        let logger = Logger(label: "test")
+        do {
+            try await index.withRawTransaction { connection in
+                var pid: Int32 = 0
+                for try await value in try await connection.checkedQuery("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
+                    pid = value
+                }
+                // The server ends this session (a restart, an administrator): the client sees it closed.
+                #expect(try await other.rawQuery("SELECT pg_terminate_backend(\(pid), 5000)") == 1)
+                for _ in 0..<500 where !connection.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(connection.isClosed)
+                // The next statement, then the ROLLBACK: refused at once (postgres-nio alone waits forever).
+                _ = try await connection.checkedQuery("SELECT 1", logger: logger)
+            }
+            Issue.record("a statement on a closed connection succeeded")
+        } catch is ConnectionLost {}
+        // The pool replaces the connection.
+        _ = try await index.insert(Self.artifact("after-loss"), vector: nil)
+        #expect(try await index.count() == 1)
+    }
+
     @Test("Eight writers at once and a follower reading from its watermark: the follower sees every change once, in order", .enabled(if: available))
     func followerNeverSkips() async throws {
         let location = try Self.location()

@@ -316,4 +316,38 @@ struct ObjectStoreArtifactStoreTests {
             _ = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: fixture.store, cacheLimit: -1)
         }
     }
+
+    @Test("An embedded store's folder is never taken as a bucket's cache (eviction would lose its only copies), and a node folder never opens as an embedded store", .enabled(if: available))
+    func cacheFoldersAreMarked() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let embedded = fixture.folder.appendingPathComponent("embedded")
+        _ = try await ArtifactFacade.open(at: embedded).saveText("the only copy of these bytes")
+        let refused = #expect(throws: ArtifactError.self) {
+            _ = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: embedded)
+        }
+        #expect(refused?.description.contains("holds an embedded store") == true, "\(String(describing: refused))")
+        await #expect(throws: ArtifactError.self) {
+            _ = try await ArtifactFacade.open(at: embedded, blobs: fixture.client)
+        }
+        #expect(try await ArtifactFacade.open(at: embedded).verify().isHealthy)
+
+        let node = try await fixture.facade()
+        _ = try await node.saveText("cached here, kept in the bucket")
+        #expect(ObjectStoreArtifactStore.cachedBucket(in: fixture.store) == fixture.client.locationURI)
+        let asEmbedded = await #expect(throws: ArtifactError.self) {
+            _ = try await ArtifactFacade.open(at: fixture.store, blobs: nil)
+        }
+        #expect(
+            asEmbedded?.description.contains("is a node folder of a store whose bytes are in \(fixture.client.locationURI)") == true,
+            "\(String(describing: asEmbedded))")
+        await #expect(throws: ArtifactError.self) {
+            _ = try await ArtifactFacade.reembed(at: fixture.store, to: HashedNGramEmbedder(dimension: 64), choice: nil)
+        }
+        // A node folder of an earlier build (blobs, no marker, no index.sqlite) is taken and marked.
+        let earlier = fixture.folder.appendingPathComponent("earlier")
+        try FileManager.default.createDirectory(at: earlier.appendingPathComponent("blobs/ab/cd"), withIntermediateDirectories: true)
+        _ = try ObjectStoreArtifactStore(objects: fixture.client, cacheURL: earlier)
+        #expect(ObjectStoreArtifactStore.cachedBucket(in: earlier) == fixture.client.locationURI)
+    }
 }

@@ -54,6 +54,7 @@ extension ArtifactFacade {
         records: (any ArtifactIndex)? = nil, progress: (ReembedProgress) -> Void = { _ in }
     ) async throws -> ArtifactFacade {
         let database = folder.appendingPathComponent("index.sqlite")
+        if blobs == nil { try refuseCacheFolder(folder) }
         if records == nil, !FileManager.default.fileExists(atPath: database.path) {
             throw ArtifactError.invalidArgument("no store at \(folder.path) to re-embed")
         }

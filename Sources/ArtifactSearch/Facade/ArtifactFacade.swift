@@ -179,6 +179,7 @@ public final class ArtifactFacade: Sendable {
         let database = folder.appendingPathComponent("index.sqlite")
         let readOnly =
             configuration.opensReadOnly || (records == nil && Self.isReadOnlyStore(folder: folder, database: database))
+        if blobs == nil { try refuseCacheFolder(folder) }
         let store: any ArtifactStore & StoreMaintenance
         if let blobs {
             store = try ObjectStoreArtifactStore(
@@ -216,6 +217,15 @@ public final class ArtifactFacade: Sendable {
         } else {
             _ = try await index.bind(binding, seen: state)
         }
+    }
+
+    /// An embedded store never opens in a node folder of a store in a bucket: its `blobs/` is
+    /// a cache that is evicted (``ObjectStoreArtifactStore/cachedBucket(in:)``).
+    static func refuseCacheFolder(_ folder: URL) throws(ArtifactError) {
+        guard let bucket = ObjectStoreArtifactStore.cachedBucket(in: folder) else { return }
+        throw .invalidArgument(
+            "\(folder.path) is a node folder of a store whose bytes are in \(bucket): its blobs/ is a cache, not a store —"
+                + " open it with --blobs (and --database), or give an embedded store a folder of its own")
     }
 
     static func validate(_ configuration: Configuration) throws(ArtifactError) {

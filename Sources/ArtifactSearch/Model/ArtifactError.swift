@@ -50,8 +50,9 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Another process holds what this operation needs (a re-embed running); the message says
     /// what to wait for.
     case storeBusy(String)
-    /// The object storage holding a shared store's bytes (``ObjectStoreArtifactStore``) failed
-    /// or could not be reached after its retries; `reason` is what it answered.
+    /// A shared store's database (a `postgres://` location) or the object storage holding its
+    /// bytes (``ObjectStoreArtifactStore``) failed or could not be reached after its retries;
+    /// `reason` is what it answered.
     case remoteStorage(location: String, reason: String)
 
     public var description: String {
@@ -115,6 +116,9 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " artifact-search reembed --embedder \(how) to finish it (or reembed with the old embedder to go back)"
         case .storeBusy(let reason):
             return reason
+        case .remoteStorage(let location, let reason) where location.hasPrefix("postgres"):
+            return "the database at \(location) failed: \(reason) — check that it is up, its address (--database) and"
+                + " the password (in the URL or PGPASSWORD), then try again"
         case .remoteStorage(let location, let reason):
             return "the object storage at \(location) failed: \(reason) — check that it is up, its address (--blobs) and"
                 + " the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), then try again"
@@ -134,7 +138,7 @@ public enum ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
                 + " and is not served"
         case .damagedDatabase: return "the store's database is damaged on the server (its operator can run artifact-search verify)"
         case .readOnlyStore: return "the store is read-only on the server: reads work, saves, pins and deletes are refused"
-        case .remoteStorage: return "the server's object storage failed or did not answer: try again later"
+        case .remoteStorage: return "the server's database or object storage failed or did not answer: try again later"
         case .embedderMismatch, .reembedUnfinished:
             return "the store's embedder is being switched or was switched on the server (artifact-search reembed):"
                 + " its operator restarts the server once the switch has finished"

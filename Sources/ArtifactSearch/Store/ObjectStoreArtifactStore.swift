@@ -55,6 +55,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
         cacheLimit: Int? = Self.defaultCacheLimit, cacheMinimumAge: TimeInterval = Self.defaultCacheMinimumAge
     ) throws(ArtifactError) {
         if let cacheLimit, cacheLimit < 0 { throw .invalidArgument("the cache limit must be at least 0 bytes (got \(cacheLimit))") }
+        try Self.claimCache(cacheURL, for: objects.locationURI, readOnly: readOnly)
         self.objects = objects
         self.orphanAge = orphanAge
         self.cache = try FileSystemArtifactStore(rootURL: cacheURL, synchronizesWrites: false, readOnly: readOnly)
@@ -64,6 +65,39 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
             : CacheBudget(
                 limit: cacheLimit, minimumAge: cacheMinimumAge, blobsURL: cache.blobsURL,
                 sizeFile: cacheURL.appendingPathComponent("cache-size"))
+    }
+
+    /// `bucket-cache` in a folder this store caches into: its `blobs/` hold copies of a
+    /// bucket's objects (evicted as the cache needs), never a store's only copy.
+    static let cacheMarkerName = "bucket-cache"
+
+    /// The bucket whose cache `folder` is (``cacheMarkerName``'s contents), or `nil`.
+    public static func cachedBucket(in folder: URL) -> String? {
+        (try? String(contentsOf: folder.appendingPathComponent(cacheMarkerName), encoding: .utf8))
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Marks `folder` as a cache of `bucket`, refusing a folder whose `blobs/` belong to an
+    /// embedded store (`index.sqlite` beside blobs, no marker): evicting them would lose the
+    /// only copy. A marked folder, an empty one, or one with blobs but no `index.sqlite` (a
+    /// node folder of a build before the marker) is taken.
+    private static func claimCache(_ folder: URL, for bucket: String, readOnly: Bool) throws(ArtifactError) {
+        if cachedBucket(in: folder) != nil { return }
+        let blobs = folder.appendingPathComponent("blobs")
+        let hasBlobs = !((try? FileManager.default.contentsOfDirectory(atPath: blobs.path)) ?? []).isEmpty
+        if hasBlobs, FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.sqlite").path) {
+            throw .invalidArgument(
+                "\(folder.path) holds an embedded store (index.sqlite and its blobs/): a store whose bytes are in a bucket"
+                    + " needs a folder of its own, whose blobs/ is a cache that is evicted — give another --store"
+                    + " (artifact-search copy moves an embedded store into a shared one)")
+        }
+        guard !readOnly else { return }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data((bucket + "\n").utf8).write(to: folder.appendingPathComponent(cacheMarkerName), options: .atomic)
+        } catch {
+            throw .io(path: folder.appendingPathComponent(cacheMarkerName).path, reason: "cannot mark the folder as a cache (\(error))")
+        }
     }
 
     /// What ``trimCache()`` did: blobs removed, bytes freed, bytes left in the cache.
