@@ -89,7 +89,9 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
             throw .invalidArgument(
                 "\(folder.path) holds an embedded store (index.sqlite and its blobs/): a store whose bytes are in a bucket"
                     + " needs a folder of its own, whose blobs/ is a cache that is evicted — give another --store"
-                    + " (artifact-search copy moves an embedded store into a shared one)")
+                    + " (artifact-search copy moves an embedded store into a shared one). If its blobs/ has only ever"
+                    + " been a cache of \(bucket) (a folder opened with --blobs by an earlier build), write that URI into"
+                    + " \(folder.appendingPathComponent(cacheMarkerName).path) to say so")
         }
         guard !readOnly else { return }
         do {
