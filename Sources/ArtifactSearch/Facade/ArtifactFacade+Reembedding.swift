@@ -62,14 +62,7 @@ extension ArtifactFacade {
             throw ArtifactError.readOnlyStore(path: folder.path)
         }
         try embedder.checkDimension()
-        let index = try records ?? SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout)
-        let store: any ArtifactStore =
-            if let blobs {
-                try ObjectStoreArtifactStore(
-                    objects: blobs, cacheURL: folder, readOnly: false, cacheLimit: configuration.cacheLimit)
-            } else {
-                try FileSystemArtifactStore(rootURL: folder, synchronizesWrites: configuration.synchronizesWrites)
-            }
+        let (store, index) = try parts(at: folder, configuration: configuration, blobs: blobs, records: records, readOnly: false)
         let target = EmbedderBinding(embedder, choice: choice)
         let ran: Void? = try await index.withReembedLock {
             let state = try await index.embedderState()

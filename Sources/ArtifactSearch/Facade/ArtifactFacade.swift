@@ -180,17 +180,7 @@ public final class ArtifactFacade: Sendable {
         let readOnly =
             configuration.opensReadOnly || (records == nil && Self.isReadOnlyStore(folder: folder, database: database))
         if blobs == nil { try refuseCacheFolder(folder) }
-        let store: any ArtifactStore & StoreMaintenance
-        if let blobs {
-            store = try ObjectStoreArtifactStore(
-                objects: blobs, cacheURL: folder, readOnly: readOnly, cacheLimit: configuration.cacheLimit)
-        } else {
-            store = try FileSystemArtifactStore(
-                rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
-        }
-        let index =
-            try records
-            ?? SQLiteArtifactIndex(databaseURL: database, busyTimeout: configuration.busyTimeout, readOnly: readOnly)
+        let (store, index) = try parts(at: folder, configuration: configuration, blobs: blobs, records: records, readOnly: readOnly)
         // Temporaries of processes that died (kill -9, full disk); never a live writer's.
         if !readOnly { try await store.sweepStaleTemporaries(olderThan: configuration.staleFileGracePeriod) }
         // The embedder must match the records before anything looks at the index folder.
@@ -203,6 +193,28 @@ public final class ArtifactFacade: Sendable {
         return try await ArtifactFacade(
             scope: scope, store: store, index: index, backend: backend, configuration: configuration, clock: clock,
             embedderBound: true)
+    }
+
+    /// The store's bytes and records for `folder`: the bucket's ``ObjectStoreArtifactStore``
+    /// (the folder its cache) or the folder's blob tree, and `records` or the folder's
+    /// `index.sqlite`.
+    static func parts(
+        at folder: URL, configuration: Configuration, blobs: (any ObjectStorage)?, records: (any ArtifactIndex)?, readOnly: Bool
+    ) throws -> (store: any ArtifactStore & StoreMaintenance, index: any ArtifactIndex) {
+        let store: any ArtifactStore & StoreMaintenance
+        if let blobs {
+            store = try ObjectStoreArtifactStore(
+                objects: blobs, cacheURL: folder, readOnly: readOnly, cacheLimit: configuration.cacheLimit)
+        } else {
+            store = try FileSystemArtifactStore(
+                rootURL: folder, synchronizesWrites: configuration.synchronizesWrites, readOnly: readOnly)
+        }
+        let index =
+            try records
+            ?? SQLiteArtifactIndex(
+                databaseURL: folder.appendingPathComponent("index.sqlite"), busyTimeout: configuration.busyTimeout,
+                readOnly: readOnly)
+        return (store, index)
     }
 
     /// Binds the store to `embedder` (a writable store records it), or throws when it is bound

@@ -112,17 +112,10 @@ final class CacheBudget: @unchecked Sendable {
         return bytes
     }
 
-    /// What a trim did.
-    struct Outcome: Sendable, Hashable {
-        var removed: Int
-        var freedBytes: Int
-        var keptBytes: Int
-    }
-
     /// Scans the cache and, above the limit, removes least recently used blobs until 80 % of
     /// it is left (never one used within ``minimumAge``). One trim at a time per process; a
     /// call while one runs, or without a limit, returns `nil` at once.
-    func trim() -> Outcome? {
+    func trim() -> ObjectStoreArtifactStore.CacheTrim? {
         guard let limit else { return nil }
         guard lock.withLock({ () -> Bool in
             if trimming { return false }
@@ -132,7 +125,7 @@ final class CacheBudget: @unchecked Sendable {
         defer { lock.withLock { trimming = false } }
         var blobs = scan()
         var total = blobs.reduce(0) { $0 + $1.size }
-        var outcome = Outcome(removed: 0, freedBytes: 0, keptBytes: total)
+        var outcome = ObjectStoreArtifactStore.CacheTrim(removed: 0, freedBytes: 0, keptBytes: total)
         if total > limit {
             blobs.sort { ($0.modified, $0.path) < ($1.modified, $1.path) }
             let target = limit / 10 * 8

@@ -120,7 +120,7 @@ public struct ObjectStoreArtifactStore: ArtifactStore {
     /// this process is already trimming.
     @discardableResult
     public func trimCache() -> CacheTrim? {
-        budget?.trim().map { CacheTrim(removed: $0.removed, freedBytes: $0.freedBytes, keptBytes: $0.keptBytes) }
+        budget?.trim()
     }
 
     /// A save put `content` into the cache (or found it there).
