@@ -39,7 +39,7 @@ for run in filtered unfiltered unfiltered:batch-off; do
     mix=${run%%:*}
     batch=on
     if [ "$run" != "$mix" ]; then batch=off; fi
-    rm -rf "$STORE" && cp -a "$PRISTINE" "$STORE" && sync  # no write-back of the copy during the run
+    rm -rf "$STORE" && Benchmarks/http/fresh_copy.sh "$PRISTINE" "$STORE"
     ARTIFACT_SEARCH_DENSE_BATCH=$batch "$BIN" serve --store "$STORE" --keys "$WORK/keys.json" --port 0 2> "$WORK/serve.log" &
     server=$!
     until grep -q "listening on" "$WORK/serve.log"; do sleep 0.1; done

@@ -200,7 +200,8 @@ struct PeriodicCommit: Service {
                     }
                     let waiting = facade.openedSearchIndex?.tailCount ?? 0
                     guard waiting >= Self.tailLimit || waiting > 0 && ContinuousClock.now - last >= interval else { continue }
-                    _ = try? await facade.commitSearchIndex()
+                    // Off the request threads, at the lowest priority: a merge can take seconds.
+                    _ = try? await facade.commitSearchIndexInBackground()
                     last = ContinuousClock.now
                 }
                 signal.finish()

@@ -106,6 +106,8 @@ extension ArtifactFacade {
                 }
             }
             let items = try await searchItems(for: pending.map { ($0.artifact, $0.prefix.prefix(limit)) })
+            mirror.preparing(Array(zip(pending.map(\.artifact), items)))
+            defer { mirror.settled(pending.map(\.artifact.artifactID)) }
             let inserted = try await index.insert(
                 batch: pending.indices.map { index in
                     let position = pending[index].position

@@ -101,6 +101,15 @@ public final class ArtifactFacade: Sendable {
         return try persistent.commit()
     }
 
+    /// ``commitSearchIndex()`` on a thread of its own at the lowest CPU priority
+    /// (``HybridSearch/PersistentIndex/commitInBackground()``): what a server's periodic
+    /// commit uses, so a merge never takes a request's thread or a full share of a core.
+    @discardableResult
+    public func commitSearchIndexInBackground() async throws -> Bool {
+        guard !store.isReadOnly, let persistent = mirror.openedPersistent else { return false }
+        return try await persistent.commitInBackground()
+    }
+
     /// Brings the search index up to every change the records hold (saves and deletes of any
     /// process or node), as every search and listing does first: a long-running server calls
     /// it in the background, so a burst of saves elsewhere is not the next query's to apply.
@@ -345,6 +354,8 @@ public final class ArtifactFacade: Sendable {
         let artifact = makeArtifact(draft, at: clock())
         let text = try await indexText(artifact)
         let item = try await searchItems(for: [(artifact, text)])[0]
+        mirror.preparing([(artifact, item)])
+        defer { mirror.settled([artifact.artifactID]) }
         guard case .inserted(let sequence) = try await index.insert(artifact, vector: storedVector(item), unless: condition)
         else { return nil }
         try await mirror.recorded(item, sequence: sequence)

@@ -20,6 +20,12 @@ final class SearchMirror: @unchecked Sendable {
     /// Whether the opened index was checked against the records (once: a database is not
     /// replaced under a running process).
     private var checkedIndexAgainstRecords = false  // guarded by `lock`
+    /// Search documents of saves in flight, by artifact id: built by the saving call before
+    /// its record commits, taken by a catch-up that reads that record first (a concurrent
+    /// search's) instead of reading the blob and analysing the text again — which, done
+    /// behind the catch-up's gate, held every search in line. Used only for the very record
+    /// and vector the save built it from.
+    private var prepared: [String: (artifact: Artifact, item: SearchItem)] = [:]  // guarded by `lock`
     private static let batchSize = 1_000
     /// Tail size at which a saving process commits a segment on its own.
     static let commitThreshold = 20_000
@@ -64,11 +70,24 @@ final class SearchMirror: @unchecked Sendable {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
             let feed = try await index.changes(after: start, limit: Self.batchSize)
             if feed.isEmpty { return }
+            var ready: [SearchItem?] = []
             var saved: [(artifact: Artifact, vector: StoredVector?)] = []
-            for change in feed {
-                if case .saved(let artifact, let vector) = change.kind { saved.append((artifact, vector)) }
+            lock.withLock {
+                for change in feed {
+                    guard case .saved(let artifact, let vector) = change.kind else { continue }
+                    if let entry = prepared[artifact.artifactID], entry.artifact == artifact,
+                        vector.map({ $0.values == entry.item.vector && $0.embedder == backend.embedder.identifier })
+                            ?? (entry.item.vector == nil)
+                    {
+                        ready.append(entry.item)
+                    } else {
+                        ready.append(nil)
+                        saved.append((artifact, vector))
+                    }
+                }
             }
-            var built = try await items.items(for: saved, embedder: backend.embedder)[...]
+            var rebuilt = try await items.items(for: saved, embedder: backend.embedder)[...]
+            var built = ready.map { $0 ?? rebuilt.popFirst()! }[...]
             let changes: [PersistentIndex.Change] = feed.map { change in
                 switch change.kind {
                 case .saved: return .upsert(built.popFirst()!)
@@ -98,6 +117,22 @@ final class SearchMirror: @unchecked Sendable {
                 lock.withLock { lastSequence = max(lastSequence, feed.last!.sequence) }
             }
             if feed.count < Self.batchSize { return }
+        }
+    }
+
+    /// Saves are about to commit these records with these search documents (what
+    /// ``recorded(batch:sequences:)`` will get): a catch-up that reads one of the records
+    /// first uses its document as built. Every call is followed by ``settled(_:)``.
+    func preparing(_ entries: [(artifact: Artifact, item: SearchItem)]) {
+        lock.withLock {
+            for entry in entries { prepared[entry.artifact.artifactID] = entry }
+        }
+    }
+
+    /// The saves of `ids` are in the backend, or will never be: their documents are dropped.
+    func settled(_ ids: [String]) {
+        lock.withLock {
+            for id in ids { prepared[id] = nil }
         }
     }
 

@@ -61,7 +61,13 @@ extension RankingSource {
     /// Ranks a prepared request: filters resolved to candidates before either leg, then the
     /// mode's ranking (hybrid: both legs' windows, the semantic floor, fusion).
     func rank(_ request: SearchRequest, query: PreparedQuery, configuration: SearchConfiguration) -> [SearchHit] {
-        let candidates = candidates(for: request.effectiveFilter())
+        rank(request, query: query, configuration: configuration, candidates: candidates(for: request.effectiveFilter()))
+    }
+
+    /// ``rank(_:query:configuration:)`` with the filter already resolved (`nil`: every item).
+    func rank(
+        _ request: SearchRequest, query: PreparedQuery, configuration: SearchConfiguration, candidates: OrdinalSet?
+    ) -> [SearchHit] {
         if let candidates, candidates.isEmpty { return [] }
         func hits(_ list: RankedList, leg: WritableKeyPath<HitExplanation, HitExplanation.Leg?>?) -> [SearchHit] {
             list.enumerated().map { rank, entry in

@@ -399,8 +399,48 @@ public final class PersistentIndex: @unchecked Sendable {
 
     /// Searches segments and tail as one index (``InMemorySearchBackend/search(_:)`` semantics).
     /// Blocks while a concurrent dense scan it can join runs: call it off the cooperative pool
-    /// (``PersistentSearchBackend/search(_:)`` does).
+    /// (``PersistentSearchBackend/search(_:)`` does), or ``plan(_:)`` first.
     public func search(_ request: SearchRequest) throws(SearchError) -> [SearchHit] {
+        try plan(request).run()
+    }
+
+    /// A search resolved up to its ranking, on a snapshot of the segments and tail: the query
+    /// analysed and embedded, the filter resolved to candidates. ``run()`` ranks it.
+    /// Immutable (mapped segments, resolved sets), hence `@unchecked Sendable`.
+    public struct SearchPlan: @unchecked Sendable {
+        fileprivate let index: SegmentedIndex
+        fileprivate let request: SearchRequest
+        /// `nil`: the request matches nothing (blank, or no indexable token).
+        fileprivate let query: PreparedQuery?
+        fileprivate let candidates: OrdinalSet?
+
+        /// Whether ``run()`` may wait to share a whole-index dense scan with concurrent
+        /// searches (``DenseScanBatcher``): then run it off the cooperative pool. A search
+        /// with a selective filter scores only its candidates' vectors and never waits.
+        public var mayWaitForSharedScan: Bool {
+            guard let query, query.mode == .semantic || query.mode == .hybrid else { return false }
+            return candidates == nil
+        }
+
+        /// The hits, in ranking order.
+        public func run() -> [SearchHit] {
+            guard let query else { return [] }
+            return index.rank(request, query: query, configuration: index.configuration, candidates: candidates)
+        }
+    }
+
+    /// Prepares `request` on the current snapshot (see ``SearchPlan``).
+    /// - Throws: as ``search(_:)``.
+    public func plan(_ request: SearchRequest) throws(SearchError) -> SearchPlan {
+        let index = try snapshotIndex()
+        let query = try QueryPreparation.prepare(
+            request, analyzer: index.analyzer, embedder: index.embedder, configuration: index.configuration)
+        let candidates = query == nil ? nil : index.candidates(for: request.effectiveFilter())
+        return SearchPlan(index: index, request: request, query: query, candidates: candidates)
+    }
+
+    /// The segments and tail as one index, now.
+    private func snapshotIndex() throws(SearchError) -> SegmentedIndex {
         lock.lock()
         let snapshot: [Segment]
         let deleted: [DeletedDocuments?]
@@ -412,10 +452,9 @@ public final class PersistentIndex: @unchecked Sendable {
             throw error
         }
         lock.unlock()
-        return try SegmentedIndex(
+        return SegmentedIndex(
             segments: snapshot, deletions: deleted, analyzer: analyzer, embedder: embedder, configuration: configuration,
-            denseScans: denseScans
-        ).search(request)
+            denseScans: denseScans)
     }
 
     /// Writes the tail as a segment, new deletes files, a merge if the policy picks one, and
@@ -436,6 +475,15 @@ public final class PersistentIndex: @unchecked Sendable {
             return try commitLocked(expungingDeletes: expungingDeletes)
         }
         return committed ?? false
+    }
+
+    /// ``commit(expungingDeletes:)`` on a thread of its own at the lowest CPU priority
+    /// (``LowPriorityThread``), for a long-running process committing beside its requests: a
+    /// merge then takes the cores the requests leave. Searches go on over the previous commit
+    /// and the tail until it installs the new one.
+    @discardableResult
+    public func commitInBackground() async throws(SearchError) -> Bool {
+        try await LowPriorityThread.run { Result { () throws(SearchError) in try self.commit() } }.get()
     }
 
     /// Another process committed generation `newest` after ours: when this index is fed by a

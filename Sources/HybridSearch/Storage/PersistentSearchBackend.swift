@@ -68,20 +68,17 @@ public final class PersistentSearchBackend: SearchBackend, @unchecked Sendable {
             guard request.topK >= 1 else { throw .invalidTopK(request.topK) }
             return []
         }
-        let index = try index()
-        // Only a search with a dense leg may wait to share a scan (DenseScanBatcher); the rest
-        // run here, without a hop between threads.
-        let hasDenseLeg = request.mode != .structural && request.mode != .lexical
-            && !request.query.allSatisfy(\.isWhitespace)
-        guard hasDenseLeg else { return try index.search(request) }
-        // On a queue of its own, not the cooperative pool: a search may wait to share a dense
-        // scan with concurrent ones, and a full scan takes milliseconds.
-        let result: Result<[SearchHit], SearchError> = await withCheckedContinuation { continuation in
-            Self.searches.async {
-                continuation.resume(returning: Result { () throws(SearchError) in try index.search(request) })
-            }
+        // Only a search that may wait to share a whole-index dense scan (DenseScanBatcher)
+        // leaves this thread; the rest — lexical, structural, and every search whose filter
+        // selects a subset, an agent's usual scope — rank here, without two hand-offs
+        // between threads.
+        let plan = try index().plan(request)
+        guard plan.mayWaitForSharedScan else { return plan.run() }
+        // On a queue of its own, not the cooperative pool: it may wait for a concurrent scan,
+        // and a full scan takes milliseconds.
+        return await withCheckedContinuation { continuation in
+            Self.searches.async { continuation.resume(returning: plan.run()) }
         }
-        return try result.get()
     }
 
     private static let searches = DispatchQueue(label: "artifact-search.searches", qos: .userInitiated, attributes: .concurrent)
