@@ -70,23 +70,16 @@ final class SearchMirror: @unchecked Sendable {
             let start = persistent?.tailWatermarkValue ?? lock.withLock { lastSequence }
             let feed = try await index.changes(after: start, limit: Self.batchSize)
             if feed.isEmpty { return }
+            // Each save's document: the one its saving call built, else rebuilt from the blob.
             var ready: [SearchItem?] = []
-            var saved: [(artifact: Artifact, vector: StoredVector?)] = []
-            lock.withLock {
-                for change in feed {
-                    guard case .saved(let artifact, let vector) = change.kind else { continue }
-                    if let entry = prepared[artifact.artifactID], entry.artifact == artifact,
-                        vector.map({ $0.values == entry.item.vector && $0.embedder == backend.embedder.identifier })
-                            ?? (entry.item.vector == nil)
-                    {
-                        ready.append(entry.item)
-                    } else {
-                        ready.append(nil)
-                        saved.append((artifact, vector))
-                    }
-                }
+            var toRebuild: [(artifact: Artifact, vector: StoredVector?)] = []
+            for change in feed {
+                guard case .saved(let artifact, let vector) = change.kind else { continue }
+                let item = preparedItem(for: artifact, vector: vector)
+                ready.append(item)
+                if item == nil { toRebuild.append((artifact, vector)) }
             }
-            var rebuilt = try await items.items(for: saved, embedder: backend.embedder)[...]
+            var rebuilt = try await items.items(for: toRebuild, embedder: backend.embedder)[...]
             var built = ready.map { $0 ?? rebuilt.popFirst()! }[...]
             let changes: [PersistentIndex.Change] = feed.map { change in
                 switch change.kind {
@@ -127,6 +120,13 @@ final class SearchMirror: @unchecked Sendable {
         lock.withLock {
             for entry in entries { prepared[entry.artifact.artifactID] = entry }
         }
+    }
+
+    /// The document a save in flight built for exactly this record and vector, if any.
+    private func preparedItem(for artifact: Artifact, vector: StoredVector?) -> SearchItem? {
+        guard let entry = lock.withLock({ prepared[artifact.artifactID] }), entry.artifact == artifact else { return nil }
+        let sameVector = vector.map { $0.values == entry.item.vector && $0.embedder == backend.embedder.identifier }
+        return sameVector ?? (entry.item.vector == nil) ? entry.item : nil
     }
 
     /// The saves of `ids` are in the backend, or will never be: their documents are dropped.
