@@ -140,13 +140,18 @@ public enum ArtifactHTTPServer {
         var lifecycle = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger)
         // Requests in flight get this long to finish; then they are cancelled (a client that
-        // never sends the rest of its body must not keep the server from exiting).
+        // never sends the rest of its body must not keep the server from exiting). No
+        // maximumCancellationDuration: ServiceLifecycle escalates an overrun to fatalError, a
+        // crash; what is left after cancellation ends by itself (PeriodicCommit stops its
+        // merge, and its commit writes only the tail and deletes).
         lifecycle.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
-        lifecycle.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: lifecycle)
         // Cancelling the caller shuts down gracefully, as a signal does: the group runs in a
         // task of its own (cancellation would abort requests in flight), told to stop on cancel.
         let running = Task { try await group.run() }
+        // PeriodicCommit stops merges at shutdown; the facade merges again once the last
+        // commit is written (a library caller may go on using it).
+        defer { facade.resumeSearchIndexMerges() }
         do {
             try await withTaskCancellationHandler {
                 try await running.value
@@ -183,7 +188,17 @@ struct PeriodicCommit: Service {
     let catchUpInterval: Duration
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        // A merge in flight would hold up the shutdown for seconds (minutes at nice 19 on a
+        // loaded machine): it stops, and the last commits merge nothing.
+        try? await withTaskCancellationOrGracefulShutdownHandler {
+            try await commitUntilShutdown()
+        } onCancelOrGracefulShutdown: { [facade] in
+            facade.stopSearchIndexMerges()
+        }
+    }
+
+    private func commitUntilShutdown() async throws {
+        try await cancelWhenGracefulShutdown {
             let (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try? await facade.index.followChanges { signal.yield() } }
@@ -200,7 +215,7 @@ struct PeriodicCommit: Service {
                     }
                     let waiting = facade.openedSearchIndex?.tailCount ?? 0
                     guard waiting >= Self.tailLimit || waiting > 0 && ContinuousClock.now - last >= interval else { continue }
-                    // Off the request threads, at the lowest priority: a merge can take seconds.
+                    // Off the request threads, a merge at the lowest priority: it can take seconds.
                     _ = try? await facade.commitSearchIndexInBackground()
                     last = ContinuousClock.now
                 }

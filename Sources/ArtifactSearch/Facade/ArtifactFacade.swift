@@ -110,6 +110,19 @@ public final class ArtifactFacade: Sendable {
         return try await persistent.commitInBackground()
     }
 
+    /// Stops the search index's merge in flight and its later merges until
+    /// ``resumeSearchIndexMerges()`` (``HybridSearch/PersistentIndex/stopMerging()``): for a
+    /// service shutting down, whose last commits then write the tail and deletes without
+    /// waiting for a merge.
+    public func stopSearchIndexMerges() {
+        mirror.openedPersistent?.stopMerging()
+    }
+
+    /// Commits of the search index merge again (undoes ``stopSearchIndexMerges()``).
+    public func resumeSearchIndexMerges() {
+        mirror.openedPersistent?.resumeMerging()
+    }
+
     /// Brings the search index up to every change the records hold (saves and deletes of any
     /// process or node), as every search and listing does first: a long-running server calls
     /// it in the background, so a burst of saves elsewhere is not the next query's to apply.

@@ -65,6 +65,15 @@ public final class PersistentIndex: @unchecked Sendable {
     /// While a commit runs: ids changed since it took its snapshot (their snapshot versions,
     /// written into the commit's new segments, are superseded).
     private var touchedDuringCommit: Set<String>?  // guarded by `lock`
+    /// Set by ``stopMerging()``: merges in flight stop, commits merge nothing more.
+    private var mergingStopped = false  // guarded by `lock`
+    /// A background commit's merge stops when this many documents changed while it ran: the
+    /// next commit should write them (the tail must not grow behind a merge that a loaded
+    /// machine starves at nice 19), and the merge is picked again later.
+    var backgroundMergeChangeLimit = 4 * 1_024
+    /// Called on the merging thread as a background commit's merge starts (tests: changes
+    /// made during a merge). Set it only while no commit runs.
+    var backgroundMergeWillStart: (@Sendable () -> Void)?
     /// Whether the tail holds items added without a sequence number (``add(_:watermark:)``):
     /// only a tail fed entirely from a source of truth may be dropped and read again.
     private var tailHasUnsequencedItems = false  // guarded by `lock`
@@ -470,20 +479,62 @@ public final class PersistentIndex: @unchecked Sendable {
     ///   delete of something saved by mistake needs.
     @discardableResult
     public func commit(expungingDeletes: Bool = false) throws(SearchError) -> Bool {
+        try commit(expungingDeletes: expungingDeletes, background: false)
+    }
+
+    private func commit(expungingDeletes: Bool, background: Bool) throws(SearchError) -> Bool {
         let committed = try directory.withWriteLock { () throws(SearchError) -> Bool in
             defer { lock.withLock { touchedDuringCommit = nil } }
-            return try commitLocked(expungingDeletes: expungingDeletes)
+            return try commitLocked(expungingDeletes: expungingDeletes, background: background)
         }
         return committed ?? false
     }
 
-    /// ``commit(expungingDeletes:)`` on a thread of its own at the lowest CPU priority
-    /// (``LowPriorityThread``), for a long-running process committing beside its requests: a
-    /// merge then takes the cores the requests leave. Searches go on over the previous commit
-    /// and the tail until it installs the new one.
+    /// ``commit(expungingDeletes:)`` for a long-running process committing beside its
+    /// requests: on a thread of its own (``BackgroundThread``), off the cooperative pool, and
+    /// its merge, if the policy picks one, on another at the lowest CPU priority, so the merge
+    /// takes only the cores the requests leave. The merge stops — the commit then writes the
+    /// tail and deletes without it, and the policy picks it again at a later commit — when
+    /// ``stopMerging()`` is called or when ``backgroundMergeChangeLimit`` documents changed
+    /// while it ran. Searches go on over the previous commit and the tail until it installs
+    /// the new one.
     @discardableResult
     public func commitInBackground() async throws(SearchError) -> Bool {
-        try await LowPriorityThread.run { Result { () throws(SearchError) in try self.commit() } }.get()
+        try await BackgroundThread.run {
+            Result { () throws(SearchError) in try self.commit(expungingDeletes: false, background: true) }
+        }.get()
+    }
+
+    /// Stops a merge in flight (its commit goes on without it) and every later merge of this
+    /// index until ``resumeMerging()``: for a process shutting down, so a merge of seconds — or
+    /// of minutes on a loaded machine at nice 19 — does not hold up its exit. The merge policy
+    /// picks the same merge again at a later commit, of this process or the next.
+    public func stopMerging() {
+        lock.withLock { mergingStopped = true }
+    }
+
+    /// Commits merge again (undoes ``stopMerging()``).
+    public func resumeMerging() {
+        lock.withLock { mergingStopped = false }
+    }
+
+    /// The bytes of `inputs` merged, or `nil` when the merge was stopped (``stopMerging()``;
+    /// in the background, also ``backgroundMergeChangeLimit``).
+    private func mergedBytes(_ inputs: [(segment: Segment, deleted: DeletedDocuments?)], background: Bool) throws(SearchError) -> Data? {
+        let dimension = embedder.dimension
+        guard background else {
+            return try SegmentMerger.merge(inputs, dimension: dimension) { self.lock.withLock { self.mergingStopped } }
+        }
+        let limit = backgroundMergeChangeLimit
+        let willStart = backgroundMergeWillStart
+        return try BackgroundThread.runAndWait(priority: .lowest) {
+            willStart?()
+            return Result { () throws(SearchError) in
+                try SegmentMerger.merge(inputs, dimension: dimension) {
+                    self.lock.withLock { self.mergingStopped || (self.touchedDuringCommit?.count ?? 0) >= limit }
+                }
+            }
+        }.get()
     }
 
     /// Another process committed generation `newest` after ours: when this index is fed by a
@@ -512,7 +563,7 @@ public final class PersistentIndex: @unchecked Sendable {
     }
 
     /// The commit, holding the directory's write lock.
-    private func commitLocked(expungingDeletes: Bool) throws(SearchError) -> Bool {
+    private func commitLocked(expungingDeletes: Bool, background: Bool) throws(SearchError) -> Bool {
         let (tailEntries, watermark, current, deleted, named, next, previousWatermark) = lock.withLock {
             touchedDuringCommit = []
             return (tail.compactMap { $0 }, tailWatermark, segments, deletions, committedDeletes, generation + 1, committedWatermark)
@@ -560,21 +611,23 @@ public final class PersistentIndex: @unchecked Sendable {
             : mergePolicy.selection(entries.map { ($0.documents, $0.deleted ?? 0) })
         if !picked.isEmpty {
             do {
-                let name = CommitPoint.mergedSegmentName(generation: next)
-                let data = try SegmentMerger.merge(picked.map { (kept[$0], keptDeletions[$0]) }, dimension: embedder.dimension)
-                try directory.write(name, data)
-                let merged = try Segment(name: name, bytes: directory.read(name), verification: .full)
-                let position = picked[0]
-                for index in picked.reversed() {
-                    entries.remove(at: index)
-                    kept.remove(at: index)
-                    keptDeletions.remove(at: index)
-                }
-                if merged.documentCount > 0 {
-                    entries.insert(.init(name: name, documents: merged.documentCount), at: position)
-                    kept.insert(merged, at: position)
-                    keptDeletions.insert(DeletedDocuments(documentCount: merged.documentCount), at: position)
-                    created.insert(name)
+                // nil: stopped; the commit goes on without the merge.
+                if let data = try mergedBytes(picked.map { (kept[$0], keptDeletions[$0]) }, background: background) {
+                    let name = CommitPoint.mergedSegmentName(generation: next)
+                    try directory.write(name, data)
+                    let merged = try Segment(name: name, bytes: directory.read(name), verification: .full)
+                    let position = picked[0]
+                    for index in picked.reversed() {
+                        entries.remove(at: index)
+                        kept.remove(at: index)
+                        keptDeletions.remove(at: index)
+                    }
+                    if merged.documentCount > 0 {
+                        entries.insert(.init(name: name, documents: merged.documentCount), at: position)
+                        kept.insert(merged, at: position)
+                        keptDeletions.insert(DeletedDocuments(documentCount: merged.documentCount), at: position)
+                        created.insert(name)
+                    }
                 }
             } catch {
                 // Damage is not copied into a new segment; `verify` reports and repairs it.

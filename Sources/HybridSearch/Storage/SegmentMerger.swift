@@ -12,14 +12,23 @@ import Foundation
 /// segment whose checksums would then vouch for it.
 ///
 /// Complexity: O(Σ postings + Σ terms · log(terms) + n · d); the output is built in memory.
+/// A merge can be stopped: `shouldStop` is asked every ``checkInterval`` documents and every
+/// ``checkInterval`` dictionary entries, so a stop takes effect within microseconds of work.
 enum SegmentMerger {
+    static let checkInterval = 1_024
+
+    /// - Parameter shouldStop: asked while merging; `true` abandons the merge.
+    /// - Returns: the merged segment's bytes, or `nil` when `shouldStop` stopped it.
     /// - Throws: ``SearchError/corruptSegment(name:reason:)`` when an input is damaged;
     ///   ``SearchError/invalidArgument(_:)`` when inputs differ in dimension.
-    static func merge(_ inputs: [(segment: Segment, deleted: DeletedDocuments?)], dimension: Int) throws(SearchError) -> Data {
+    static func merge(
+        _ inputs: [(segment: Segment, deleted: DeletedDocuments?)], dimension: Int, shouldStop: () -> Bool = { false }
+    ) throws(SearchError) -> Data? {
         for input in inputs {
             guard input.segment.dimension == dimension else {
                 throw .invalidArgument("segment \(input.segment.name) has dimension \(input.segment.dimension), not \(dimension)")
             }
+            if shouldStop() { return nil }
             try input.segment.verifyChecksums()
         }
         // New ordinal of each surviving (input, ordinal); -1 for deleted.
@@ -46,6 +55,7 @@ enum SegmentMerger {
         for (position, input) in inputs.enumerated() {
             let segment = input.segment
             for ordinal in 0..<segment.documentCount where renumbered[position][ordinal] >= 0 {
+                if ids.count % Self.checkInterval == 0, shouldStop() { return nil }
                 ids.append(segment.id(ordinal))
                 let length = segment.fieldLength(ordinal)
                 lengths.append(UInt32(length))
@@ -63,20 +73,25 @@ enum SegmentMerger {
         sections[.vectors] = vectors.bytes
 
         // Terms, then metadata keys: dictionaries merged, each list in input order.
-        let terms = mergedLists(
-            inputs.map { input in (0..<input.segment.termCount).map { input.segment.term(at: $0) } }, renumbered: renumbered
-        ) { input, index, emit in
-            for posting in inputs[input].segment.postings(termIndex: index) {
-                emit(posting.ordinal, UInt32(bitPattern: posting.termFrequency))
-            }
-        }
+        guard
+            let terms = mergedLists(
+                inputs.map { input in (0..<input.segment.termCount).map { input.segment.term(at: $0) } },
+                renumbered: renumbered, shouldStop: shouldStop,
+                entries: { input, index, emit in
+                    for posting in inputs[input].segment.postings(termIndex: index) {
+                        emit(posting.ordinal, UInt32(bitPattern: posting.termFrequency))
+                    }
+                })
+        else { return nil }
         (sections[.terms], sections[.postingStarts], sections[.postings]) = terms
-        let keys = mergedLists(
-            inputs.map { input in (0..<input.segment.metadataKeyCount).map { input.segment.metadataKey(at: $0) } },
-            renumbered: renumbered
-        ) { input, index, emit in
-            for local in inputs[input].segment.ordinals(keyIndex: index) { emit(Int(local), nil) }
-        }
+        guard
+            let keys = mergedLists(
+                inputs.map { input in (0..<input.segment.metadataKeyCount).map { input.segment.metadataKey(at: $0) } },
+                renumbered: renumbered, shouldStop: shouldStop,
+                entries: { input, index, emit in
+                    for local in inputs[input].segment.ordinals(keyIndex: index) { emit(Int(local), nil) }
+                })
+        else { return nil }
         (sections[.metadataKeys], sections[.metadataStarts], sections[.metadataOrdinals]) = keys
 
         return SegmentWriter.layout(sections, documentCount: count, dimension: dimension, totalFieldLength: totalFieldLength)
@@ -86,16 +101,18 @@ enum SegmentMerger {
     /// key's entries concatenated in input order — `entries(input, keyIndex, emit)` emits each
     /// (local ordinal, payload written after it) — with ordinals renumbered, deleted or
     /// out-of-range ones dropped, and keys left without entries dropped.
-    /// - Returns: the key string table, the start table (u64 × (keys + 1)), the entries.
+    /// - Returns: the key string table, the start table (u64 × (keys + 1)), the entries; `nil`
+    ///   when `shouldStop` stopped it.
     private static func mergedLists(
-        _ dictionaries: [[String]], renumbered: [[Int32]],
+        _ dictionaries: [[String]], renumbered: [[Int32]], shouldStop: () -> Bool,
         entries: (_ input: Int, _ keyIndex: Int, _ emit: (_ local: Int, _ payload: UInt32?) -> Void) -> Void
-    ) -> ([UInt8], [UInt8], [UInt8]) {
+    ) -> ([UInt8], [UInt8], [UInt8])? {
         var keyTable: [String] = []
         var starts = SegmentByteWriter()
         var written = SegmentByteWriter()
         var position: UInt64 = 0
-        for (key, sources) in union(dictionaries) {
+        for (number, (key, sources)) in union(dictionaries).enumerated() {
+            if number % Self.checkInterval == 0, shouldStop() { return nil }
             let before = position
             for (input, index) in sources {
                 entries(input, index) { local, payload in
