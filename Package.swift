@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         // NIOCore's TimeAmount for the HTTP server's idle timeout (already in Hummingbird's graph).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // HTTPRequestPart and HTTPResponsePart, the parts Hummingbird's channel pipeline
+        // carries (the server's `Expect: 100-continue` handler; already in Hummingbird's graph).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         // `/metrics` in the Prometheus text format.
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         // The S3 client of the shared store (issue 12): streaming HTTP on the NIO the server
@@ -65,6 +68,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

@@ -237,9 +237,14 @@ struct ArtifactAPI: Sendable {
         return try FieldReader(body: try await body(of: request, limit: limit), endpoint: endpoint, accepted: accepted)
     }
 
-    /// The whole body, at most `limit` bytes (413 beyond). A body that breaks off or is not
-    /// valid HTTP (a bad chunk size) is the client's mistake: 400 `invalid_body`, not a 500.
+    /// The whole body, at most `limit` bytes (413 beyond, at once when `Content-Length`
+    /// declares more: a client waiting on `Expect: 100-continue` then never sends it). A body
+    /// that breaks off or is not valid HTTP (a bad chunk size) is the client's mistake: 400
+    /// `invalid_body`, not a 500.
     static func body(of request: Request, limit: Int) async throws -> Data {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw HTTPError(.contentTooLarge)
+        }
         var request = request
         do {
             return Data(buffer: try await request.collectBody(upTo: limit))

@@ -123,7 +123,10 @@ public enum ArtifactHTTPServer {
         let app = Application(
             router: router(facade: facade, configuration: configuration, metrics: metrics, origins: origins),
             // A connection that sends nothing for this long is closed (slow or stalled clients).
-            server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeout.components.seconds)))),
+            server: .http1(
+                configuration: HTTP1Channel.Configuration(
+                    additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: configuration.maxBodyBytes)],
+                    idleTimeout: .seconds(Int64(configuration.idleTimeout.components.seconds)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "artifact-search"),
             services: [
