@@ -121,7 +121,8 @@ public enum ArtifactHTTPServer {
         let metrics = ServiceMetrics()
         let origins = OriginPolicy(loopback: isLoopback(configuration.host), allowedOrigins: configuration.allowedOrigins)
         let app = Application(
-            router: router(facade: facade, configuration: configuration, metrics: metrics, origins: origins),
+            responder: HeadResponder(
+                base: router(facade: facade, configuration: configuration, metrics: metrics, origins: origins).buildResponder()),
             // A connection that sends nothing for this long is closed (slow or stalled clients).
             server: .http1(
                 configuration: HTTP1Channel.Configuration(
