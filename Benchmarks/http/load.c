@@ -17,7 +17,7 @@
  * request and blocks in recv() while the server works.
  *
  * build: cc -O2 -pthread -o load load.c
- * usage: [SAVE_EVERY=10] load HOST PORT KEY MIX QUERIES [CLIENTS=16] [SECONDS=60] [RUNS=100]
+ * usage: [SAVE_EVERY=10] [SNIPPETS=1] load HOST PORT KEY MIX QUERIES [CLIENTS=16] [SECONDS=60] [RUNS=100]
  * Prints one JSON line (p50/p90/p99/max per kind, throughput, errors, saves missing afterwards)
  * and exits 1 if any request failed or any acknowledged save is missing.
  */
@@ -40,6 +40,9 @@ static int port, runs;
 /* One request in SAVE_EVERY is a save (environment; default 10, the issue's mix; 0: searches
  * only, 1: saves only — to take the two kinds' costs apart). */
 static int save_every = 10;
+/* SNIPPETS=0 asks searches for no snippets (environment; default: snippets, the API's
+ * default) — to measure what they cost. */
+static const char *snippet_option = "";
 static char **queries;
 static size_t query_count;
 static double deadline;
@@ -162,9 +165,9 @@ static void *worker(void *argument) {
             snprintf(body, sizeof body, "{\"text\": %.*s loadtoken%dx%ld\", \"name\": \"load-%d-%ld.txt\", \"run_id\": \"%s\"}",
                 (int)strlen(query) - 1, query, w->index, step, w->index, step, run);
         } else if (strcmp(mix, "filtered") == 0) {
-            snprintf(body, sizeof body, "{\"query\": %s, \"limit\": 10, \"run_id\": \"%s\"}", query, run);
+            snprintf(body, sizeof body, "{\"query\": %s, \"limit\": 10, \"run_id\": \"%s\"%s}", query, run, snippet_option);
         } else {
-            snprintf(body, sizeof body, "{\"query\": %s, \"limit\": 10, \"level\": \"org\"}", query);
+            snprintf(body, sizeof body, "{\"query\": %s, \"limit\": 10, \"level\": \"org\"%s}", query, snippet_option);
         }
         const char *response;
         size_t length;
@@ -219,6 +222,7 @@ int main(int argc, char **argv) {
     double seconds = argc > 7 ? atof(argv[7]) : 60;
     runs = argc > 8 ? atoi(argv[8]) : 100;
     if (getenv("SAVE_EVERY")) save_every = atoi(getenv("SAVE_EVERY"));
+    if (getenv("SNIPPETS") && atoi(getenv("SNIPPETS")) == 0) snippet_option = ", \"snippets\": false";
 
     FILE *file = fopen(argv[5], "r");
     if (!file) { perror(argv[5]); return 2; }

@@ -20,14 +20,15 @@ public struct SnippetExtractor: Sendable {
     private let analyzer: any Analyzer
     private let terms: [String]
     /// The terms' UTF-8 bytes side by side (term `i`'s at `termStarts[i]..<termStarts[i + 1]`:
-    /// a candidate is compared without touching nested arrays), their lengths in characters,
-    /// and the set of their first bytes (a plain ASCII word whose first letter starts no term
-    /// is rejected without building anything).
+    /// a candidate is compared without touching nested arrays) and their lengths in
+    /// characters. Terms are in UTF-8 byte order, so those sharing a first byte are adjacent.
     private let termBytes: [UInt8]
     private let termStarts: [Int]
     private let termLengths: [Int]
-    /// `initials[b]`: some term starts with byte `b`.
-    private let initials: [Bool]
+    /// The terms starting with byte `b` are `byInitial[b]..<byInitial[b + 1]` (257 bounds): a
+    /// word is compared only with the terms that start as it does, and a plain ASCII word
+    /// whose first letter starts no term is rejected without building anything.
+    private let byInitial: [Int]
     /// The analyzer is the ``StandardAnalyzer``, whose terms for an ASCII word each start at a
     /// part's first letter (identifier cuts keep it, Porter stemming never changes a first
     /// letter): an identifier none of whose part starts is an initial matches nothing, and is
@@ -44,13 +45,15 @@ public struct SnippetExtractor: Sendable {
             if analyzer.terms(in: lowered).isEmpty { continue }  // stop words
             terms.insert(lowered)
         }
-        self.terms = terms.sorted()
+        // Byte order, not String's: the grouping by first byte below relies on it.
+        self.terms = terms.filter { !$0.isEmpty }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         termBytes = self.terms.flatMap(\.utf8)
         termStarts = self.terms.reduce(into: [0]) { $0.append($0.last! + $1.utf8.count) }
         termLengths = self.terms.map(\.count)
-        var initials = [Bool](repeating: false, count: 256)
-        for first in self.terms.compactMap(\.utf8.first) { initials[Int(first)] = true }
-        self.initials = initials
+        var byInitial = [Int](repeating: 0, count: 257)
+        for first in self.terms.map({ Int($0.utf8.first!) }) { byInitial[first + 1] += 1 }
+        for byte in 1...256 { byInitial[byte] += byInitial[byte - 1] }
+        self.byInitial = byInitial
         partsKeepInitials = analyzer is StandardAnalyzer
     }
 
@@ -152,7 +155,7 @@ public struct SnippetExtractor: Sendable {
             default: return slowPath()  // not ASCII
             }
             if !startsWithInitial, offset == 0 || value < 0x61 || previous == 0x5F || (0x30...0x39).contains(previous) {
-                startsWithInitial = initials[Int(Self.lowered(word[offset]))]
+                startsWithInitial = isInitial(Self.lowered(word[offset]))
             }
             previous = value
         }
@@ -160,7 +163,7 @@ public struct SnippetExtractor: Sendable {
             return partsKeepInitials && !startsWithInitial ? TermSet() : slowPath()
         }
         // Plain ASCII: lower-cased into a buffer on the stack, nothing allocated.
-        guard let first = word.first, initials[Int(Self.lowered(first))] else { return TermSet() }
+        guard let first = word.first, isInitial(Self.lowered(first)) else { return TermSet() }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: word.count) { buffer in
             for offset in 0..<word.count { buffer[offset] = Self.lowered(word[offset]) }
             return matchingTerms(UnsafeBufferPointer(buffer), length: word.count)
@@ -194,16 +197,25 @@ public struct SnippetExtractor: Sendable {
     /// the term and at most 4 characters longer.
     private func matchingTerms(_ candidate: UnsafeBufferPointer<UInt8>, length: Int) -> TermSet {
         var found = TermSet()
+        guard let first = candidate.first else { return found }
+        let sharingFirstByte = byInitial[Int(first)]..<byInitial[Int(first) + 1]
+        guard !sharingFirstByte.isEmpty else { return found }
         termBytes.withUnsafeBufferPointer { bytes in
-            for index in terms.indices {
+            for index in sharingFirstByte {
                 let start = termStarts[index]
                 let count = termStarts[index + 1] - start
                 guard candidate.count >= count, candidate.count == count || count >= 3 && length - termLengths[index] <= 4
                 else { continue }
-                if candidate.prefix(count).elementsEqual(bytes[start..<(start + count)]) { found.insert(index) }
+                if memcmp(candidate.baseAddress!, bytes.baseAddress! + start, count) == 0 { found.insert(index) }
             }
         }
         return found
+    }
+
+    /// Whether some term starts with `byte`.
+    @inline(__always)
+    private func isInitial(_ byte: UInt8) -> Bool {
+        byInitial[Int(byte)] < byInitial[Int(byte) + 1]
     }
 
     /// Indices of the query terms a word of the text matches (any word: the plain-ASCII path
