@@ -89,6 +89,18 @@ struct BackgroundCommitTests {
         try await Self.expectAnswers(index, pool[0..<30] + pool[40..<41], deleted: deleted, seed: 47, "merging resumed")
     }
 
+    @Test("stopMerging does not stop an expunge: a commit expunging deletes still rewrites the segments that hold them")
+    func expungeNotStopped() async throws {
+        let (index, url, pool) = try Self.indexBeforeMerge(seed: 61)
+        defer { try? FileManager.default.removeItem(at: url) }
+        index.stopMerging()
+        index.delete(ids: [pool[15].id], watermark: 4)
+        #expect(try index.commit(expungingDeletes: true))
+        #expect(index.segmentNames.contains { $0.hasSuffix("-merged.seg") }, "the segments with deletes were rewritten")
+        let deleted = Set((0..<3).map { pool[$0 * 3].id } + [pool[15].id])
+        try await Self.expectAnswers(index, pool[0..<30], deleted: deleted, seed: 61, "expunged while merging stopped")
+    }
+
     @Test("A background merge gives way when that many documents change while it runs; the changes stay in the tail and the next commit merges")
     func mergeGivesWay() async throws {
         let (index, url, pool) = try Self.indexBeforeMerge(seed: 53)

@@ -508,7 +508,8 @@ public final class PersistentIndex: @unchecked Sendable {
     /// Stops a merge in flight (its commit goes on without it) and every later merge of this
     /// index until ``resumeMerging()``: for a process shutting down, so a merge of seconds — or
     /// of minutes on a loaded machine at nice 19 — does not hold up its exit. The merge policy
-    /// picks the same merge again at a later commit, of this process or the next.
+    /// picks the same merge again at a later commit, of this process or the next. A commit
+    /// `expungingDeletes` still rewrites its segments: a caller asked for those bytes to go.
     public func stopMerging() {
         lock.withLock { mergingStopped = true }
     }
@@ -519,9 +520,12 @@ public final class PersistentIndex: @unchecked Sendable {
     }
 
     /// The bytes of `inputs` merged, or `nil` when the merge was stopped (``stopMerging()``;
-    /// in the background, also ``backgroundMergeChangeLimit``).
-    private func mergedBytes(_ inputs: [(segment: Segment, deleted: DeletedDocuments?)], background: Bool) throws(SearchError) -> Data? {
+    /// in the background, also ``backgroundMergeChangeLimit``). An expunge is never stopped.
+    private func mergedBytes(
+        _ inputs: [(segment: Segment, deleted: DeletedDocuments?)], background: Bool, expunging: Bool
+    ) throws(SearchError) -> Data? {
         let dimension = embedder.dimension
+        if expunging { return try SegmentMerger.merge(inputs, dimension: dimension) }
         guard background else {
             return try SegmentMerger.merge(inputs, dimension: dimension) { self.lock.withLock { self.mergingStopped } }
         }
@@ -612,7 +616,10 @@ public final class PersistentIndex: @unchecked Sendable {
         if !picked.isEmpty {
             do {
                 // nil: stopped; the commit goes on without the merge.
-                if let data = try mergedBytes(picked.map { (kept[$0], keptDeletions[$0]) }, background: background) {
+                let expunging = expungingDeletes && entries.contains(where: { ($0.deleted ?? 0) > 0 })
+                if let data = try mergedBytes(
+                    picked.map { (kept[$0], keptDeletions[$0]) }, background: background, expunging: expunging)
+                {
                     let name = CommitPoint.mergedSegmentName(generation: next)
                     try directory.write(name, data)
                     let merged = try Segment(name: name, bytes: directory.read(name), verification: .full)
